@@ -1,0 +1,43 @@
+# One command builds the warehouse (make run), one runs the tests (make test).
+PYTHON ?= python3
+VENV ?= .venv
+BIN := $(VENV)/bin
+YEARS ?= 2000-2011
+
+export DBT_SEND_ANONYMOUS_USAGE_STATS := false
+export DO_NOT_TRACK := 1
+export DAGSTER_HOME := $(CURDIR)/warehouse/dagster_home
+
+.PHONY: run test ui prepare lint sample clean
+
+$(BIN)/atp: pyproject.toml
+	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(BIN)/python -m pip install --quiet -e ".[dev]"
+	touch $(BIN)/atp
+
+## Materialize every asset for every bundled year, offline, then print a summary.
+run: $(BIN)/atp
+	$(BIN)/atp run --years $(YEARS)
+
+## Run the test suite.
+test: $(BIN)/atp
+	$(BIN)/python -m pytest
+
+## Serve the Dagster UI on http://127.0.0.1:3000 (prepares the dbt manifest first).
+ui: prepare
+	$(BIN)/dagster dev -w workspace.yaml -h 127.0.0.1 -p 3000
+
+## Parse the dbt project (writes dbt_project/target/manifest.json).
+prepare: $(BIN)/atp
+	cd dbt_project && ../$(BIN)/dbt parse --quiet
+
+lint: $(BIN)/atp
+	$(BIN)/ruff check orchestration tests
+
+## Regenerate the SYNTHETIC sample files (deterministic).
+sample: $(BIN)/atp
+	$(BIN)/atp generate-sample
+
+clean:
+	rm -rf warehouse/atp.duckdb warehouse/atp.duckdb.wal warehouse/exports dbt_project/target

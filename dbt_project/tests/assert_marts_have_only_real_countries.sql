@@ -1,0 +1,37 @@
+{{ config(severity='error', meta={'dagster': {'ref': {'name': 'fct_atp_exports'}}}) }}
+
+-- Partner marts must hold single countries only: a grouping code (0001 OPEC, 0003 EU,
+-- 0007 ATP total, 0015 World, ...; DOMAIN.md trap 2) would double-count the world.
+-- Returns every offending row.
+
+with
+
+atp_exports as (
+
+    select * from {{ ref('fct_atp_exports') }}
+
+),
+
+partner_shares as (
+
+    select * from {{ ref('mart_partner_shares') }}
+
+),
+
+partner_rows as (
+
+    select 'fct_atp_exports' as model_name, year, cty_code, hitech_code
+    from atp_exports
+
+    union all
+
+    select 'mart_partner_shares' as model_name, year, cty_code, hitech_code
+    from partner_shares
+
+)
+
+select *
+from partner_rows
+where cty_code is null
+    or cty_code like '0%'
+    or not {{ is_real_country('cty_code') }}

@@ -1,0 +1,45 @@
+"""The dbt project as Dagster assets: staging, intermediate and mart models, dbt tests as checks."""
+
+import json
+from collections.abc import Iterator, Mapping
+from pathlib import Path
+from typing import Any
+
+from dagster import AssetExecutionContext, AssetKey
+from dagster_dbt import DagsterDbtTranslator, DbtCliResource, dbt_assets
+
+from orchestration.project import dbt_project
+from orchestration.resources import WarehouseResource
+
+
+class AtpDbtTranslator(DagsterDbtTranslator):
+    """Maps dbt sources onto the raw assets (``raw/<table>``) and groups models by layer."""
+
+    def get_asset_key(self, dbt_resource_props: Mapping[str, Any]) -> AssetKey:
+        if dbt_resource_props["resource_type"] == "source":
+            return AssetKey(["raw", dbt_resource_props["name"]])
+        return super().get_asset_key(dbt_resource_props)
+
+    def get_group_name(self, dbt_resource_props: Mapping[str, Any]) -> str | None:
+        fqn = dbt_resource_props.get("fqn", [])
+        if dbt_resource_props["resource_type"] == "seed":
+            return "dbt_seeds"
+        for layer in ("staging", "intermediate", "marts"):
+            if layer in fqn:
+                return f"dbt_{layer}"
+        return None
+
+
+def dbt_build_args(duckdb_path: Path) -> list[str]:
+    """The ``dbt build`` arguments for a run: the warehouse file goes in through ``--vars``."""
+    return ["build", "--vars", json.dumps({"duckdb_path": str(duckdb_path)})]
+
+
+@dbt_assets(
+    manifest=dbt_project.manifest_path,
+    project=dbt_project,
+    dagster_dbt_translator=AtpDbtTranslator(),
+)
+def atp_dbt_assets(context: AssetExecutionContext, dbt: DbtCliResource, warehouse: WarehouseResource) -> Iterator[Any]:
+    """Build the dbt models (staging views, fact and mart tables) and run their tests."""
+    yield from dbt.cli(dbt_build_args(warehouse.database_path()), context=context).stream()

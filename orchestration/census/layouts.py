@@ -1,0 +1,137 @@
+"""Census Bureau fixed-width record layouts used by the warehouse.
+
+Each layout is a tuple of :class:`Field` with 1-based inclusive positions exactly as printed in
+the Census documentation, so the code can be checked against the document line by line.
+
+Sources:
+- ``CONCORD.TXT``: Census Foreign Trade Division, "Exports concordance" record layout
+  (record length 245).
+- ``COUNTRY.TXT``: Census Foreign Trade Division, country code list layout (record length 51).
+- ``EXP_HIST`` (EM545 / EA645 annual export history): Census Foreign Trade Division, export
+  history record layout (record length 120).
+
+The same table is summarised in ``../shared/DOMAIN.md`` section 2 of the project brief.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Literal
+
+FieldKind = Literal["code", "text", "int", "usd"]
+
+
+@dataclass(frozen=True)
+class Field:
+    """One field of a fixed-width record.
+
+    ``start`` and ``end`` are 1-based and inclusive, as in the Census layouts. ``kind`` says how
+    the loader types it: ``code`` (digits kept as a string, leading zeros preserved), ``text``
+    (trimmed string), ``int`` (zero-padded digits to BIGINT) or ``usd`` (zero-padded whole U.S.
+    dollars to BIGINT). ``required`` fields may not be blank.
+    """
+
+    name: str
+    start: int
+    end: int
+    kind: FieldKind
+    required: bool = False
+    pattern: str | None = None  # regular expression the trimmed value must fully match
+
+    @property
+    def width(self) -> int:
+        return self.end - self.start + 1
+
+
+@dataclass(frozen=True)
+class Layout:
+    """A named fixed-width record layout with its record length."""
+
+    name: str
+    record_length: int
+    fields: tuple[Field, ...]
+
+    def __post_init__(self) -> None:
+        position = 1
+        for field in self.fields:
+            if field.start != position:
+                raise ValueError(f"{self.name}: field {field.name} starts at {field.start}, expected {position}")
+            position = field.end + 1
+        if position - 1 != self.record_length:
+            raise ValueError(
+                f"{self.name}: fields cover {position - 1} positions, record length is {self.record_length}"
+            )
+
+
+CONCORD = Layout(
+    name="CONCORD.TXT (exports concordance)",
+    record_length=245,
+    fields=(
+        Field("hs10_code", 1, 10, "code", required=True, pattern=r"[0-9]{10}"),
+        Field("description", 11, 160, "text"),
+        Field("short_description", 161, 210, "text"),
+        Field("unit_qty1", 211, 213, "text"),
+        Field("unit_qty2", 214, 216, "text"),
+        Field("sitc_code", 217, 221, "code"),
+        Field("end_use_code", 222, 226, "code"),
+        Field("naics_code", 227, 232, "code"),
+        Field("usda_code", 233, 233, "code", pattern=r"[01]"),
+        Field("hitech_code", 234, 235, "code", required=True, pattern=r"0[0-9]|10"),
+        Field("years_ap", 236, 245, "text"),
+    ),
+)
+
+COUNTRY = Layout(
+    name="COUNTRY.TXT (country code list)",
+    record_length=51,
+    fields=(
+        Field("cty_code", 1, 4, "code", required=True, pattern=r"[0-9]{4}"),
+        Field("cty_desc", 5, 11, "text"),
+        Field("cty_name", 12, 41, "text", required=True),
+        Field("years_ap", 42, 51, "text"),
+    ),
+)
+
+EXPORT_HISTORY = Layout(
+    name="EM545/EA645 (export history)",
+    record_length=120,
+    fields=(
+        Field("df_code", 1, 1, "code", required=True, pattern=r"[123]"),
+        Field("filler", 2, 2, "text"),
+        Field("hs10_code", 3, 12, "code", required=True, pattern=r"[0-9]{10}"),
+        Field("cty_code", 13, 16, "code", required=True, pattern=r"[0-9]{4}"),
+        Field("district_code", 17, 18, "code", required=True, pattern=r"[0-9]{2}"),
+        Field("stat_month", 19, 20, "int", required=True, pattern=r"0[1-9]|1[0-2]"),
+        Field("stat_year", 21, 24, "int", required=True, pattern=r"[0-9]{4}"),
+        Field("qty2", 25, 36, "int"),
+        Field("record_count", 37, 48, "int"),
+        Field("qty1", 49, 60, "int"),
+        Field("value_usd", 61, 72, "usd", required=True),
+        Field("vessel_weight_kg", 73, 84, "int"),
+        Field("vessel_value_usd", 85, 96, "usd"),
+        Field("air_weight_kg", 97, 108, "int"),
+        Field("air_value_usd", 109, 120, "usd"),
+    ),
+)
+
+
+def format_record(layout: Layout, values: dict[str, object]) -> str:
+    """Render one record of ``layout`` from a mapping of field name to value.
+
+    Numbers (``int``/``usd`` fields) are right-aligned and zero-padded; codes and text are
+    left-aligned and blank-padded. Missing or ``None`` values are written as blanks. Raises
+    ``ValueError`` naming the field when a value does not fit its width.
+    """
+    parts: list[str] = []
+    for field in layout.fields:
+        value = values.get(field.name)
+        if value is None:
+            text = " " * field.width
+        elif field.kind in ("int", "usd"):
+            text = str(int(value)).rjust(field.width, "0")
+        else:
+            text = str(value).ljust(field.width)
+        if len(text) != field.width:
+            raise ValueError(f"{layout.name}: field {field.name} value {value!r} does not fit {field.width} positions")
+        parts.append(text)
+    return "".join(parts)

@@ -1,0 +1,27 @@
+"""The code location: every asset, resource and job of the ATP warehouse."""
+
+from dagster import AssetSelection, Definitions, define_asset_job
+
+from orchestration.assets.dbt import atp_dbt_assets
+from orchestration.assets.exports import figure_assets
+from orchestration.assets.raw import raw_assets
+from orchestration.partitions import year_partitions
+from orchestration.project import dbt_resource
+from orchestration.resources import WarehouseResource
+
+#: The main job: load the selected years, rebuild the dbt models and tests, export the figures.
+atp_warehouse_job = define_asset_job(
+    "atp_warehouse_job",
+    selection=AssetSelection.all(),
+    partitions_def=year_partitions,
+    description="Load the selected years' Census files, build the marts (dbt), export the four figures.",
+)
+
+defs = Definitions(
+    assets=[*raw_assets, atp_dbt_assets, *figure_assets],
+    jobs=[atp_warehouse_job],
+    resources={
+        "warehouse": WarehouseResource(),
+        "dbt": dbt_resource(),
+    },
+)

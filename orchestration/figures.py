@@ -1,0 +1,229 @@
+"""The briefing's four figures: figure-ready tables from the marts, and their charts.
+
+Source of the figures: Hammer, Koopman & Martinez, "U.S. Exports of Advanced Technology Products
+to China", USITC executive briefing (2009), figures 1-4. Every table carries a ``data_origin``
+column and every chart a caption saying whether the synthetic sample or Census data built it.
+"""
+
+from __future__ import annotations
+
+import os
+import tempfile
+from dataclasses import dataclass
+from pathlib import Path
+
+import duckdb
+import matplotlib
+
+matplotlib.use("Agg")
+import matplotlib.pyplot as plt  # noqa: E402
+import pandas as pd  # noqa: E402
+import pyarrow as pa  # noqa: E402
+import pyarrow.parquet as pq  # noqa: E402
+
+SYNTHETIC_CAPTION = (
+    "Data: SYNTHETIC sample in Census file layouts, calibrated to real Census country totals; "
+    "NOT Census ATP data. Built by the ATP warehouse."
+)
+CENSUS_CAPTION = (
+    "Data: U.S. Census Bureau, exports of Advanced Technology Products (as published). Built by the ATP warehouse."
+)
+
+
+def data_origin(con: duckdb.DuckDBPyConnection) -> str:
+    """``"synthetic sample"`` if any fact row comes from synthetic input, else ``"census"``."""
+    synthetic = con.execute("select coalesce(bool_or(is_synthetic), false) from fct_atp_exports").fetchone()[0]
+    return "synthetic sample" if synthetic else "census"
+
+
+def caption_for(origin: str) -> str:
+    return SYNTHETIC_CAPTION if origin == "synthetic sample" else CENSUS_CAPTION
+
+
+def figure_1_table(con: duckdb.DuckDBPyConnection) -> pd.DataFrame:
+    """One row per year: ATP exports to China, to the world and to the rest of the world (USD
+    billions), China and world indexes (first year = 100) and China's year-over-year growth (%)."""
+    return con.execute("""
+        with totals as (
+            select year, sum(china_value_usd) as china_usd, sum(world_value_usd) as world_usd,
+                   sum(row_value_usd) as row_usd
+            from mart_specialization_gaps group by year
+        )
+        select year,
+               china_usd / 1e9 as china_atp_exports_usd_billions,
+               world_usd / 1e9 as world_atp_exports_usd_billions,
+               row_usd / 1e9 as rest_of_world_atp_exports_usd_billions,
+               100 * china_usd / first_value(china_usd) over (order by year) as china_index_first_year_100,
+               100 * world_usd / first_value(world_usd) over (order by year) as world_index_first_year_100,
+               100 * (china_usd / lag(china_usd) over (order by year) - 1) as china_yoy_growth_pct
+        from totals order by year
+    """).df()
+
+
+def figure_2_table(con: duckdb.DuckDBPyConnection) -> pd.DataFrame:
+    """One row per year x ATP group: exports to China (USD billions) and composition share (%)."""
+    return con.execute("""
+        select year, hitech_code, group_name,
+               china_value_usd / 1e9 as china_exports_usd_billions,
+               100 * china_composition_share as china_composition_share_pct
+        from mart_specialization_gaps order by year, hitech_code
+    """).df()
+
+
+def figure_3_table(con: duckdb.DuckDBPyConnection, year: int | None = None) -> pd.DataFrame:
+    """One row per ATP group for ``year`` (default: latest): composition shares (%) of ATP exports
+    to China and to the rest of the world. Raises ``ValueError`` if the year is not in the mart."""
+    if year is None:
+        year = con.execute("select max(year) from mart_specialization_gaps").fetchone()[0]
+    frame = con.execute(
+        """
+        select year, hitech_code, group_name,
+               100 * china_composition_share as china_share_pct,
+               100 * row_composition_share as rest_of_world_share_pct
+        from mart_specialization_gaps where year = ? order by hitech_code
+    """,
+        [year],
+    ).df()
+    if frame.empty:
+        raise ValueError(f"figure 3: year {year} is not in mart_specialization_gaps")
+    return frame
+
+
+def figure_4_table(con: duckdb.DuckDBPyConnection, first_year: int = 2001) -> pd.DataFrame:
+    """One row per year (from ``first_year``, WTO accession) x ATP group: China minus rest-of-world
+    composition share, percentage points."""
+    return con.execute(
+        """
+        select year, hitech_code, group_name, gap_pp as china_minus_row_share_pp
+        from mart_specialization_gaps where year >= ? order by year, hitech_code
+    """,
+        [first_year],
+    ).df()
+
+
+def _caption(fig: plt.Figure, caption: str) -> None:
+    fig.text(0.01, 0.01, caption, fontsize=7, ha="left", va="bottom", wrap=True, color="#444444")
+
+
+def chart_1(table: pd.DataFrame, caption: str) -> plt.Figure:
+    fig, ax = plt.subplots(figsize=(9, 5.5))
+    ax.bar(table["year"].astype(str), table["china_atp_exports_usd_billions"], color="#b22222", label="China")
+    ax.set_ylabel("ATP exports to China, USD billions")
+    second = ax.twinx()
+    second.plot(
+        table["year"].astype(str),
+        table["world_atp_exports_usd_billions"],
+        color="#1f4e79",
+        marker="o",
+        label="World (right axis)",
+    )
+    second.set_ylabel("ATP exports to the world, USD billions")
+    second.set_ylim(bottom=0)
+    ax.set_title("Figure 1. U.S. ATP exports to China (USD billions)")
+    handles = ax.get_legend_handles_labels()[0] + second.get_legend_handles_labels()[0]
+    ax.legend(handles, [h.get_label() for h in handles], loc="upper left")
+    fig.subplots_adjust(bottom=0.14)
+    _caption(fig, caption)
+    return fig
+
+
+def chart_2(table: pd.DataFrame, caption: str) -> plt.Figure:
+    pivot = table.pivot(index="year", columns="group_name", values="china_composition_share_pct").fillna(0)
+    order = table.drop_duplicates("group_name").sort_values("hitech_code")["group_name"]
+    pivot = pivot[[g for g in order if g in pivot.columns]]
+    fig, ax = plt.subplots(figsize=(9, 5.5))
+    bottom = pd.Series(0.0, index=pivot.index)
+    colors = plt.get_cmap("tab10").colors
+    for i, group in enumerate(pivot.columns):
+        ax.bar(pivot.index.astype(str), pivot[group], bottom=bottom, label=group, color=colors[i % 10])
+        bottom += pivot[group]
+    ax.set_ylabel("Share of ATP exports to China, %")
+    ax.set_ylim(0, 100)
+    ax.set_title("Figure 2. Composition of U.S. ATP exports to China by technology group")
+    ax.legend(fontsize=7, loc="upper left", bbox_to_anchor=(1.0, 1.0))
+    fig.subplots_adjust(right=0.75, bottom=0.14)
+    _caption(fig, caption)
+    return fig
+
+
+def chart_3(table: pd.DataFrame, caption: str) -> plt.Figure:
+    fig, ax = plt.subplots(figsize=(9, 5.5))
+    positions = range(len(table))
+    ax.barh([p + 0.2 for p in positions], table["china_share_pct"], height=0.4, color="#b22222", label="China")
+    ax.barh(
+        [p - 0.2 for p in positions],
+        table["rest_of_world_share_pct"],
+        height=0.4,
+        color="#1f4e79",
+        label="Rest of world",
+    )
+    ax.set_yticks(list(positions), table["group_name"])
+    ax.invert_yaxis()
+    ax.set_xlabel("Share of ATP exports, %")
+    ax.set_title(f"Figure 3. ATP export shares by group, China vs rest of world, {int(table['year'].iloc[0])}")
+    ax.legend()
+    fig.subplots_adjust(left=0.28, bottom=0.16)
+    _caption(fig, caption)
+    return fig
+
+
+def chart_4(table: pd.DataFrame, caption: str) -> plt.Figure:
+    fig, ax = plt.subplots(figsize=(9, 5.5))
+    colors = plt.get_cmap("tab10").colors
+    for i, (_, rows) in enumerate(table.groupby("hitech_code")):
+        ax.plot(
+            rows["year"],
+            rows["china_minus_row_share_pp"],
+            marker="o",
+            markersize=3,
+            label=rows["group_name"].iloc[0],
+            color=colors[i % 10],
+        )
+    ax.axhline(0, color="black", linewidth=0.8)
+    ax.set_ylabel("China minus rest of world, percentage points")
+    ax.set_title("Figure 4. Difference in ATP export shares, China minus rest of world")
+    ax.legend(fontsize=7, loc="upper left", bbox_to_anchor=(1.0, 1.0))
+    fig.subplots_adjust(right=0.75, bottom=0.14)
+    _caption(fig, caption)
+    return fig
+
+
+@dataclass(frozen=True)
+class WrittenFigure:
+    """Paths written for one figure."""
+
+    csv: Path
+    parquet: Path
+    png: Path
+
+
+def _atomic_write(target: Path, write) -> None:
+    target.parent.mkdir(parents=True, exist_ok=True)
+    handle, temp = tempfile.mkstemp(dir=target.parent, prefix=f".{target.name}.", suffix=".tmp")
+    os.close(handle)
+    try:
+        write(Path(temp))
+        os.replace(temp, target)
+    except BaseException:
+        Path(temp).unlink(missing_ok=True)
+        raise
+
+
+def write_figure(table: pd.DataFrame, fig: plt.Figure, exports_dir: Path, stem: str, origin: str) -> WrittenFigure:
+    """Write ``<stem>.csv``, ``<stem>.parquet`` and ``<stem>.png`` under ``exports_dir``.
+
+    Each file is written to a temporary name and renamed, so a failure never leaves a half-written
+    figure over the last good one. Tables get a ``data_origin`` column; the Parquet schema carries
+    ``data_origin`` and ``caption`` metadata.
+    """
+    table = table.assign(data_origin=origin)
+    paths = WrittenFigure(exports_dir / f"{stem}.csv", exports_dir / f"{stem}.parquet", exports_dir / f"{stem}.png")
+    _atomic_write(paths.csv, lambda p: table.to_csv(p, index=False))
+    arrow = pa.Table.from_pandas(table, preserve_index=False)
+    arrow = arrow.replace_schema_metadata(
+        {**(arrow.schema.metadata or {}), b"data_origin": origin.encode(), b"caption": caption_for(origin).encode()}
+    )
+    _atomic_write(paths.parquet, lambda p: pq.write_table(arrow, p))
+    _atomic_write(paths.png, lambda p: fig.savefig(p, dpi=120, format="png"))
+    plt.close(fig)
+    return paths

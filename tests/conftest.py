@@ -1,0 +1,34 @@
+"""Shared fixtures: the dbt manifest is prepared once per session (``prepare_if_dev`` only acts
+under ``dagster dev``), and every test that writes a warehouse gets its own temporary files."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import pytest
+
+os.environ.setdefault("DBT_SEND_ANONYMOUS_USAGE_STATS", "false")
+os.environ.setdefault("DO_NOT_TRACK", "1")
+
+REPO_ROOT = Path(__file__).resolve().parent.parent
+SAMPLE_DIR = REPO_ROOT / "warehouse" / "sample"
+COUNTRY_TRADE_CSV = SAMPLE_DIR / "country_trade" / "census_country_trade_1985_2011.csv"
+
+
+@pytest.fixture(scope="session")
+def dbt_manifest() -> Path:
+    """Run ``dbt parse`` once so the Dagster definitions can be loaded."""
+    from orchestration.project import prepare_manifest
+
+    return prepare_manifest()
+
+
+@pytest.fixture()
+def warehouse_env(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> dict[str, Path]:
+    """Point the warehouse file and exports folder at a temporary directory for one test."""
+    paths = {"duckdb": tmp_path / "atp.duckdb", "exports": tmp_path / "exports"}
+    monkeypatch.setenv("ATP_DUCKDB_PATH", str(paths["duckdb"]))
+    monkeypatch.setenv("ATP_EXPORTS_DIR", str(paths["exports"]))
+    monkeypatch.delenv("ATP_INPUT_DIR", raising=False)
+    return paths

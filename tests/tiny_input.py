@@ -1,0 +1,149 @@
+"""A tiny hand-made input folder (three countries, two years) in the Census layouts.
+
+Every number below is chosen by hand; the expected warehouse values in ``test_end_to_end.py`` are
+worked out from them in comments there, not computed by the code under test.
+"""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+Z12 = "0" * 12
+
+
+def history(df: str, hs10: str, country: str, district: str, month: int, year: int, value: int) -> str:
+    """One EM545 record: DF, filler, HS10, country, district, month, year, QTY2, CC, QTY1, VALUE,
+    vessel kg, vessel $, air kg, air $ (all quantities zero, all value by air)."""
+    return (
+        df
+        + " "
+        + hs10
+        + country
+        + district
+        + f"{month:02d}"
+        + str(year)
+        + Z12
+        + "000000000001"
+        + Z12
+        + str(value).rjust(12, "0")
+        + Z12
+        + Z12
+        + Z12
+        + str(value).rjust(12, "0")
+    )
+
+
+def concord(hs10: str, hitech: str) -> str:
+    return (
+        hs10
+        + f"PRODUCT {hs10}".ljust(150)
+        + "".ljust(50)
+        + "NO "
+        + "   "
+        + "00000"
+        + "00000"
+        + "000000"
+        + "1"
+        + hitech
+        + "".ljust(10)
+    )
+
+
+def country(code: str, name: str) -> str:
+    return code + " " * 7 + name.ljust(30) + "".ljust(10)
+
+
+CONCORDANCES = {
+    2010: [
+        concord("8542310000", "05"),
+        concord("8471300000", "04"),
+        concord("3002200000", "01"),
+        concord("9018908000", "00"),
+        concord("1201000090", "00"),
+        concord("0201300000", "00"),
+    ],
+    # 2011: 9018908000 enters the ATP list (Life Science, 02)
+    2011: [
+        concord("8542310000", "05"),
+        concord("8471300000", "04"),
+        concord("3002200000", "01"),
+        concord("9018908000", "02"),
+        concord("1201000090", "00"),
+        concord("0201300000", "00"),
+    ],
+}
+COUNTRIES = [
+    country("0003", "European Union"),
+    country("0007", "Advance Technology Products"),
+    country("1220", "Canada"),
+    country("5700", "China"),
+    country("5880", "Japan"),
+]
+HISTORIES = {
+    2010: [
+        history("1", "8542310000", "5700", "01", 3, 2010, 600),
+        history("1", "8542310000", "5700", "27", 7, 2010, 400),
+        history("2", "8542310000", "5700", "27", 7, 2010, 100),
+        history("1", "8471300000", "5700", "27", 5, 2010, 500),
+        history("1", "1201000090", "5700", "20", 10, 2010, 5000),  # soybeans: not ATP
+        history("1", "9018908000", "5700", "27", 10, 2010, 300),  # not ATP in 2010
+        history("1", "8471300000", "1220", "07", 1, 2010, 1500),
+        history("1", "3002200000", "1220", "09", 2, 2010, 250),
+        history("1", "0201300000", "1220", "07", 2, 2010, 900),  # beef: not ATP, leading zero
+        history("1", "8542310000", "5880", "27", 4, 2010, 2000),
+        history("1", "3002200000", "5880", "27", 4, 2010, 750),
+        history("1", "8542310000", "0003", "10", 4, 2010, 9999),  # grouping code: never in a fact
+    ],
+    2011: [
+        history("1", "8542310000", "5700", "27", 6, 2011, 2200),
+        history("1", "8471300000", "5700", "27", 6, 2011, 800),
+        history("1", "9018908000", "5700", "27", 6, 2011, 400),  # ATP (02) in 2011
+        history("1", "8471300000", "1220", "07", 8, 2011, 1000),
+        history("1", "3002200000", "5880", "27", 9, 2011, 1000),
+        history("1", "9018908000", "5880", "27", 9, 2011, 500),
+    ],
+}
+# World ATP totals (code 0007, millions of USD): 2010 = 1600 + 1750 + 2750 = 6100 USD,
+# 2011 = 3400 + 1000 + 1500 = 5900 USD.
+COUNTRY_TRADE = {
+    2010: {"0003": 1.0, "0007": 0.0061, "1220": 1.0, "5700": 1.0, "5880": 1.0},
+    2011: {"0003": 1.0, "0007": 0.0059, "1220": 1.0, "5700": 1.0, "5880": 1.0},
+}
+NAMES = {
+    "0003": "European Union",
+    "0007": "Advance Technology Products",
+    "1220": "Canada",
+    "5700": "China",
+    "5880": "Japan",
+}
+MONTHS = "JAN FEB MAR APR MAY JUN JUL AUG SEP OCT NOV DEC".split()
+
+
+def write_tiny_input(root: Path, synthetic: bool = True) -> Path:
+    """Write the tiny folder under ``root`` and return it; with ``synthetic`` a manifest marks the
+    history files as synthetic (they are: hand-made)."""
+    root.mkdir(parents=True, exist_ok=True)
+    files = []
+    for year in (2010, 2011):
+        folder = root / str(year)
+        folder.mkdir(exist_ok=True)
+        for name, lines in (
+            ("CONCORD.TXT", CONCORDANCES[year]),
+            ("COUNTRY.TXT", COUNTRIES),
+            ("EXP_HIST.TXT", HISTORIES[year]),
+        ):
+            (folder / name).write_text("".join(line + "\r\n" for line in lines), encoding="ascii", newline="")
+            files.append({"path": f"{year}/{name}", "origin": "synthetic" if synthetic else "census"})
+    header = "year,CTY_CODE,CTYNAME," + ",".join(
+        [f"I{m}" for m in MONTHS] + ["IYR"] + [f"E{m}" for m in MONTHS] + ["EYR"]
+    )
+    rows = [header]
+    for year, totals in COUNTRY_TRADE.items():
+        for code, eyr in totals.items():
+            rows.append(f"{year},{code},{NAMES[code]}," + ",".join(["0"] * 13) + "," + ",".join(["0"] * 12) + f",{eyr}")
+    (root / "country_trade").mkdir(exist_ok=True)
+    (root / "country_trade" / "country_trade.csv").write_text("\n".join(rows) + "\n", encoding="utf-8")
+    if synthetic:
+        (root / "manifest.json").write_text(json.dumps({"files": files}), encoding="utf-8")
+    return root
