@@ -34,6 +34,7 @@ prepare: $(BIN)/atp
 
 lint: $(BIN)/atp
 	$(BIN)/ruff check orchestration tests
+	$(BIN)/ruff format --check orchestration tests
 
 ## Regenerate the SYNTHETIC sample files (deterministic).
 sample: $(BIN)/atp

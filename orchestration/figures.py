@@ -37,6 +37,7 @@ def data_origin(con: duckdb.DuckDBPyConnection) -> str:
 
 
 def caption_for(origin: str) -> str:
+    """The chart caption for a data origin (``"synthetic sample"`` or ``"census"``)."""
     return SYNTHETIC_CAPTION if origin == "synthetic sample" else CENSUS_CAPTION
 
 
@@ -106,6 +107,7 @@ def _caption(fig: plt.Figure, caption: str) -> None:
 
 
 def chart_1(table: pd.DataFrame, caption: str) -> plt.Figure:
+    """Figure 1 chart from :func:`figure_1_table`: China bars (USD billions), world line on a second axis."""
     fig, ax = plt.subplots(figsize=(9, 5.5))
     ax.bar(table["year"].astype(str), table["china_atp_exports_usd_billions"], color="#b22222", label="China")
     ax.set_ylabel("ATP exports to China, USD billions")
@@ -128,6 +130,7 @@ def chart_1(table: pd.DataFrame, caption: str) -> plt.Figure:
 
 
 def chart_2(table: pd.DataFrame, caption: str) -> plt.Figure:
+    """Figure 2 chart from :func:`figure_2_table`: stacked composition shares (%) of ATP exports to China."""
     pivot = table.pivot(index="year", columns="group_name", values="china_composition_share_pct").fillna(0)
     order = table.drop_duplicates("group_name").sort_values("hitech_code")["group_name"]
     pivot = pivot[[g for g in order if g in pivot.columns]]
@@ -147,6 +150,7 @@ def chart_2(table: pd.DataFrame, caption: str) -> plt.Figure:
 
 
 def chart_3(table: pd.DataFrame, caption: str) -> plt.Figure:
+    """Figure 3 chart from :func:`figure_3_table`: shares (%) by group, China vs rest of world, one year."""
     fig, ax = plt.subplots(figsize=(9, 5.5))
     positions = range(len(table))
     ax.barh([p + 0.2 for p in positions], table["china_share_pct"], height=0.4, color="#b22222", label="China")
@@ -168,6 +172,7 @@ def chart_3(table: pd.DataFrame, caption: str) -> plt.Figure:
 
 
 def chart_4(table: pd.DataFrame, caption: str) -> plt.Figure:
+    """Figure 4 chart from :func:`figure_4_table`: China minus rest-of-world share, pp, one line per group."""
     fig, ax = plt.subplots(figsize=(9, 5.5))
     colors = plt.get_cmap("tab10").colors
     for i, (_, rows) in enumerate(table.groupby("hitech_code")):

@@ -22,7 +22,7 @@ def bundled(tmp_path_factory: pytest.TempPathFactory, dbt_manifest: Path) -> dic
         patch.setenv("ATP_DUCKDB_PATH", str(paths["duckdb"]))
         patch.setenv("ATP_EXPORTS_DIR", str(paths["exports"]))
         patch.delenv("ATP_INPUT_DIR", raising=False)
-        assert run_job(2000, 2011), "the main job (and every dbt test) must succeed on the bundled sample"
+        assert run_job(2000, 2011).success, "the main job (and every dbt test) must succeed on the bundled sample"
     return paths
 
 

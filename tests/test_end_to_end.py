@@ -12,7 +12,8 @@ import pytest
 from tests.tiny_input import write_tiny_input
 
 
-def run_job(first_year: int, last_year: int) -> bool:
+def run_job(first_year: int, last_year: int):
+    """Run ``atp_warehouse_job`` over a range of year partitions; returns the execution result."""
     from dagster import DagsterInstance
 
     from orchestration.definitions import atp_warehouse_job, defs
@@ -26,7 +27,7 @@ def run_job(first_year: int, last_year: int) -> bool:
         },
         raise_on_error=False,
     )
-    return result.success
+    return result
 
 
 @pytest.fixture(scope="module")
@@ -37,11 +38,11 @@ def tiny_warehouse(tmp_path_factory: pytest.TempPathFactory, dbt_manifest: Path)
         patch.setenv("ATP_DUCKDB_PATH", str(paths["duckdb"]))
         patch.setenv("ATP_EXPORTS_DIR", str(paths["exports"]))
         patch.setenv("ATP_INPUT_DIR", str(paths["input"]))
-        assert run_job(2010, 2011), "the job (including every dbt test) must succeed on the tiny input"
+        assert run_job(2010, 2011).success, "the job (including every dbt test) must succeed on the tiny input"
         with duckdb.connect(str(paths["duckdb"]), read_only=True) as con:
             paths["first_marts"] = con.execute("select * from mart_partner_shares order by all").fetchall()
         # Re-running the whole job must be safe and give identical marts.
-        assert run_job(2010, 2011)
+        assert run_job(2010, 2011).success
     return paths
 
 
@@ -151,3 +152,23 @@ def test_figures_written_with_origin(tiny_warehouse) -> None:
     assert electronics["rest_of_world_share_pct"] == pytest.approx(0.0)
     figure_4 = pd.read_csv(exports / "figure_4_specialization_gaps.csv", dtype={"hitech_code": str})
     assert sorted(figure_4["year"].unique()) == [2010, 2011]  # 2001 on
+
+
+def test_history_code_missing_from_concordance_fails_the_build(
+    tmp_path: Path, dbt_manifest: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from tests.tiny_input import history
+
+    root = write_tiny_input(tmp_path / "input")
+    path = root / "2011" / "EXP_HIST.TXT"
+    # 8542390000 is in neither year's concordance: its 700 USD would silently drop out
+    path.write_text(path.read_text() + history("1", "8542390000", "5700", "27", 6, 2011, 700) + "\r\n")
+    monkeypatch.setenv("ATP_DUCKDB_PATH", str(tmp_path / "atp.duckdb"))
+    monkeypatch.setenv("ATP_EXPORTS_DIR", str(tmp_path / "exports"))
+    monkeypatch.setenv("ATP_INPUT_DIR", str(root))
+    result = run_job(2010, 2011)
+    assert not result.success
+    failed = {e.asset_check_key.name for e in result.get_asset_check_evaluations() if not e.passed}
+    assert any(name.startswith("in_same_year_list_stg_census__export_history_hs10_code") for name in failed), failed
+    # the failing dbt test stops the run before the figures are exported
+    assert not (tmp_path / "exports").exists()

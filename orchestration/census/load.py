@@ -68,6 +68,12 @@ COUNTRY_TRADE_TABLE = RawTable(
 )
 RAW_TABLES = (EXPORT_HISTORY_TABLE, ATP_CONCORDANCE_TABLE, COUNTRIES_TABLE, COUNTRY_TRADE_TABLE)
 
+#: Appended to every raw table comment.
+PROVENANCE_NOTE = (
+    " Every row keeps source_file and source_record; is_synthetic = true marks rows from the "
+    "SYNTHETIC bundled sample (not Census data)."
+)
+
 SOURCE_FILES_DDL = """
 create table if not exists raw.source_files (
     year integer, raw_table varchar, source_file varchar, origin varchar, sha256 varchar,
@@ -189,7 +195,7 @@ def load_year(con: duckdb.DuckDBPyConnection, input_dir: Path, table: RawTable, 
         con.execute(
             f"create table if not exists raw.{table.name} as select *, false as is_synthetic from {staged} limit 0"
         )
-        con.execute(f"comment on table raw.{table.name} is {_quote(table.description)}")
+        con.execute(f"comment on table raw.{table.name} is {_quote(table.description + PROVENANCE_NOTE)}")
         con.execute(f"delete from raw.{table.name} where year = ?", [year])
         con.execute(
             f"insert into raw.{table.name} by name "
