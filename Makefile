@@ -7,6 +7,8 @@ YEARS ?= 2000-2011
 export DBT_SEND_ANONYMOUS_USAGE_STATS := false
 export DO_NOT_TRACK := 1
 export DAGSTER_HOME := $(CURDIR)/warehouse/dagster_home
+# dbt and dagster from the virtualenv, also for dagster-dbt's own `dbt parse` under `dagster dev`
+export PATH := $(CURDIR)/$(BIN):$(PATH)
 
 .PHONY: run test ui prepare lint sample clean
 

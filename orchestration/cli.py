@@ -2,18 +2,20 @@
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 
 import duckdb
 import typer
 
 from orchestration.partitions import parse_years
-from orchestration.resources import WarehouseResource
+from orchestration.resources import REPO_ROOT, WarehouseResource
 
 app = typer.Typer(help="U.S. ATP exports warehouse (Dagster + dbt + DuckDB).", no_args_is_help=True)
 
 MARTS = ("fct_atp_exports", "mart_partner_shares", "mart_specialization_gaps")
 DEFAULT_YEARS = "2000-2011"
+DEFAULT_DAGSTER_HOME = REPO_ROOT / "warehouse" / "dagster_home"
 
 
 def summary_lines(duckdb_path: Path, exports_dir: Path) -> list[str]:
@@ -22,7 +24,7 @@ def summary_lines(duckdb_path: Path, exports_dir: Path) -> list[str]:
     with duckdb.connect(str(duckdb_path), read_only=True) as con:
         for mart in MARTS:
             rows, years = con.execute(f"select count(*), count(distinct year) from {mart}").fetchone()
-            lines.append(f"  {mart}: {rows} rows, {years} years")
+            lines.append(f"  {mart}: {rows} rows, {years} year{'' if years == 1 else 's'}")
         synthetic = con.execute("select coalesce(bool_or(is_synthetic), false) from fct_atp_exports").fetchone()[0]
     lines.append("  data origin: " + ("SYNTHETIC sample (not Census ATP data)" if synthetic else "Census"))
     figures = sorted(p.name for p in exports_dir.glob("figure_*.png"))
@@ -31,27 +33,71 @@ def summary_lines(duckdb_path: Path, exports_dir: Path) -> list[str]:
     return lines
 
 
+def _years_for_run(spec: str) -> list[int]:
+    """Validate ``--years``: one contiguous range inside the year partitions."""
+    from orchestration.partitions import year_partitions
+
+    try:
+        selected = parse_years(spec)
+    except ValueError as error:
+        raise typer.BadParameter(str(error), param_hint="--years") from error
+    if selected != list(range(selected[0], selected[-1] + 1)):
+        raise typer.BadParameter("give one contiguous range of years for a single run", param_hint="--years")
+    available = year_partitions.get_partition_keys()
+    missing = [year for year in (selected[0], selected[-1]) if str(year) not in available]
+    if missing:
+        raise typer.BadParameter(
+            f"{missing[0]} is not a year partition (available: {available[0]}-{available[-1]})", param_hint="--years"
+        )
+    return selected
+
+
+def failure_lines(result) -> list[str]:
+    """One line per failed step with the underlying error (not the Dagster wrapper), and one
+    per failed asset check (dbt tests included)."""
+    lines = []
+    for event in result.all_events:
+        if event.event_type_value != "STEP_FAILURE":
+            continue
+        error = event.step_failure_data.error
+        messages = []
+        while error is not None:
+            messages.append(error.message.strip())
+            error = error.cause
+        lines.append(f"FAILED step {event.step_key}: {messages[-1] if messages else 'unknown error'}")
+    for evaluation in result.get_asset_check_evaluations():
+        if not evaluation.passed:
+            key = evaluation.asset_check_key
+            lines.append(f"FAILED check {key.asset_key.to_user_string()}:{key.name}")
+    return lines
+
+
 @app.command()
 def run(
-    years: str = typer.Option(DEFAULT_YEARS, help="Years to load, e.g. 2000-2011."),
-    log_level: str = typer.Option("warning", help="Dagster console log level (debug, info, warning)."),
+    years: str = typer.Option(DEFAULT_YEARS, help="Years to load, one contiguous range, e.g. 2000-2011."),
+    log_level: str = typer.Option(
+        "critical", help="Dagster console log level (debug, info, warning, error, critical)."
+    ),
 ) -> None:
-    """Materialize every asset for YEARS in one run: raw tables, dbt models and tests, figures."""
+    """Materialize every asset for YEARS in one run: raw tables, dbt models and tests, figures.
+
+    Runs are recorded in the Dagster instance at ``$DAGSTER_HOME`` (default
+    ``warehouse/dagster_home``), so they show up in the UI.
+    """
+    selected = _years_for_run(years)
+    os.environ.setdefault("DAGSTER_HOME", str(DEFAULT_DAGSTER_HOME))
+    Path(os.environ["DAGSTER_HOME"]).mkdir(parents=True, exist_ok=True)
     from dagster import DagsterInstance
 
     from orchestration.project import prepare_manifest
 
-    selected = parse_years(years)
-    if selected != list(range(selected[0], selected[-1] + 1)):
-        raise typer.BadParameter("give one contiguous range of years for a single run", param_hint="--years")
     prepare_manifest()
     from orchestration.definitions import atp_warehouse_job, defs
 
     job = defs.resolve_job_def(atp_warehouse_job.name)
-    instance = DagsterInstance.get() if _has_dagster_home() else DagsterInstance.ephemeral()
     typer.echo(f"Materializing every asset for {selected[0]}-{selected[-1]} (job {job.name}) ...")
     result = job.execute_in_process(
-        instance=instance,
+        instance=DagsterInstance.get(),
         run_config={"loggers": {"console": {"config": {"log_level": log_level.upper()}}}},
         tags={
             "dagster/asset_partition_range_start": str(selected[0]),
@@ -60,9 +106,13 @@ def run(
         raise_on_error=False,
     )
     if not result.success:
-        for event in result.all_events:
-            if event.is_failure:
-                typer.echo(f"FAILED: {event.message}", err=True)
+        for line in failure_lines(result):
+            typer.echo(line, err=True)
+        typer.echo(
+            f"Run {result.run_id} failed; the warehouse keeps its previous data for what failed. "
+            "Details: --log-level info, or the run in the Dagster UI.",
+            err=True,
+        )
         raise typer.Exit(1)
     warehouse = WarehouseResource()
     typer.echo("\n".join(summary_lines(warehouse.database_path(), warehouse.exports_path())))
@@ -89,15 +139,18 @@ def summary() -> None:
 
 @app.command()
 def sql(query: str = typer.Argument(..., help="A SQL query against the warehouse (read-only).")) -> None:
-    """Run a read-only SQL query against the warehouse and print the result."""
+    """Run a read-only SQL query against the warehouse and print the result as a table."""
+    from tabulate import tabulate
+
     path = WarehouseResource().database_path()
     if not path.exists():
         raise typer.BadParameter(f"no warehouse at {path}: run `make run` first")
     with duckdb.connect(str(path), read_only=True) as con:
-        typer.echo(con.sql(query).df().to_string(index=False))
-
-
-def _has_dagster_home() -> bool:
-    import os
-
-    return bool(os.environ.get("DAGSTER_HOME"))
+        try:
+            cursor = con.execute(query)
+        except duckdb.Error as error:
+            typer.echo(f"SQL error: {error}", err=True)
+            raise typer.Exit(1) from error
+        columns = [d[0] for d in cursor.description or []]
+        rows = cursor.fetchall()
+    typer.echo(tabulate(rows, headers=columns, disable_numparse=True))

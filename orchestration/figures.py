@@ -43,7 +43,8 @@ def caption_for(origin: str) -> str:
 
 def figure_1_table(con: duckdb.DuckDBPyConnection) -> pd.DataFrame:
     """One row per year: ATP exports to China, to the world and to the rest of the world (USD
-    billions), China and world indexes (first year = 100) and China's year-over-year growth (%)."""
+    billions), China and world indexes (first year = 100) and China's year-over-year growth (%,
+    empty when the previous year is not in the warehouse)."""
     return con.execute("""
         with totals as (
             select year, sum(china_value_usd) as china_usd, sum(world_value_usd) as world_usd,
@@ -56,7 +57,9 @@ def figure_1_table(con: duckdb.DuckDBPyConnection) -> pd.DataFrame:
                row_usd / 1e9 as rest_of_world_atp_exports_usd_billions,
                100 * china_usd / first_value(china_usd) over (order by year) as china_index_first_year_100,
                100 * world_usd / first_value(world_usd) over (order by year) as world_index_first_year_100,
-               100 * (china_usd / lag(china_usd) over (order by year) - 1) as china_yoy_growth_pct
+               case when lag(year) over (order by year) = year - 1
+                    then 100 * (china_usd / lag(china_usd) over (order by year) - 1)
+               end as china_yoy_growth_pct
         from totals order by year
     """).df()
 
@@ -111,6 +114,7 @@ def chart_1(table: pd.DataFrame, caption: str) -> plt.Figure:
     fig, ax = plt.subplots(figsize=(9, 5.5))
     ax.bar(table["year"].astype(str), table["china_atp_exports_usd_billions"], color="#b22222", label="China")
     ax.set_ylabel("ATP exports to China, USD billions")
+    ax.set_xlabel("Year")
     second = ax.twinx()
     second.plot(
         table["year"].astype(str),
@@ -143,8 +147,10 @@ def chart_2(table: pd.DataFrame, caption: str) -> plt.Figure:
     ax.set_ylabel("Share of ATP exports to China, %")
     ax.set_ylim(0, 100)
     ax.set_title("Figure 2. Composition of U.S. ATP exports to China by technology group")
-    ax.legend(fontsize=7, loc="upper left", bbox_to_anchor=(1.0, 1.0))
-    fig.subplots_adjust(right=0.75, bottom=0.14)
+    handles, labels = ax.get_legend_handles_labels()
+    ax.legend(handles[::-1], labels[::-1], fontsize=7, loc="upper left", bbox_to_anchor=(1.0, 1.0))
+    ax.set_xlabel("Year")
+    fig.subplots_adjust(right=0.75, bottom=0.16)
     _caption(fig, caption)
     return fig
 
@@ -153,9 +159,9 @@ def chart_3(table: pd.DataFrame, caption: str) -> plt.Figure:
     """Figure 3 chart from :func:`figure_3_table`: shares (%) by group, China vs rest of world, one year."""
     fig, ax = plt.subplots(figsize=(9, 5.5))
     positions = range(len(table))
-    ax.barh([p + 0.2 for p in positions], table["china_share_pct"], height=0.4, color="#b22222", label="China")
+    ax.barh([p - 0.2 for p in positions], table["china_share_pct"], height=0.4, color="#b22222", label="China")
     ax.barh(
-        [p - 0.2 for p in positions],
+        [p + 0.2 for p in positions],
         table["rest_of_world_share_pct"],
         height=0.4,
         color="#1f4e79",
@@ -185,6 +191,9 @@ def chart_4(table: pd.DataFrame, caption: str) -> plt.Figure:
             color=colors[i % 10],
         )
     ax.axhline(0, color="black", linewidth=0.8)
+    years = sorted(table["year"].unique())
+    ax.set_xticks(years, [str(y) for y in years], rotation=45 if len(years) > 8 else 0)
+    ax.set_xlabel("Year")
     ax.set_ylabel("China minus rest of world, percentage points")
     ax.set_title("Figure 4. Difference in ATP export shares, China minus rest of world")
     ax.legend(fontsize=7, loc="upper left", bbox_to_anchor=(1.0, 1.0))
@@ -214,14 +223,26 @@ def _atomic_write(target: Path, write) -> None:
         raise
 
 
+def round_for_export(table: pd.DataFrame) -> pd.DataFrame:
+    """Round measures to what they can mean: USD billions to 9 decimals (whole dollars), shares,
+    percentage points and indexes to 6 decimals; float noise would otherwise show in the CSV."""
+    rounded = table.copy()
+    for column in rounded.columns:
+        if column.endswith("_usd_billions"):
+            rounded[column] = rounded[column].round(9)
+        elif column.endswith(("_pct", "_pp", "_100")):
+            rounded[column] = rounded[column].round(6)
+    return rounded
+
+
 def write_figure(table: pd.DataFrame, fig: plt.Figure, exports_dir: Path, stem: str, origin: str) -> WrittenFigure:
     """Write ``<stem>.csv``, ``<stem>.parquet`` and ``<stem>.png`` under ``exports_dir``.
 
     Each file is written to a temporary name and renamed, so a failure never leaves a half-written
-    figure over the last good one. Tables get a ``data_origin`` column; the Parquet schema carries
-    ``data_origin`` and ``caption`` metadata.
+    figure over the last good one. Measures are rounded (:func:`round_for_export`); tables get a
+    ``data_origin`` column; the Parquet schema carries ``data_origin`` and ``caption`` metadata.
     """
-    table = table.assign(data_origin=origin)
+    table = round_for_export(table).assign(data_origin=origin)
     paths = WrittenFigure(exports_dir / f"{stem}.csv", exports_dir / f"{stem}.parquet", exports_dir / f"{stem}.png")
     _atomic_write(paths.csv, lambda p: table.to_csv(p, index=False))
     arrow = pa.Table.from_pandas(table, preserve_index=False)

@@ -1,4 +1,4 @@
-"""Parser tests on hand-written fixed-width records (layouts: DOMAIN.md section 2b-2d)."""
+"""Parser tests on hand-written fixed-width records (Census FTD export history file layouts, exhdb.html)."""
 
 from __future__ import annotations
 
@@ -208,3 +208,10 @@ def test_country_trade_non_numeric_value_is_named(tmp_path: Path, con) -> None:
     path.write_text(HEADER + "\n" + f"2008,5700,China,{months},12,{months},n/a\n", encoding="utf-8")
     with pytest.raises(CensusLayoutError, match=r"trade.csv, record 2, field EYR"):
         parse_country_trade(con, path, "trade.csv", "t")
+
+
+def test_empty_file_is_rejected(tmp_path: Path, con) -> None:
+    path = tmp_path / "EXP_HIST.TXT"
+    path.write_bytes(b"")
+    with pytest.raises(CensusLayoutError, match=r"2005/EXP_HIST.TXT, record 0, field file: file has no records"):
+        parse_fixed_width(con, path, "2005/EXP_HIST.TXT", EXPORT_HISTORY, "t")

@@ -1,7 +1,7 @@
 {{ config(severity='error', meta={'dagster': {'ref': {'name': 'fct_atp_exports'}}}) }}
 
 -- Partner marts must hold single countries only: a grouping code (0001 OPEC, 0003 EU,
--- 0007 ATP total, 0015 World, ...; DOMAIN.md trap 2) would double-count the world.
+-- 0007 ATP total, 0015 World, ...; aggregate rows sit beside the detail) would double-count the world.
 -- Returns every offending row.
 
 with

@@ -2,9 +2,10 @@
 
 -- World ATP exports built from the export history (sum of fct_atp_exports over real
 -- countries and groups) must equal the Census published world total, country trade code
--- 0007 "Advance Technology Products" (EYR, millions of USD; DOMAIN.md section 2a), within
--- var world_atp_tolerance_usd, for every year in fct_atp_exports. A year without a
--- published 0007 total fails too. Returns one row per failing year.
+-- 0007 "Advance Technology Products" (EYR, millions of USD, Census "U.S. trade in goods by
+-- country"), within var world_atp_tolerance_usd, for every year whose export history or
+-- concordance is loaded: a loaded year with no ATP rows in the fact fails (its total is 0),
+-- and so does a year without a published 0007 total. Returns one row per failing year.
 
 with
 
@@ -14,13 +15,35 @@ atp_exports as (
 
 ),
 
+export_history as (
+
+    select * from {{ ref('stg_census__export_history') }}
+
+),
+
+concordance as (
+
+    select * from {{ ref('stg_census__atp_concordance') }}
+
+),
+
 country_trade as (
 
     select * from {{ ref('stg_census__country_trade') }}
 
 ),
 
-warehouse_totals as (
+loaded_years as (
+
+    select distinct year from export_history
+    union
+    select distinct year from concordance
+    union
+    select distinct year from atp_exports
+
+),
+
+fact_totals as (
 
     select
         year,
@@ -28,6 +51,18 @@ warehouse_totals as (
         bool_or(is_synthetic) as is_synthetic
     from atp_exports
     group by year
+
+),
+
+warehouse_totals as (
+
+    select
+        loaded_years.year,
+        coalesce(fact_totals.warehouse_world_atp_usd, 0) as warehouse_world_atp_usd,
+        coalesce(fact_totals.is_synthetic, false) as is_synthetic
+    from loaded_years
+    left join fact_totals
+        on loaded_years.year = fact_totals.year
 
 ),
 

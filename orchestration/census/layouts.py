@@ -3,14 +3,12 @@
 Each layout is a tuple of :class:`Field` with 1-based inclusive positions exactly as printed in
 the Census documentation, so the code can be checked against the document line by line.
 
-Sources:
-- ``CONCORD.TXT``: Census Foreign Trade Division, "Exports concordance" record layout
-  (record length 245).
-- ``COUNTRY.TXT``: Census Foreign Trade Division, country code list layout (record length 51).
-- ``EXP_HIST`` (EM545 / EA645 annual export history): Census Foreign Trade Division, export
-  history record layout (record length 120).
-
-The same table is summarised in ``../shared/DOMAIN.md`` section 2 of the project brief.
+Sources: U.S. Census Bureau, Foreign Trade Division, "U.S. Exports 5 Year History Files -
+Layouts" (census.gov/foreign-trade/reference/products/layouts/exhdb.html):
+- ``CONCORD.TXT``: exports concordance, record length 245 (``hitech`` in positions 234-235);
+- ``COUNTRY.TXT``: country code list, record length 51;
+- ``EXP_HIST.TXT``: export history in the EM545 / EA645 layout, record length 120 (DF, HS10,
+  country, district, month, year, quantities, value in dollars, vessel and air).
 """
 
 from __future__ import annotations

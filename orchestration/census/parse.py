@@ -86,8 +86,8 @@ def parse_fixed_width(con: duckdb.DuckDBPyConnection, path: Path, source_file: s
     NULL, ``int``/``usd`` fields as BIGINT; USD values are whole dollars), then ``source_file``
     and ``source_record``. Line ends may be LF or CRLF; a final empty line is ignored.
 
-    Raises ``FileNotFoundError`` when ``path`` is missing and :class:`CensusLayoutError` for the
-    first record (in file order) with a wrong length, a blank required field, a non-numeric
+    Raises ``FileNotFoundError`` when ``path`` is missing and :class:`CensusLayoutError` for an
+    empty file or for the first record (in file order) with a wrong length, a blank required field, a non-numeric
     number or a code outside its pattern.
     """
     if not path.is_file():
@@ -107,6 +107,8 @@ def parse_fixed_width(con: duckdb.DuckDBPyConnection, path: Path, source_file: s
         from numbered
         where not (source_record = n_lines and line = '')
     """)
+    if con.execute("select count(*) from _atp_lines").fetchone()[0] == 0:
+        raise CensusLayoutError(source_file, 0, "file", "", f"file has no records ({layout.name})")
     bad_length = con.execute(
         f"select source_record, line from _atp_lines where length(line) <> {layout.record_length} "
         "order by source_record limit 1"
