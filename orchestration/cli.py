@@ -72,9 +72,16 @@ def failure_lines(result) -> list[str]:
     return lines
 
 
-@app.command()
-def run(
-    years: str = typer.Option(DEFAULT_YEARS, help="Years to load, one contiguous range, e.g. 2000-2011."),
+def refresh(
+    years: str | None = typer.Option(
+        None, help="Years to load, one contiguous range, e.g. 2013-2024 (default for the sample: 2000-2011)."
+    ),
+    source: str = typer.Option("sample", help="Where the files come from: sample, local or census."),
+    local_dir: Path | None = typer.Option(None, help="Input folder for --source local (layout: README)."),
+    force: bool = typer.Option(False, "--force", help="census: download again even if a landed copy is unchanged."),
+    settings: list[str] = typer.Option(
+        [], "--set", help="Source setting KEY=VALUE, e.g. --set concordance_url_template=https://.../{year}/x.txt"
+    ),
     log_level: str = typer.Option(
         "critical", help="Dagster console log level (debug, info, warning, error, critical)."
     ),
@@ -82,9 +89,38 @@ def run(
     """Materialize every asset for YEARS in one run: raw tables, dbt models and tests, figures.
 
     Runs are recorded in the Dagster instance at ``$DAGSTER_HOME`` (default
-    ``warehouse/dagster_home``), so they show up in the UI.
+    ``warehouse/dagster_home``), so they show up in the UI. The Census API key, if any, is read
+    from ``CENSUS_API_KEY`` and never printed.
     """
-    selected = _years_for_run(years)
+    from orchestration.resources import SOURCES, SourceResource
+
+    if source not in SOURCES:
+        raise typer.BadParameter(f"choose one of {', '.join(SOURCES)}", param_hint="--source")
+    if years is None and source != "sample":
+        raise typer.BadParameter(f"give the years to load from the {source} source", param_hint="--years")
+    selected = _years_for_run(years or DEFAULT_YEARS)
+    if source == "local" and local_dir is None:
+        raise typer.BadParameter("--source local needs --local-dir", param_hint="--local-dir")
+    source_config: dict[str, object] = {"source": source, "force_download": force}
+    fields = SourceResource.model_fields
+    for setting in settings:
+        key, sep, value = setting.partition("=")
+        if not sep or key not in fields or key in ("source", "force_download", "local_dir"):
+            raise typer.BadParameter(
+                f"{setting!r}: expected KEY=VALUE with KEY one of "
+                f"{', '.join(k for k in fields if k not in ('source', 'force_download', 'local_dir'))}",
+                param_hint="--set",
+            )
+        annotation = fields[key].annotation
+        source_config[key] = annotation(value) if annotation in (int, float) else value
+    if local_dir is not None:
+        from orchestration.sources.inputs import missing_inputs
+
+        source_config["local_dir"] = str(local_dir.resolve())
+        missing = missing_inputs(local_dir.resolve(), selected)
+        if missing:
+            typer.echo(f"{local_dir} lacks {len(missing)} required file(s): " + "; ".join(missing), err=True)
+            raise typer.Exit(1)
     os.environ.setdefault("DAGSTER_HOME", str(DEFAULT_DAGSTER_HOME))
     Path(os.environ["DAGSTER_HOME"]).mkdir(parents=True, exist_ok=True)
     from dagster import DagsterInstance
@@ -95,10 +131,13 @@ def run(
     from orchestration.definitions import atp_warehouse_job, defs
 
     job = defs.resolve_job_def(atp_warehouse_job.name)
-    typer.echo(f"Materializing every asset for {selected[0]}-{selected[-1]} (job {job.name}) ...")
+    typer.echo(f"Materializing every asset for {selected[0]}-{selected[-1]} from source {source} (job {job.name}) ...")
     result = job.execute_in_process(
         instance=DagsterInstance.get(),
-        run_config={"loggers": {"console": {"config": {"log_level": log_level.upper()}}}},
+        run_config={
+            "loggers": {"console": {"config": {"log_level": log_level.upper()}}},
+            "resources": {"source": {"config": source_config}},
+        },
         tags={
             "dagster/asset_partition_range_start": str(selected[0]),
             "dagster/asset_partition_range_end": str(selected[-1]),
@@ -118,14 +157,19 @@ def run(
     typer.echo("\n".join(summary_lines(warehouse.database_path(), warehouse.exports_path())))
 
 
+app.command("refresh")(refresh)
+app.command("run", help="Same as refresh (kept for `make run`).")(refresh)
+
+
 @app.command("generate-sample")
 def generate_sample_command(
     seed: int = typer.Option(2009, help="Random seed; the same seed gives byte-identical files."),
 ) -> None:
     """Regenerate the SYNTHETIC concordances, country lists and export histories of the sample."""
+    from orchestration.resources import SAMPLE_DIR
     from orchestration.synthetic.generate import generate_sample
 
-    sample_dir = WarehouseResource().input_path()
+    sample_dir = REPO_ROOT / SAMPLE_DIR
     manifest = generate_sample(sample_dir, seed=seed)
     typer.echo(f"wrote {len(manifest['files']) - 1} synthetic files under {sample_dir}")
 

@@ -5,9 +5,10 @@ from dagster import AssetSelection, Definitions, define_asset_job
 from orchestration.assets.dbt import atp_dbt_assets
 from orchestration.assets.exports import figure_assets
 from orchestration.assets.raw import raw_assets
+from orchestration.checks import api_group_totals_match_fact
 from orchestration.partitions import year_partitions
 from orchestration.project import dbt_resource
-from orchestration.resources import WarehouseResource
+from orchestration.resources import SourceResource, WarehouseResource
 
 #: The main job: load the selected years, rebuild the dbt models and tests, export the figures.
 atp_warehouse_job = define_asset_job(
@@ -19,9 +20,11 @@ atp_warehouse_job = define_asset_job(
 
 defs = Definitions(
     assets=[*raw_assets, atp_dbt_assets, *figure_assets],
+    asset_checks=[api_group_totals_match_fact],
     jobs=[atp_warehouse_job],
     resources={
         "warehouse": WarehouseResource(),
+        "source": SourceResource(),
         "dbt": dbt_resource(),
     },
 )

@@ -30,5 +30,6 @@ def warehouse_env(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> dict[str, 
     paths = {"duckdb": tmp_path / "atp.duckdb", "exports": tmp_path / "exports"}
     monkeypatch.setenv("ATP_DUCKDB_PATH", str(paths["duckdb"]))
     monkeypatch.setenv("ATP_EXPORTS_DIR", str(paths["exports"]))
-    monkeypatch.delenv("ATP_INPUT_DIR", raising=False)
+    monkeypatch.delenv("ATP_SOURCE", raising=False)
+    monkeypatch.delenv("ATP_LOCAL_DIR", raising=False)
     return paths

@@ -21,7 +21,7 @@ def bundled(tmp_path_factory: pytest.TempPathFactory, dbt_manifest: Path) -> dic
     with pytest.MonkeyPatch.context() as patch:
         patch.setenv("ATP_DUCKDB_PATH", str(paths["duckdb"]))
         patch.setenv("ATP_EXPORTS_DIR", str(paths["exports"]))
-        patch.delenv("ATP_INPUT_DIR", raising=False)
+        patch.delenv("ATP_SOURCE", raising=False)
         assert run_job(2000, 2011).success, "the main job (and every dbt test) must succeed on the bundled sample"
     return paths
 

@@ -36,6 +36,7 @@ def test_code_location_loads(dbt_manifest: Path) -> None:
     assert defs.resolve_job_def("atp_warehouse_job") is not None
     # dbt tests surface as asset checks
     assert any("world_atp" in key.name for key in graph.asset_check_keys)
+    assert any(key.name == "api_group_totals_match_fact" for key in graph.asset_check_keys)
 
 
 def test_dbt_build_args_pass_the_warehouse_file() -> None:
@@ -72,3 +73,18 @@ def test_warehouse_paths_follow_the_environment(monkeypatch: pytest.MonkeyPatch,
     monkeypatch.setenv("ATP_DUCKDB_PATH", str(tmp_path / "a.duckdb"))
     assert WarehouseResource().database_path() == tmp_path / "a.duckdb"
     assert WarehouseResource(duckdb_path=str(tmp_path / "b.duckdb")).database_path() == tmp_path / "b.duckdb"
+
+
+def test_source_selection(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
+    from orchestration.resources import REPO_ROOT, SourceResource
+
+    monkeypatch.delenv("ATP_SOURCE", raising=False)
+    monkeypatch.delenv("ATP_LANDING_DIR", raising=False)
+    assert SourceResource().kind() == "sample"
+    assert SourceResource().input_root() == REPO_ROOT / "warehouse" / "sample"
+    assert SourceResource(source="census").input_root() == REPO_ROOT / "warehouse" / "raw" / "census"
+    assert SourceResource(source="local", local_dir=str(tmp_path)).input_root() == tmp_path
+    with pytest.raises(ValueError, match="needs local_dir"):
+        SourceResource(source="local").input_root()
+    with pytest.raises(ValueError, match="unknown source 'ftp'"):
+        SourceResource(source="ftp").kind()

@@ -11,8 +11,31 @@ import pytest
 
 from tests.tiny_input import write_tiny_input
 
+#: fct_atp_exports of the tiny input, worked out by hand from tests/tiny_input.py:
+#: (year, cty_code, hitech_code, export_value_usd, domestic_value_usd, foreign_value_usd)
+TINY_FACT_ROWS = [
+    # 2010: China 05 = 600 + 400 (DF1) + 100 (DF2); soybeans, 9018908000 (00 in 2010) and 0003 excluded
+    (2010, "1220", "01", 250, 250, 0),
+    (2010, "1220", "04", 1500, 1500, 0),
+    (2010, "5700", "04", 500, 500, 0),
+    (2010, "5700", "05", 1100, 1000, 100),
+    (2010, "5880", "01", 750, 750, 0),
+    (2010, "5880", "05", 2000, 2000, 0),
+    # 2011: 9018908000 is Life Science (02) under the 2011 list
+    (2011, "1220", "04", 1000, 1000, 0),
+    (2011, "5700", "02", 400, 400, 0),
+    (2011, "5700", "04", 800, 800, 0),
+    (2011, "5700", "05", 2200, 2200, 0),
+    (2011, "5880", "01", 1000, 1000, 0),
+    (2011, "5880", "02", 500, 500, 0),
+]
+TINY_FACT_SQL = (
+    "select year, cty_code, hitech_code, export_value_usd, domestic_value_usd, foreign_value_usd "
+    "from fct_atp_exports order by all"
+)
 
-def run_job(first_year: int, last_year: int):
+
+def run_job(first_year: int, last_year: int, run_config: dict | None = None):
     """Run ``atp_warehouse_job`` over a range of year partitions; returns the execution result."""
     from dagster import DagsterInstance
 
@@ -21,6 +44,7 @@ def run_job(first_year: int, last_year: int):
     job = defs.resolve_job_def(atp_warehouse_job.name)
     result = job.execute_in_process(
         instance=DagsterInstance.ephemeral(),
+        run_config=run_config or {},
         tags={
             "dagster/asset_partition_range_start": str(first_year),
             "dagster/asset_partition_range_end": str(last_year),
@@ -37,7 +61,8 @@ def tiny_warehouse(tmp_path_factory: pytest.TempPathFactory, dbt_manifest: Path)
     with pytest.MonkeyPatch.context() as patch:
         patch.setenv("ATP_DUCKDB_PATH", str(paths["duckdb"]))
         patch.setenv("ATP_EXPORTS_DIR", str(paths["exports"]))
-        patch.setenv("ATP_INPUT_DIR", str(paths["input"]))
+        patch.setenv("ATP_SOURCE", "local")
+        patch.setenv("ATP_LOCAL_DIR", str(paths["input"]))
         assert run_job(2010, 2011).success, "the job (including every dbt test) must succeed on the tiny input"
         with duckdb.connect(str(paths["duckdb"]), read_only=True) as con:
             paths["first_marts"] = con.execute("select * from mart_partner_shares order by all").fetchall()
@@ -52,27 +77,7 @@ def query(paths: dict[str, Path], sql: str) -> list[tuple]:
 
 
 def test_fact_rows_by_hand(tiny_warehouse) -> None:
-    rows = query(
-        tiny_warehouse,
-        "select year, cty_code, hitech_code, export_value_usd, domestic_value_usd, "
-        "foreign_value_usd from fct_atp_exports order by all",
-    )
-    assert rows == [
-        # 2010: China 05 = 600 + 400 (DF1) + 100 (DF2); soybeans, 9018908000 (00 in 2010) and 0003 excluded
-        (2010, "1220", "01", 250, 250, 0),
-        (2010, "1220", "04", 1500, 1500, 0),
-        (2010, "5700", "04", 500, 500, 0),
-        (2010, "5700", "05", 1100, 1000, 100),
-        (2010, "5880", "01", 750, 750, 0),
-        (2010, "5880", "05", 2000, 2000, 0),
-        # 2011: 9018908000 is Life Science (02) under the 2011 list
-        (2011, "1220", "04", 1000, 1000, 0),
-        (2011, "5700", "02", 400, 400, 0),
-        (2011, "5700", "04", 800, 800, 0),
-        (2011, "5700", "05", 2200, 2200, 0),
-        (2011, "5880", "01", 1000, 1000, 0),
-        (2011, "5880", "02", 500, 500, 0),
-    ]
+    assert query(tiny_warehouse, TINY_FACT_SQL) == TINY_FACT_ROWS
 
 
 def test_fact_is_labelled_synthetic_and_has_no_grouping_code(tiny_warehouse) -> None:
@@ -165,7 +170,8 @@ def test_history_code_missing_from_concordance_fails_the_build(
     path.write_text(path.read_text() + history("1", "8542390000", "5700", "27", 6, 2011, 700) + "\r\n")
     monkeypatch.setenv("ATP_DUCKDB_PATH", str(tmp_path / "atp.duckdb"))
     monkeypatch.setenv("ATP_EXPORTS_DIR", str(tmp_path / "exports"))
-    monkeypatch.setenv("ATP_INPUT_DIR", str(root))
+    monkeypatch.setenv("ATP_SOURCE", "local")
+    monkeypatch.setenv("ATP_LOCAL_DIR", str(root))
     result = run_job(2010, 2011)
     assert not result.success
     failed = {e.asset_check_key.name for e in result.get_asset_check_evaluations() if not e.passed}

@@ -77,9 +77,22 @@ PROVENANCE_NOTE = (
 SOURCE_FILES_DDL = """
 create table if not exists raw.source_files (
     year integer, raw_table varchar, source_file varchar, origin varchar, sha256 varchar,
-    file_records integer, rows_loaded integer, loaded_at timestamp
+    file_records integer, rows_loaded integer, loaded_at timestamp, source_url varchar
 )
 """
+
+
+@dataclass(frozen=True)
+class SourceFile:
+    """A file a year's rows come from: path relative to the input (or landing) folder, origin
+    ("synthetic" or "census"), sha256, records in the file, and the URL it was downloaded from
+    (API key redacted; None for local files)."""
+
+    source_file: str
+    origin: str
+    sha256: str
+    file_records: int
+    source_url: str | None = None
 
 
 @dataclass(frozen=True)
@@ -93,6 +106,7 @@ class LoadResult:
     sha256: str
     file_records: int
     rows_loaded: int
+    dropped: dict[str, int] | None = None  # aggregate rows dropped (API sources), by kind
 
 
 def file_origins(input_dir: Path) -> dict[str, str]:
@@ -122,7 +136,8 @@ def source_path(input_dir: Path, table: RawTable, year: int) -> Path:
     return candidates[0]
 
 
-def _sha256(path: Path) -> str:
+def sha256_of(path: Path) -> str:
+    """Hex sha256 of a file's bytes."""
     digest = hashlib.sha256()
     with path.open("rb") as handle:
         for chunk in iter(lambda: handle.read(1 << 20), b""):
@@ -177,43 +192,77 @@ def _parse_year(
     return path, relative, file_records
 
 
-def load_year(con: duckdb.DuckDBPyConnection, input_dir: Path, table: RawTable, year: int) -> LoadResult:
-    """Replace ``year``'s rows of ``raw.<table.name>`` with the parsed source file, atomically.
+def swap_year(
+    con: duckdb.DuckDBPyConnection,
+    table_name: str,
+    description: str,
+    year: int,
+    staged: str,
+    files: list[SourceFile],
+) -> int:
+    """Replace ``year``'s rows of ``raw.<table_name>`` with the TEMP table ``staged``, in one
+    transaction, and record ``files`` in ``raw.source_files``; returns the rows loaded.
 
-    Rows get ``is_synthetic`` from the input folder's manifest. Raises ``FileNotFoundError`` or
-    :class:`CensusLayoutError` (naming file, record and field) before anything is written; any
-    error inside the swap rolls the transaction back.
+    ``staged`` has the table's columns except ``is_synthetic``, which is set from each row's
+    ``source_file`` origin. Any error rolls back: the year's previous rows stay as they were.
     """
-    staged = f"_atp_staged_{table.name}"
-    path, relative, file_records = _parse_year(con, input_dir, table, year, staged)
-    origin = file_origins(input_dir).get(relative, "census")
-    sha256 = _sha256(path)
+    synthetic = [f.source_file for f in files if f.origin == "synthetic"]
+    synthetic_sql = "false" if not synthetic else f"source_file in ({', '.join(_quote(f) for f in synthetic)})"
     con.execute("create schema if not exists raw")
     con.execute(SOURCE_FILES_DDL)
+    con.execute("alter table raw.source_files add column if not exists source_url varchar")
     con.execute("begin transaction")
     try:
         con.execute(
-            f"create table if not exists raw.{table.name} as select *, false as is_synthetic from {staged} limit 0"
+            f"create table if not exists raw.{table_name} as select *, false as is_synthetic from {staged} limit 0"
         )
-        con.execute(f"comment on table raw.{table.name} is {_quote(table.description + PROVENANCE_NOTE)}")
-        con.execute(f"delete from raw.{table.name} where year = ?", [year])
-        con.execute(
-            f"insert into raw.{table.name} by name "
-            f"select *, {'true' if origin == 'synthetic' else 'false'} as is_synthetic from {staged}"
-        )
-        rows = con.execute(f"select count(*) from raw.{table.name} where year = ?", [year]).fetchone()[0]
-        con.execute("delete from raw.source_files where year = ? and raw_table = ?", [year, table.name])
-        con.execute(
-            "insert into raw.source_files values (?, ?, ?, ?, ?, ?, ?, ?)",
-            [year, table.name, relative, origin, sha256, file_records, rows, datetime.now(UTC).replace(tzinfo=None)],
-        )
+        con.execute(f"comment on table raw.{table_name} is {_quote(description + PROVENANCE_NOTE)}")
+        con.execute(f"delete from raw.{table_name} where year = ?", [year])
+        con.execute(f"insert into raw.{table_name} by name select *, {synthetic_sql} as is_synthetic from {staged}")
+        rows_by_file = dict(con.execute(f"select source_file, count(*) from {staged} group by 1").fetchall())
+        con.execute("delete from raw.source_files where year = ? and raw_table = ?", [year, table_name])
+        loaded_at = datetime.now(UTC).replace(tzinfo=None)
+        for f in files:
+            con.execute(
+                "insert into raw.source_files by name select ? as year, ? as raw_table, ? as source_file, "
+                "? as origin, ? as sha256, ? as file_records, ? as rows_loaded, ? as loaded_at, ? as source_url",
+                [
+                    year,
+                    table_name,
+                    f.source_file,
+                    f.origin,
+                    f.sha256,
+                    f.file_records,
+                    rows_by_file.get(f.source_file, 0),
+                    loaded_at,
+                    f.source_url,
+                ],
+            )
+        rows = con.execute(f"select count(*) from raw.{table_name} where year = ?", [year]).fetchone()[0]
         con.execute("commit")
     except BaseException:
         con.execute("rollback")
         raise
     finally:
         con.execute(f"drop table if exists {staged}")
-    return LoadResult(table.name, year, relative, origin, sha256, file_records, rows)
+    return rows
+
+
+def load_year(
+    con: duckdb.DuckDBPyConnection, input_dir: Path, table: RawTable, year: int, source_url: str | None = None
+) -> LoadResult:
+    """Replace ``year``'s rows of ``raw.<table.name>`` with the parsed source file, atomically.
+
+    Rows get ``is_synthetic`` from the input folder's manifest. Raises ``FileNotFoundError`` or
+    :class:`CensusLayoutError` (naming file, record and field) before anything is written; any
+    error inside the swap rolls the transaction back (:func:`swap_year`).
+    """
+    staged = f"_atp_staged_{table.name}"
+    path, relative, file_records = _parse_year(con, input_dir, table, year, staged)
+    origin = file_origins(input_dir).get(relative, "census")
+    source = SourceFile(relative, origin, sha256_of(path), file_records, source_url)
+    rows = swap_year(con, table.name, table.description, year, staged, [source])
+    return LoadResult(table.name, year, relative, origin, source.sha256, file_records, rows)
 
 
 def _quote(text: str) -> str:

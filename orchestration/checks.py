@@ -1,0 +1,77 @@
+"""Python asset checks for rules that span systems (dbt tests appear as checks on their own)."""
+
+import duckdb
+from dagster import (
+    AssetCheckExecutionContext,
+    AssetCheckResult,
+    AssetCheckSeverity,
+    AssetKey,
+    MetadataValue,
+    asset_check,
+)
+
+from orchestration.assets.exports import FACT
+from orchestration.resources import WarehouseResource
+
+#: Differences between API group totals and file-derived totals are reported above
+#: max(ABSOLUTE_USD, RELATIVE x API value).
+ABSOLUTE_USD = 1_000_000
+RELATIVE = 0.005
+
+COMPARE_SQL = f"""
+with api as (
+    select year, cty_code, hitech_code, annual_value_usd from raw.api_hitech_exports
+),
+fact as (
+    select year, cty_code, hitech_code, export_value_usd from fct_atp_exports
+    where year in (select distinct year from api)
+),
+compared as (
+    select coalesce(api.year, fact.year) as year, coalesce(api.cty_code, fact.cty_code) as cty_code,
+           coalesce(api.hitech_code, fact.hitech_code) as hitech_code,
+           coalesce(api.annual_value_usd, 0) as api_value_usd, coalesce(fact.export_value_usd, 0) as fact_value_usd
+    from api full outer join fact
+        on api.year = fact.year and api.cty_code = fact.cty_code and api.hitech_code = fact.hitech_code
+)
+select *, fact_value_usd - api_value_usd as difference_usd
+from compared
+where abs(fact_value_usd - api_value_usd) > greatest({ABSOLUTE_USD}, {RELATIVE} * api_value_usd)
+order by abs(fact_value_usd - api_value_usd) desc
+"""
+
+
+def compare_api_totals(con: duckdb.DuckDBPyConnection) -> tuple[int, list[tuple]]:
+    """(pairs compared, rows over the threshold) of API exports/hitech totals vs fct_atp_exports,
+    per year x country x ATP group, for the years that have API totals."""
+    exists = con.execute(
+        "select count(*) from duckdb_tables() where schema_name = 'raw' and table_name = 'api_hitech_exports'"
+    ).fetchone()[0]
+    if not exists:
+        return 0, []
+    compared = con.execute("select count(*) from raw.api_hitech_exports").fetchone()[0]
+    return compared, con.execute(COMPARE_SQL).fetchall()
+
+
+@asset_check(
+    asset=FACT,
+    additional_deps=[AssetKey(["raw", "api_hitech_exports"])],
+    description="API exports/hitech totals per year x country x ATP group match the fact built from "
+    f"the export history (differences over max(${ABSOLUTE_USD:,}, {RELATIVE:.1%}) are reported).",
+)
+def api_group_totals_match_fact(context: AssetCheckExecutionContext, warehouse: WarehouseResource) -> AssetCheckResult:
+    with warehouse.connect() as con:
+        compared, over = compare_api_totals(con)
+    return AssetCheckResult(
+        passed=not over,
+        severity=AssetCheckSeverity.WARN,
+        metadata={
+            "pairs_with_api_totals": compared,
+            "differences_over_threshold": len(over),
+            "largest": MetadataValue.md(
+                "\n".join(
+                    f"- {y} {c} {h}: API {a:,} USD, fact {f:,} USD, difference {d:,}" for y, c, h, a, f, d in over[:10]
+                )
+                or "none"
+            ),
+        },
+    )
