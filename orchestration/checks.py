@@ -36,17 +36,23 @@ compared as (
 select *, fact_value_usd - api_value_usd as difference_usd
 from compared
 where abs(fact_value_usd - api_value_usd) > greatest({ABSOLUTE_USD}, {RELATIVE} * api_value_usd)
-order by abs(fact_value_usd - api_value_usd) desc
+order by abs(fact_value_usd - api_value_usd) desc, year, cty_code, hitech_code
 """
+
+
+def api_table_exists(con: duckdb.DuckDBPyConnection) -> bool:
+    """Whether ``raw.api_hitech_exports`` exists (only sources with API tables create it)."""
+    return bool(
+        con.execute(
+            "select count(*) from duckdb_tables() where schema_name = 'raw' and table_name = 'api_hitech_exports'"
+        ).fetchone()[0]
+    )
 
 
 def compare_api_totals(con: duckdb.DuckDBPyConnection) -> tuple[int, list[tuple]]:
     """(pairs compared, rows over the threshold) of API exports/hitech totals vs fct_atp_exports,
     per year x country x ATP group, for the years that have API totals."""
-    exists = con.execute(
-        "select count(*) from duckdb_tables() where schema_name = 'raw' and table_name = 'api_hitech_exports'"
-    ).fetchone()[0]
-    if not exists:
+    if not api_table_exists(con):
         return 0, []
     compared = con.execute("select count(*) from raw.api_hitech_exports").fetchone()[0]
     return compared, con.execute(COMPARE_SQL).fetchall()
@@ -70,6 +76,38 @@ def api_group_totals_match_fact(context: AssetCheckExecutionContext, warehouse: 
             "largest": MetadataValue.md(
                 "\n".join(
                     f"- {y} {c} {h}: API {a:,} USD, fact {f:,} USD, difference {d:,}" for y, c, h, a, f, d in over[:10]
+                )
+                or "none"
+            ),
+        },
+    )
+
+
+@asset_check(
+    asset=AssetKey(["raw", "api_hitech_exports"]),
+    description="For every country x ATP group of the Census API, the December year-to-date value "
+    "(ALL_VAL_YR) equals the sum of the monthly values (ALL_VAL_MO).",
+)
+def api_year_to_date_equals_monthly_sum(
+    context: AssetCheckExecutionContext, warehouse: WarehouseResource
+) -> AssetCheckResult:
+    with warehouse.connect() as con:
+        if not api_table_exists(con):
+            return AssetCheckResult(passed=True, metadata={"pairs_checked": 0})
+        rows = con.execute(
+            "select year, cty_code, hitech_code, annual_value_usd, monthly_sum_usd from raw.api_hitech_exports "
+            "where annual_value_usd <> monthly_sum_usd order by year, cty_code, hitech_code"
+        ).fetchall()
+        checked = con.execute("select count(*) from raw.api_hitech_exports").fetchone()[0]
+    return AssetCheckResult(
+        passed=not rows,
+        severity=AssetCheckSeverity.WARN,
+        metadata={
+            "pairs_checked": checked,
+            "mismatches": len(rows),
+            "first_mismatches": MetadataValue.md(
+                "\n".join(
+                    f"- {y} {c} {h}: year to date {a:,} USD, monthly sum {m:,} USD" for y, c, h, a, m in rows[:10]
                 )
                 or "none"
             ),

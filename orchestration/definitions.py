@@ -5,7 +5,7 @@ from dagster import AssetSelection, Definitions, define_asset_job
 from orchestration.assets.dbt import atp_dbt_assets
 from orchestration.assets.exports import figure_assets
 from orchestration.assets.raw import raw_assets
-from orchestration.checks import api_group_totals_match_fact
+from orchestration.checks import api_group_totals_match_fact, api_year_to_date_equals_monthly_sum
 from orchestration.partitions import year_partitions
 from orchestration.project import dbt_resource
 from orchestration.resources import SourceResource, WarehouseResource
@@ -20,7 +20,7 @@ atp_warehouse_job = define_asset_job(
 
 defs = Definitions(
     assets=[*raw_assets, atp_dbt_assets, *figure_assets],
-    asset_checks=[api_group_totals_match_fact],
+    asset_checks=[api_group_totals_match_fact, api_year_to_date_equals_monthly_sum],
     jobs=[atp_warehouse_job],
     resources={
         "warehouse": WarehouseResource(),

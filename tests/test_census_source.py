@@ -56,6 +56,9 @@ def test_api_totals_check_passes(census_warehouse) -> None:
     evaluations = {e.asset_check_key.name: e for e in census_warehouse["result"].get_asset_check_evaluations()}
     check = evaluations["api_group_totals_match_fact"]
     assert check.passed and check.metadata["pairs_with_api_totals"].value == 12
+    # 12 country x group pairs over 2010-2011 (tests/fake_census.py), June + December = annual
+    ytd = evaluations["api_year_to_date_equals_monthly_sum"]
+    assert ytd.passed and ytd.metadata["pairs_checked"].value == 12
 
 
 def test_rows_trace_back_to_requests_with_the_key_redacted(census_warehouse) -> None:

@@ -81,6 +81,19 @@ def _metadata(table_name: str, results: list[LoadResult], kind: str) -> dict:
     }
 
 
+def raw_asset_args(table: RawTable) -> dict:
+    """The ``@asset`` arguments every raw table shares: key ``raw/<name>``, yearly partitions
+    materialized in a single run per backfill, group ``census_raw``."""
+    return {
+        "key": ["raw", table.name],
+        "partitions_def": year_partitions,
+        "backfill_policy": BackfillPolicy.single_run(),
+        "group_name": "census_raw",
+        "kinds": {"duckdb"},
+        "description": table.description,
+    }
+
+
 def build_raw_asset(table: RawTable) -> AssetsDefinition:
     """Build the year-partitioned asset ``raw/<table.name>``.
 
@@ -90,14 +103,7 @@ def build_raw_asset(table: RawTable) -> AssetsDefinition:
     record and field) or ``SourceError`` (naming source, year and URL) before anything is written.
     """
 
-    @asset(
-        key=["raw", table.name],
-        partitions_def=year_partitions,
-        backfill_policy=BackfillPolicy.single_run(),
-        group_name="census_raw",
-        kinds={"duckdb"},
-        description=table.description,
-    )
+    @asset(**raw_asset_args(table))
     def _raw_asset(
         context: AssetExecutionContext, warehouse: WarehouseResource, source: SourceResource
     ) -> MaterializeResult:
@@ -114,14 +120,7 @@ def build_raw_asset(table: RawTable) -> AssetsDefinition:
     return _raw_asset
 
 
-@asset(
-    key=["raw", API_HITECH_TABLE.name],
-    partitions_def=year_partitions,
-    backfill_policy=BackfillPolicy.single_run(),
-    group_name="census_raw",
-    kinds={"duckdb"},
-    description=API_HITECH_TABLE.description,
-)
+@asset(**raw_asset_args(API_HITECH_TABLE))
 def api_hitech_exports(
     context: AssetExecutionContext, warehouse: WarehouseResource, source: SourceResource
 ) -> MaterializeResult:
