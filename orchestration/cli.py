@@ -13,7 +13,14 @@ from orchestration.resources import REPO_ROOT, WarehouseResource
 
 app = typer.Typer(help="U.S. ATP exports warehouse (Dagster + dbt + DuckDB).", no_args_is_help=True)
 
-MARTS = ("fct_atp_exports", "mart_partner_shares", "mart_specialization_gaps")
+MARTS = (
+    "fct_atp_exports",
+    "mart_partner_shares",
+    "mart_specialization_gaps",
+    "fct_atp_exports_by_definition",
+    "mart_atp_reclassification",
+    "mart_atp_growth",
+)
 DEFAULT_YEARS = "2000-2011"
 DEFAULT_DAGSTER_HOME = REPO_ROOT / "warehouse" / "dagster_home"
 

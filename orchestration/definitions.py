@@ -15,7 +15,7 @@ atp_warehouse_job = define_asset_job(
     "atp_warehouse_job",
     selection=AssetSelection.all(),
     partitions_def=year_partitions,
-    description="Load the selected years' Census files, build the marts (dbt), export the four figures.",
+    description="Load the selected years' Census files, build the marts (dbt), export the five figures.",
 )
 
 defs = Definitions(

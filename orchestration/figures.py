@@ -1,4 +1,5 @@
-"""The briefing's four figures: figure-ready tables from the marts, and their charts.
+"""The figures: the briefing's four (figure-ready tables from the marts, and their charts) and a fifth
+that shows ATP exports to China under the three ATP definitions.
 
 Source of the figures: Hammer, Koopman & Martinez, "U.S. Exports of Advanced Technology Products
 to China", USITC executive briefing (2009), figures 1-4. Every table carries a ``data_origin``
@@ -105,6 +106,25 @@ def figure_4_table(con: duckdb.DuckDBPyConnection, first_year: int = 2001) -> pd
     ).df()
 
 
+def figure_5_table(con: duckdb.DuckDBPyConnection) -> pd.DataFrame:
+    """One row per year: ATP exports to China (all groups) under the three definitions, USD
+    billions (as published, fixed base-year list, chain-linked at the first year's level), and
+    the reclassification effect, as published minus fixed, USD billions."""
+    return con.execute("""
+        select year,
+               max(definition) filter (where definition like 'fixed_%') as fixed_definition,
+               sum(value_usd) filter (where definition = 'as_published') / 1e9 as as_published_usd_billions,
+               sum(value_usd) filter (where definition like 'fixed_%') / 1e9 as fixed_definition_usd_billions,
+               sum(value_usd) filter (where definition = 'chain_linked') / 1e9 as chain_linked_usd_billions,
+               (sum(value_usd) filter (where definition = 'as_published')
+                - sum(value_usd) filter (where definition like 'fixed_%')) / 1e9
+                   as reclassification_effect_usd_billions
+        from mart_atp_growth
+        where partner_scope = 'china' and hitech_code = 'all'
+        group by year order by year
+    """).df()
+
+
 def _caption(fig: plt.Figure, caption: str) -> None:
     fig.text(0.01, 0.01, caption, fontsize=7, ha="left", va="bottom", wrap=True, color="#444444")
 
@@ -198,6 +218,46 @@ def chart_4(table: pd.DataFrame, caption: str) -> plt.Figure:
     ax.set_title("Figure 4. Difference in ATP export shares, China minus rest of world")
     ax.legend(fontsize=7, loc="upper left", bbox_to_anchor=(1.0, 1.0))
     fig.subplots_adjust(right=0.75, bottom=0.14)
+    _caption(fig, caption)
+    return fig
+
+
+def chart_5(table: pd.DataFrame, caption: str) -> plt.Figure:
+    """Figure 5 chart from :func:`figure_5_table`: the three series (lines) and the
+    reclassification effect (bars), USD billions."""
+    fig, ax = plt.subplots(figsize=(9, 5.5))
+    years = table["year"]
+    fixed_name = str(table["fixed_definition"].dropna().iloc[0]) if table["fixed_definition"].notna().any() else "fixed"
+    ax.bar(
+        years,
+        table["reclassification_effect_usd_billions"],
+        color="#999999",
+        width=0.6,
+        label=f"Reclassification effect (as published - {fixed_name})",
+    )
+    ax.plot(years, table["as_published_usd_billions"], marker="o", color="#b22222", label="As published")
+    ax.plot(
+        years,
+        table["fixed_definition_usd_billions"],
+        marker="s",
+        color="#1f4e79",
+        label=f"Fixed definition ({fixed_name})",
+    )
+    ax.plot(
+        years,
+        table["chain_linked_usd_billions"],
+        marker="^",
+        color="#2e7d32",
+        linestyle="--",
+        label="Chain-linked (first year's level)",
+    )
+    ax.axhline(0, color="black", linewidth=0.8)
+    ax.set_xticks(list(years), [str(y) for y in years], rotation=45 if len(years) > 8 else 0)
+    ax.set_xlabel("Year")
+    ax.set_ylabel("ATP exports to China, USD billions")
+    ax.set_title("Figure 5. U.S. ATP exports to China under three ATP definitions")
+    ax.legend(fontsize=8, loc="upper left")
+    fig.subplots_adjust(bottom=0.18)
     _caption(fig, caption)
     return fig
 

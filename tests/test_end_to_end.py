@@ -143,6 +143,7 @@ def test_figures_written_with_origin(tiny_warehouse) -> None:
         "figure_2_china_composition",
         "figure_3_china_vs_row_shares",
         "figure_4_specialization_gaps",
+        "figure_5_china_atp_definitions",
     ):
         for suffix in (".csv", ".parquet", ".png"):
             assert (exports / f"{stem}{suffix}").stat().st_size > 0

@@ -213,16 +213,21 @@ def test_api_totals_comparison_reports_differences_over_the_threshold() -> None:
     con = duckdb.connect()
     assert compare_api_totals(con) == (0, [])  # no API table: nothing to compare
     con.execute("create schema raw")
-    con.execute("create table raw.api_hitech_exports (year int, cty_code varchar, hitech_code varchar, "
-                "annual_value_usd bigint)")
-    con.execute("create table fct_atp_exports (year int, cty_code varchar, hitech_code varchar, "
-                "export_value_usd bigint)")
+    con.execute(
+        "create table raw.api_hitech_exports (year int, cty_code varchar, hitech_code varchar, annual_value_usd bigint)"
+    )
+    con.execute(
+        "create table fct_atp_exports (year int, cty_code varchar, hitech_code varchar, export_value_usd bigint)"
+    )
     # China 05: 1,000 million vs 1,004 million (0.4 %, under 0.5 %); Japan 01: 10 million vs 12 million
     # (over 1 million USD and over 0.5 %); Canada 04: only in the fact (2 million over); 2009: no API year
-    con.execute("insert into raw.api_hitech_exports values (2010, '5700', '05', 1000000000), "
-                "(2010, '5880', '01', 10000000)")
-    con.execute("insert into fct_atp_exports values (2010, '5700', '05', 1004000000), (2010, '5880', '01', 12000000), "
-                "(2010, '1220', '04', 2000000), (2009, '1220', '04', 5)")
+    con.execute(
+        "insert into raw.api_hitech_exports values (2010, '5700', '05', 1000000000), (2010, '5880', '01', 10000000)"
+    )
+    con.execute(
+        "insert into fct_atp_exports values (2010, '5700', '05', 1004000000), (2010, '5880', '01', 12000000), "
+        "(2010, '1220', '04', 2000000), (2009, '1220', '04', 5)"
+    )
     compared, over = compare_api_totals(con)
     assert compared == 2
     assert over == [(2010, "1220", "04", 0, 2000000, 2000000), (2010, "5880", "01", 10000000, 12000000, 2000000)]

@@ -1,4 +1,5 @@
-"""Export assets: the briefing's four figures as CSV + Parquet tables and PNG charts."""
+"""Export assets: the briefing's four figures and figure 5 (three ATP definitions) as CSV + Parquet
+tables and PNG charts."""
 
 from collections.abc import Callable
 
@@ -95,9 +96,20 @@ def figure_3_china_vs_row_shares(
     )
 
 
+GROWTH = get_asset_key_for_model([atp_dbt_assets], "mart_atp_growth")
+
+
+@asset(deps=[GROWTH, FACT], group_name="figures", kinds={"python", "pandas"})
+def figure_5_china_atp_definitions(context: AssetExecutionContext, warehouse: WarehouseResource) -> MaterializeResult:
+    """Figure 5: ATP exports to China as published, fixed-definition and chain-linked, with the
+    reclassification effect per year, USD billions."""
+    return _export(context, warehouse, "figure_5_china_atp_definitions", figures.figure_5_table, figures.chart_5)
+
+
 figure_assets = [
     figure_1_china_atp_exports,
     figure_2_china_composition,
     figure_3_china_vs_row_shares,
     figure_4_specialization_gaps,
+    figure_5_china_atp_definitions,
 ]

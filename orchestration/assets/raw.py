@@ -14,6 +14,8 @@ from dagster import (
     asset,
 )
 
+from orchestration.census.code_changes import DESCRIPTION as CODE_CHANGES_DESCRIPTION
+from orchestration.census.code_changes import load_code_changes
 from orchestration.census.load import (
     ATP_CONCORDANCE_TABLE,
     COUNTRIES_TABLE,
@@ -142,3 +144,22 @@ def api_hitech_exports(
 
 
 raw_assets = [build_raw_asset(table) for table in RAW_TABLES] + [api_hitech_exports]
+
+
+@asset(
+    key=["raw", "hs10_code_changes"], group_name="census_raw", kinds={"duckdb"}, description=CODE_CHANGES_DESCRIPTION
+)
+def hs10_code_changes(warehouse: WarehouseResource, source: SourceResource) -> MaterializeResult:
+    """HS10 code-change concordance (old code -> new code, first year) from the input folder."""
+    with warehouse.connect() as con:
+        rows, source_file = load_code_changes(con, source.input_root())
+    return MaterializeResult(
+        metadata={
+            "rows_loaded": rows,
+            "source_file": source_file or "none: no hs10_changes.csv, renumbered codes cannot be linked",
+            "table": "raw.hs10_code_changes",
+        }
+    )
+
+
+raw_assets.append(hs10_code_changes)

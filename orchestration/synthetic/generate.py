@@ -453,11 +453,25 @@ def _sha256(path: Path) -> str:
     return hashlib.sha256(path.read_bytes()).hexdigest()
 
 
+def code_change_rows() -> list[tuple[str, str, int]]:
+    """(old HS10, new HS10, first year of the new code) for every renumbering in the catalog:
+    a code tagged ``split_old`` ends the year before the ``split_new`` codes begin."""
+    olds = [p for p in PRODUCTS if "split_old" in p.tags]
+    news = [p for p in PRODUCTS if "split_new" in p.tags]
+    return [
+        (old.hs10_code, new.hs10_code, new.first_year)
+        for old in olds
+        for new in news
+        if new.first_year == old.last_year + 1
+    ]
+
+
 def generate_sample(
     sample_dir: Path, seed: int = DEFAULT_SEED, years: range = range(FIRST_YEAR, LAST_YEAR + 1)
 ) -> dict[str, object]:
     """Write ``<year>/CONCORD.TXT``, ``<year>/COUNTRY.TXT``, ``<year>/EXP_HIST.TXT`` for each year
-    under ``sample_dir`` and a ``manifest.json`` that marks every file as synthetic or Census.
+    under ``sample_dir``, the code-change concordance ``hs10_changes.csv`` of the catalog's
+    renumberings, and a ``manifest.json`` that marks every file as synthetic or Census.
 
     Reads the real country trade table from ``sample_dir/country_trade/``. Returns the manifest.
     Raises ``FileNotFoundError`` when the country trade table is missing.
@@ -478,6 +492,20 @@ def generate_sample(
             files.append(
                 {"path": f"{year}/{name}", "origin": "synthetic", "sha256": _sha256(path), "records": str(len(lines))}
             )
+    changes = code_change_rows()
+    changes_path = sample_dir / "hs10_changes.csv"
+    changes_path.write_text(
+        "old_hs10_code,new_hs10_code,first_year\n" + "".join(f"{o},{n},{y}\n" for o, n, y in changes),
+        encoding="ascii",
+    )
+    files.append(
+        {
+            "path": "hs10_changes.csv",
+            "origin": "synthetic",
+            "sha256": _sha256(changes_path),
+            "records": str(len(changes)),
+        }
+    )
     files.append(
         {
             "path": COUNTRY_TRADE_FILE,

@@ -1,0 +1,116 @@
+-- How each HS10 code's ATP status changed from the previous year's list to this year's:
+-- added (not ATP before), dropped (ATP before, not now, or discontinued without successor),
+-- moved (ATP in another group before), renumbered (its family was in the same group under
+-- other codes), unlinked (a new code whose family has no code on the previous year's list).
+-- Codes whose status did not change have no row.
+
+with
+
+classifications as (
+
+    select * from {{ ref('int_hs10_code_classifications') }}
+
+),
+
+years as (
+
+    select distinct year from classifications
+
+),
+
+linked_years as (
+
+    -- years whose previous year is loaded too
+    select years.year
+    from years
+    inner join years as previous_years on previous_years.year = years.year - 1
+
+),
+
+family_groups as (
+
+    select
+        year,
+        family_code,
+        list_sort(list(distinct published_hitech_code) filter (where published_hitech_code <> '00'))
+            as atp_hitech_codes
+    from classifications
+    group by year, family_code
+
+),
+
+current_atp_codes as (
+
+    select
+        current_codes.year,
+        current_codes.hs10_code,
+        current_codes.published_hitech_code as to_hitech_code,
+        previous_codes.published_hitech_code as previous_hitech_code,
+        previous_families.atp_hitech_codes as previous_family_hitech_codes
+    from classifications as current_codes
+    inner join linked_years on current_codes.year = linked_years.year
+    left join classifications as previous_codes
+        on previous_codes.year = current_codes.year - 1
+        and previous_codes.hs10_code = current_codes.hs10_code
+    left join family_groups as previous_families
+        on previous_families.year = current_codes.year - 1
+        and previous_families.family_code = current_codes.family_code
+    where current_codes.published_hitech_code <> '00'
+
+),
+
+arrivals as (
+
+    select
+        year,
+        hs10_code,
+        case
+            when previous_hitech_code is not null and previous_hitech_code = to_hitech_code then null
+            when previous_hitech_code = '00' then 'added'
+            when previous_hitech_code is not null then 'moved'
+            when previous_family_hitech_codes is null then 'unlinked'
+            when list_contains(previous_family_hitech_codes, to_hitech_code) then 'renumbered'
+            when len(previous_family_hitech_codes) = 0 then 'added'
+            else 'moved'
+        end as movement,
+        case
+            when previous_hitech_code is not null then previous_hitech_code
+            when previous_family_hitech_codes is not null and len(previous_family_hitech_codes) > 0
+                then case
+                    when list_contains(previous_family_hitech_codes, to_hitech_code) then to_hitech_code
+                    else previous_family_hitech_codes[1]
+                end
+        end as from_hitech_code,
+        to_hitech_code
+    from current_atp_codes
+
+),
+
+departures as (
+
+    select
+        linked_years.year,
+        previous_codes.hs10_code,
+        'dropped' as movement,
+        previous_codes.published_hitech_code as from_hitech_code,
+        coalesce(current_codes.published_hitech_code, '00') as to_hitech_code
+    from classifications as previous_codes
+    inner join linked_years on previous_codes.year = linked_years.year - 1
+    left join classifications as current_codes
+        on current_codes.year = linked_years.year
+        and current_codes.hs10_code = previous_codes.hs10_code
+    left join family_groups as current_families
+        on current_families.year = linked_years.year
+        and current_families.family_code = previous_codes.family_code
+    where previous_codes.published_hitech_code <> '00'
+        and (
+            current_codes.published_hitech_code = '00'
+            or (current_codes.hs10_code is null and current_families.family_code is null)
+            or (current_codes.hs10_code is null and len(current_families.atp_hitech_codes) = 0)
+        )
+
+)
+
+select * from arrivals where movement is not null
+union all
+select * from departures
