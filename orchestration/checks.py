@@ -113,3 +113,32 @@ def api_year_to_date_equals_monthly_sum(
             ),
         },
     )
+
+
+@asset_check(
+    asset=AssetKey(["raw", "export_history"]),
+    blocking=True,
+    description="Every loaded year of the export history has rows and no negative value (USD); blocking: "
+    "a failure stops the marts and figures of the run from being rebuilt.",
+)
+def raw_export_history_rows_and_values(
+    context: AssetCheckExecutionContext, warehouse: WarehouseResource
+) -> AssetCheckResult:
+    with warehouse.connect() as con:
+        per_year = con.execute("""
+            select f.year, count(h.year) as record_count,
+                   count(*) filter (where h.value_usd < 0) as negative_values
+            from (select distinct year from raw.source_files where raw_table = 'export_history') as f
+            left join raw.export_history as h on h.year = f.year
+            group by f.year order by f.year
+        """).fetchall()
+    empty = [year for year, rows, _ in per_year if rows == 0]
+    negative = [year for year, _, bad in per_year if bad]
+    return AssetCheckResult(
+        passed=not empty and not negative,
+        metadata={
+            "rows_per_year": MetadataValue.md("\n".join(f"- {y}: {n:,} records" for y, n, _ in per_year) or "none"),
+            "years_without_rows": ", ".join(map(str, empty)) or "none",
+            "years_with_negative_values": ", ".join(map(str, negative)) or "none",
+        },
+    )

@@ -5,10 +5,15 @@ from dagster import AssetSelection, Definitions, define_asset_job
 from orchestration.assets.dbt import atp_dbt_assets
 from orchestration.assets.exports import figure_assets
 from orchestration.assets.raw import raw_assets
-from orchestration.checks import api_group_totals_match_fact, api_year_to_date_equals_monthly_sum
+from orchestration.checks import (
+    api_group_totals_match_fact,
+    api_year_to_date_equals_monthly_sum,
+    raw_export_history_rows_and_values,
+)
 from orchestration.partitions import year_partitions
 from orchestration.project import dbt_resource
 from orchestration.resources import SourceResource, WarehouseResource
+from orchestration.schedules import annual_census_refresh, census_release_sensor
 
 #: The main job: load the selected years, rebuild the dbt models and tests, export the figures.
 atp_warehouse_job = define_asset_job(
@@ -20,8 +25,10 @@ atp_warehouse_job = define_asset_job(
 
 defs = Definitions(
     assets=[*raw_assets, atp_dbt_assets, *figure_assets],
-    asset_checks=[api_group_totals_match_fact, api_year_to_date_equals_monthly_sum],
+    asset_checks=[api_group_totals_match_fact, api_year_to_date_equals_monthly_sum, raw_export_history_rows_and_values],
     jobs=[atp_warehouse_job],
+    schedules=[annual_census_refresh],
+    sensors=[census_release_sensor],
     resources={
         "warehouse": WarehouseResource(),
         "source": SourceResource(),

@@ -10,6 +10,7 @@ from pathlib import Path
 import duckdb
 from dagster import ConfigurableResource
 from dagster_duckdb import DuckDBResource
+from filelock import FileLock
 from pydantic import Field
 
 REPO_ROOT = Path(__file__).resolve().parent.parent
@@ -53,13 +54,32 @@ class WarehouseResource(ConfigurableResource):
         """Absolute path of the exports folder."""
         return _resolve(self.exports_dir, EXPORTS_DIR_ENV, DEFAULT_EXPORTS_DIR)
 
+    lock_timeout_seconds: float = Field(
+        default=3600.0, description="How long a writer waits for another run's write to the DuckDB file"
+    )
+
     @contextmanager
-    def connect(self) -> Iterator[duckdb.DuckDBPyConnection]:
-        """A read-write DuckDB connection to the warehouse file (created if missing)."""
+    def writer_lock(self) -> Iterator[None]:
+        """Hold the warehouse's writer lock (``<duckdb file>.lock``, an OS file lock).
+
+        DuckDB allows one writing process per file: every write to the warehouse (the raw loads,
+        the whole ``dbt build``, the figure exports) runs under this lock, so overlapping runs
+        (two partitions launched from the UI, a schedule tick during a manual run) wait their
+        turn instead of failing with a lock error. Raises ``filelock.Timeout`` after
+        ``lock_timeout_seconds``.
+        """
         path = self.database_path()
         path.parent.mkdir(parents=True, exist_ok=True)
-        with DuckDBResource(database=str(path)).get_connection() as con:
-            yield con
+        with FileLock(f"{path}.lock", timeout=self.lock_timeout_seconds):
+            yield
+
+    @contextmanager
+    def connect(self) -> Iterator[duckdb.DuckDBPyConnection]:
+        """A read-write DuckDB connection to the warehouse file (created if missing), held under
+        :meth:`writer_lock` for as long as it is open."""
+        with self.writer_lock():
+            with DuckDBResource(database=str(self.database_path())).get_connection() as con:
+                yield con
 
 
 SOURCE_ENV = "ATP_SOURCE"

@@ -41,5 +41,8 @@ def dbt_build_args(duckdb_path: Path) -> list[str]:
     dagster_dbt_translator=AtpDbtTranslator(),
 )
 def atp_dbt_assets(context: AssetExecutionContext, dbt: DbtCliResource, warehouse: WarehouseResource) -> Iterator[Any]:
-    """Build the dbt models (staging views, fact and mart tables) and run their tests."""
-    yield from dbt.cli(dbt_build_args(warehouse.database_path()), context=context).stream()
+    """Build the dbt models (staging views, fact and mart tables) and run their tests.
+
+    The whole ``dbt build`` holds the warehouse writer lock (one DuckDB writer per file)."""
+    with warehouse.writer_lock():
+        yield from dbt.cli(dbt_build_args(warehouse.database_path()), context=context).stream()

@@ -1,0 +1,195 @@
+"""Operating the warehouse: the annual schedule and release sensor, blocking checks, overlapping
+runs on one DuckDB file, and the Dagster UI serving the code location (all without network)."""
+
+from __future__ import annotations
+
+import json
+import os
+import signal
+import socket
+import subprocess
+import sys
+import textwrap
+import time
+import urllib.request
+from datetime import datetime
+from pathlib import Path
+
+import duckdb
+import pytest
+import requests
+import responses
+from filelock import FileLock
+
+from orchestration.resources import REPO_ROOT, SourceResource, WarehouseResource
+from orchestration.schedules import annual_census_refresh, census_release_sensor, refresh_years
+
+COUNTRY_XLSX = "https://www.census.gov/foreign-trade/statistics/country/country.xlsx"
+
+
+def test_refresh_covers_the_newest_year_and_the_revised_ones() -> None:
+    assert refresh_years(datetime(2026, 6, 15), 2) == (2023, 2025)
+    assert refresh_years(datetime(2026, 6, 15), 0) == (2025, 2025)
+    with pytest.raises(ValueError):
+        refresh_years(datetime(2026, 6, 15), -1)
+
+
+def test_schedule_requests_a_census_run_over_the_revised_years() -> None:
+    from dagster import DefaultScheduleStatus, build_schedule_context
+
+    request = annual_census_refresh(build_schedule_context(scheduled_execution_time=datetime(2026, 6, 15, 6)))
+    assert request.tags["dagster/asset_partition_range_start"] == "2023"
+    assert request.tags["dagster/asset_partition_range_end"] == "2025"
+    assert request.run_config == {"resources": {"source": {"config": {"source": "census"}}}}
+    assert annual_census_refresh.default_status == DefaultScheduleStatus.STOPPED
+    assert annual_census_refresh.cron_schedule == "0 6 15 6 *"
+
+
+@responses.activate
+def test_sensor_requests_a_run_only_when_the_release_changed() -> None:
+    from dagster import DefaultSensorStatus, RunRequest, SkipReason, build_sensor_context
+
+    assert census_release_sensor.default_status == DefaultSensorStatus.STOPPED
+    responses.head(COUNTRY_XLSX, headers={"ETag": '"2026-06"'})
+    first = census_release_sensor(build_sensor_context(resources={"source": SourceResource()}))
+    assert isinstance(first, RunRequest) and first.run_key == 'release-"2026-06"'
+    unchanged = census_release_sensor(build_sensor_context(cursor='"2026-06"', resources={"source": SourceResource()}))
+    assert isinstance(unchanged, SkipReason) and "no new release" in unchanged.skip_message
+
+
+@responses.activate
+def test_sensor_without_network_logs_and_skips() -> None:
+    from dagster import SkipReason, build_sensor_context
+
+    responses.head(COUNTRY_XLSX, body=requests.exceptions.ConnectionError("no route to host"))
+    result = census_release_sensor(build_sensor_context(resources={"source": SourceResource()}))
+    assert isinstance(result, SkipReason) and "could not reach" in result.skip_message
+
+
+def test_blocking_raw_check_fails_for_a_loaded_year_without_rows(tmp_path: Path) -> None:
+    from dagster import build_asset_check_context
+
+    from orchestration.checks import raw_export_history_rows_and_values
+
+    path = tmp_path / "w.duckdb"
+    with duckdb.connect(str(path)) as con:
+        con.execute("create schema raw")
+        con.execute("create table raw.source_files (year int, raw_table varchar)")
+        con.execute("insert into raw.source_files values (2008, 'export_history'), (2009, 'export_history')")
+        con.execute("create table raw.export_history (year int, value_usd bigint)")
+        con.execute("insert into raw.export_history values (2008, 5), (2008, 7)")
+    result = raw_export_history_rows_and_values(build_asset_check_context(), WarehouseResource(duckdb_path=str(path)))
+    assert not result.passed
+    assert result.metadata["years_without_rows"].value == "2009"
+    assert all(spec.blocking for spec in raw_export_history_rows_and_values.check_specs)
+
+
+LOAD_ONE_YEAR = textwrap.dedent("""
+    import sys
+    from dagster import materialize
+    from orchestration.assets.raw import raw_assets
+    from orchestration.resources import SourceResource, WarehouseResource
+    result = materialize([raw_assets[0]], partition_key=sys.argv[2],
+                         resources={"warehouse": WarehouseResource(duckdb_path=sys.argv[1]),
+                                    "source": SourceResource(source="sample")})
+    sys.exit(0 if result.success else 1)
+""")
+
+
+def test_overlapping_runs_wait_for_the_writer_lock_instead_of_failing(tmp_path: Path) -> None:
+    database = tmp_path / "shared.duckdb"
+    env = {**os.environ, "DAGSTER_HOME": str(tmp_path / "home"), "PYTHONPATH": str(REPO_ROOT)}
+    (tmp_path / "home").mkdir()
+    (tmp_path / "home" / "dagster.yaml").write_text("telemetry:\n  enabled: false\n")
+    lock = FileLock(f"{database}.lock")
+    lock.acquire()  # a run that is writing: the two runs below must wait for it, not fail
+    runs = [
+        subprocess.Popen(
+            [sys.executable, "-c", LOAD_ONE_YEAR, str(database), year],
+            env=env,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.STDOUT,
+            text=True,
+        )
+        for year in ("2005", "2006")
+    ]
+    time.sleep(8)
+    assert all(run.poll() is None for run in runs), "the runs must be waiting for the lock"
+    lock.release()
+    outputs = [run.communicate(timeout=240)[0] for run in runs]
+    assert [run.returncode for run in runs] == [0, 0], outputs
+    with duckdb.connect(str(database), read_only=True) as con:
+        counts = con.execute("select year, count(*) from raw.export_history group by 1 order by 1").fetchall()
+    # every record of both years' files (one record per line) is there
+    lines = {
+        y: len((REPO_ROOT / "warehouse" / "sample" / str(y) / "EXP_HIST.TXT").read_text().splitlines())
+        for y in (2005, 2006)
+    }
+    assert counts == [(2005, lines[2005]), (2006, lines[2006])]
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+QUERY = """{ workspaceOrError { __typename ... on Workspace { locationEntries { name locationOrLoadError {
+  __typename ... on PythonError { message }
+  ... on RepositoryLocation { repositories { name schedules { name } sensors { name }
+  assetNodes { assetKey { path } } } } } } } } }"""
+
+
+def test_the_ui_serves_the_code_location(tmp_path: Path, dbt_manifest: Path) -> None:
+    port = _free_port()
+    home = tmp_path / "home"
+    home.mkdir()
+    (home / "dagster.yaml").write_text("telemetry:\n  enabled: false\n")
+    env = {**os.environ, "DAGSTER_HOME": str(home), "PATH": f"{Path(sys.executable).parent}:{os.environ['PATH']}"}
+    server = subprocess.Popen(
+        [
+            str(Path(sys.executable).parent / "dagster-webserver"),
+            "-w",
+            "workspace.yaml",
+            "-h",
+            "127.0.0.1",
+            "-p",
+            str(port),
+        ],
+        cwd=REPO_ROOT,
+        env=env,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+        start_new_session=True,
+    )
+    try:
+        deadline = time.monotonic() + 180
+        answer = None
+        while time.monotonic() < deadline:
+            try:
+                request = urllib.request.Request(
+                    f"http://127.0.0.1:{port}/graphql",
+                    data=json.dumps({"query": QUERY}).encode(),
+                    headers={"Content-Type": "application/json"},
+                )
+                answer = json.loads(urllib.request.urlopen(request, timeout=10).read())
+                entries = answer["data"]["workspaceOrError"]["locationEntries"]
+                if entries and entries[0]["locationOrLoadError"] is not None:
+                    break
+            except (OSError, KeyError, TypeError, ValueError):
+                pass
+            time.sleep(2)
+        location = answer["data"]["workspaceOrError"]["locationEntries"][0]["locationOrLoadError"]
+        assert location["__typename"] == "RepositoryLocation", location
+        repository = location["repositories"][0]
+        keys = {"/".join(node["assetKey"]["path"]) for node in repository["assetNodes"]}
+        assert {"raw/export_history", "fct_atp_exports", "mart_atp_growth", "figure_5_china_atp_definitions"} <= keys
+        assert [s["name"] for s in repository["schedules"]] == ["annual_census_refresh"]
+        assert [s["name"] for s in repository["sensors"]] == ["census_release_sensor"]
+    finally:
+        os.killpg(server.pid, signal.SIGTERM)
+        try:
+            server.wait(timeout=20)
+        except subprocess.TimeoutExpired:
+            os.killpg(server.pid, signal.SIGKILL)
+            server.wait(timeout=20)
