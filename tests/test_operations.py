@@ -51,9 +51,11 @@ def test_sensor_requests_a_run_only_when_the_release_changed() -> None:
 
     assert census_release_sensor.default_status == DefaultSensorStatus.STOPPED
     responses.head(COUNTRY_XLSX, headers={"ETag": '"2026-06"'})
-    first = census_release_sensor(build_sensor_context(resources={"source": SourceResource()}))
+    with build_sensor_context(resources={"source": SourceResource()}) as context:
+        first = census_release_sensor(context)
     assert isinstance(first, RunRequest) and first.run_key == 'release-"2026-06"'
-    unchanged = census_release_sensor(build_sensor_context(cursor='"2026-06"', resources={"source": SourceResource()}))
+    with build_sensor_context(cursor='"2026-06"', resources={"source": SourceResource()}) as context:
+        unchanged = census_release_sensor(context)
     assert isinstance(unchanged, SkipReason) and "no new release" in unchanged.skip_message
 
 
@@ -62,7 +64,8 @@ def test_sensor_without_network_logs_and_skips() -> None:
     from dagster import SkipReason, build_sensor_context
 
     responses.head(COUNTRY_XLSX, body=requests.exceptions.ConnectionError("no route to host"))
-    result = census_release_sensor(build_sensor_context(resources={"source": SourceResource()}))
+    with build_sensor_context(resources={"source": SourceResource()}) as context:
+        result = census_release_sensor(context)
     assert isinstance(result, SkipReason) and "could not reach" in result.skip_message
 
 
