@@ -21,8 +21,8 @@ from pathlib import Path
 
 import duckdb
 
-from orchestration.census.load import PROVENANCE_NOTE, SOURCE_FILES_DDL, file_origins, sha256_of
-from orchestration.census.parse import CensusLayoutError
+from orchestration.census.load import PROVENANCE_NOTE, ensure_source_files, file_origins, sha256_of
+from orchestration.census.parse import CensusLayoutError, sql_literal
 
 FILE_NAME = "hs10_changes.csv"
 COLUMNS = ("old_hs10_code", "new_hs10_code", "first_year")
@@ -41,14 +41,12 @@ def load_code_changes(con: duckdb.DuckDBPyConnection, input_dir: Path) -> tuple[
     missing column, a code that is not ten digits, or a year that is not four digits.
     """
     path = input_dir / FILE_NAME
-    con.execute("create schema if not exists raw")
-    con.execute(SOURCE_FILES_DDL)
-    con.execute("alter table raw.source_files add column if not exists source_url varchar")
+    ensure_source_files(con)
     if path.is_file():
         con.execute(f"""
             create or replace temp table _atp_changes as
             select *, cast(row_number() over () + 1 as integer) as source_record
-            from read_csv('{str(path).replace("'", "''")}', header = true, all_varchar = true)
+            from read_csv({sql_literal(str(path))}, header = true, all_varchar = true)
         """)
         have = [r[0] for r in con.execute("describe _atp_changes").fetchall()]
         missing = [c for c in COLUMNS if c not in have]
@@ -76,7 +74,7 @@ def load_code_changes(con: duckdb.DuckDBPyConnection, input_dir: Path) -> tuple[
     con.execute("begin transaction")
     try:
         con.execute(f"create table if not exists raw.hs10_code_changes as {staged} limit 0")
-        con.execute(f"comment on table raw.hs10_code_changes is '{DESCRIPTION + PROVENANCE_NOTE}'")
+        con.execute(f"comment on table raw.hs10_code_changes is {sql_literal(DESCRIPTION + PROVENANCE_NOTE)}")
         con.execute("delete from raw.hs10_code_changes")
         con.execute(f"insert into raw.hs10_code_changes by name {staged}")
         rows = con.execute("select count(*) from raw.hs10_code_changes").fetchone()[0]

@@ -25,7 +25,7 @@ from pathlib import Path
 import duckdb
 
 from orchestration.census.layouts import CONCORD, COUNTRY, EXPORT_HISTORY, Layout
-from orchestration.census.parse import CensusLayoutError, parse_country_trade, parse_fixed_width
+from orchestration.census.parse import CensusLayoutError, parse_country_trade, parse_fixed_width, sql_literal
 
 
 @dataclass(frozen=True)
@@ -80,6 +80,14 @@ create table if not exists raw.source_files (
     file_records integer, rows_loaded integer, loaded_at timestamp, source_url varchar
 )
 """
+
+
+def ensure_source_files(con: duckdb.DuckDBPyConnection) -> None:
+    """Create schema ``raw`` and ``raw.source_files`` if missing (adding ``source_url`` to a
+    table made by an older version)."""
+    con.execute("create schema if not exists raw")
+    con.execute(SOURCE_FILES_DDL)
+    con.execute("alter table raw.source_files add column if not exists source_url varchar")
 
 
 @dataclass(frozen=True)
@@ -207,16 +215,14 @@ def swap_year(
     ``source_file`` origin. Any error rolls back: the year's previous rows stay as they were.
     """
     synthetic = [f.source_file for f in files if f.origin == "synthetic"]
-    synthetic_sql = "false" if not synthetic else f"source_file in ({', '.join(_quote(f) for f in synthetic)})"
-    con.execute("create schema if not exists raw")
-    con.execute(SOURCE_FILES_DDL)
-    con.execute("alter table raw.source_files add column if not exists source_url varchar")
+    synthetic_sql = "false" if not synthetic else f"source_file in ({', '.join(sql_literal(f) for f in synthetic)})"
+    ensure_source_files(con)
     con.execute("begin transaction")
     try:
         con.execute(
             f"create table if not exists raw.{table_name} as select *, false as is_synthetic from {staged} limit 0"
         )
-        con.execute(f"comment on table raw.{table_name} is {_quote(description + PROVENANCE_NOTE)}")
+        con.execute(f"comment on table raw.{table_name} is {sql_literal(description + PROVENANCE_NOTE)}")
         con.execute(f"delete from raw.{table_name} where year = ?", [year])
         con.execute(f"insert into raw.{table_name} by name select *, {synthetic_sql} as is_synthetic from {staged}")
         rows_by_file = dict(con.execute(f"select source_file, count(*) from {staged} group by 1").fetchall())
@@ -263,7 +269,3 @@ def load_year(
     source = SourceFile(relative, origin, sha256_of(path), file_records, source_url)
     rows = swap_year(con, table.name, table.description, year, staged, [source])
     return LoadResult(table.name, year, relative, origin, source.sha256, file_records, rows)
-
-
-def _quote(text: str) -> str:
-    return "'" + text.replace("'", "''") + "'"

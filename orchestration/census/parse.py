@@ -38,7 +38,8 @@ class CensusLayoutError(ValueError):
         super().__init__(f"{source_file}, record {record}, field {field}: {reason} (value {value!r})")
 
 
-def _literal(text: str) -> str:
+def sql_literal(text: str) -> str:
+    """``text`` as a single-quoted SQL string literal (quotes doubled)."""
     return "'" + text.replace("'", "''") + "'"
 
 
@@ -65,7 +66,7 @@ def _problem_checks(layout: Layout) -> list[tuple[str, str, str]]:
             checks.append(
                 (
                     field.name,
-                    f"{value} <> '' and not regexp_full_match({value}, {_literal(field.pattern)})",
+                    f"{value} <> '' and not regexp_full_match({value}, {sql_literal(field.pattern)})",
                     f"does not match {field.pattern}",
                 )
             )
@@ -96,7 +97,7 @@ def parse_fixed_width(con: duckdb.DuckDBPyConnection, path: Path, source_file: s
         create or replace temp table _atp_lines as
         with src as (
             select string_split(replace(content, chr(13), ''), chr(10)) as lines
-            from read_text({_literal(str(path))})
+            from read_text({sql_literal(str(path))})
         ),
         numbered as (
             select unnest(lines) as line, unnest(generate_series(1, len(lines))) as source_record,
@@ -142,7 +143,7 @@ def parse_fixed_width(con: duckdb.DuckDBPyConnection, path: Path, source_file: s
     columns = ",\n".join(_typed(f) for f in layout.fields if f.name != "filler")
     con.execute(f"""
         create or replace temp table {target} as
-        select {columns}, {_literal(source_file)} as source_file, source_record
+        select {columns}, {sql_literal(source_file)} as source_file, source_record
         from _atp_lines order by source_record
     """)
     con.execute("drop table _atp_lines")
@@ -165,7 +166,7 @@ def parse_country_trade(con: duckdb.DuckDBPyConnection, path: Path, source_file:
     con.execute(f"""
         create or replace temp table _atp_csv as
         select *, cast(row_number() over () + 1 as integer) as source_record
-        from read_csv({_literal(str(path))}, header = true, all_varchar = true, auto_detect = true)
+        from read_csv({sql_literal(str(path))}, header = true, all_varchar = true, auto_detect = true)
     """)
     have = {row[0].lower(): row[0] for row in con.execute("describe _atp_csv").fetchall()}
     needed = ("year", "cty_code", "ctyname") + COUNTRY_TRADE_VALUE_COLUMNS
@@ -197,7 +198,7 @@ def parse_country_trade(con: duckdb.DuckDBPyConnection, path: Path, source_file:
         select cast(nullif(trim("{have["year"]}"), '') as integer) as year,
                "{have["cty_code"]}" as cty_code, trim("{have["ctyname"]}") as cty_name,
                {values},
-               {_literal(source_file)} as source_file, source_record
+               {sql_literal(source_file)} as source_file, source_record
         from _atp_csv order by source_record
     """)
     con.execute("drop table _atp_csv")
