@@ -9,6 +9,7 @@ import duckdb
 import typer
 
 from orchestration.partitions import parse_years
+from orchestration.provenance import origin_lines
 from orchestration.resources import REPO_ROOT, WarehouseResource
 
 app = typer.Typer(help="U.S. ATP exports warehouse (Dagster + dbt + DuckDB).", no_args_is_help=True)
@@ -21,19 +22,25 @@ MARTS = (
     "mart_atp_reclassification",
     "mart_atp_growth",
 )
-DEFAULT_YEARS = "2000-2011"
+DEFAULT_YEARS = "2000-2023"
 DEFAULT_DAGSTER_HOME = REPO_ROOT / "warehouse" / "dagster_home"
 
 
 def summary_lines(duckdb_path: Path, exports_dir: Path) -> list[str]:
-    """Rows per mart, data origin, and where the DuckDB file and figures are."""
+    """Rows per mart, which inputs of which years are real or synthetic, and where the DuckDB
+    file and figures are."""
     lines = [f"DuckDB warehouse: {duckdb_path}"]
     with duckdb.connect(str(duckdb_path), read_only=True) as con:
         for mart in MARTS:
             rows, years = con.execute(f"select count(*), count(distinct year) from {mart}").fetchone()
             lines.append(f"  {mart}: {rows} rows, {years} year{'' if years == 1 else 's'}")
         synthetic = con.execute("select coalesce(bool_or(is_synthetic), false) from fct_atp_exports").fetchone()[0]
-    lines.append("  data origin: " + ("SYNTHETIC sample (not Census ATP data)" if synthetic else "Census"))
+        lines.append(
+            "  data origin of the marts: "
+            + ("SYNTHETIC sample (not Census ATP data), calibrated to real Census totals" if synthetic else "Census")
+        )
+        lines.append("Inputs by year (raw.source_files):")
+        lines.extend(f"  {line}" for line in origin_lines(con))
     figures = sorted(p.name for p in exports_dir.glob("figure_*.png"))
     lines.append(f"Figures ({len(figures)} charts, each with .csv and .parquet tables): {exports_dir}")
     lines.extend(f"  {name}" for name in figures)
@@ -81,7 +88,7 @@ def failure_lines(result) -> list[str]:
 
 def refresh(
     years: str | None = typer.Option(
-        None, help="Years to load, one contiguous range, e.g. 2013-2024 (default for the sample: 2000-2011)."
+        None, help="Years to load, one contiguous range, e.g. 2013-2024 (default for the sample: 2000-2023)."
     ),
     source: str = typer.Option("sample", help="Where the files come from: sample, local or census."),
     local_dir: Path | None = typer.Option(None, help="Input folder for --source local (layout: README)."),
@@ -121,12 +128,14 @@ def refresh(
         annotation = fields[key].annotation
         source_config[key] = annotation(value) if annotation in (int, float) else value
     if local_dir is not None:
-        from orchestration.sources.inputs import missing_inputs
+        from orchestration.census.tables import missing_inputs
 
         source_config["local_dir"] = str(local_dir.resolve())
         missing = missing_inputs(local_dir.resolve(), selected)
         if missing:
-            typer.echo(f"{local_dir} lacks {len(missing)} required file(s): " + "; ".join(missing), err=True)
+            typer.echo(
+                f"{local_dir} lacks {len(missing)} required file(s) or has a conflict: " + "; ".join(missing), err=True
+            )
             raise typer.Exit(1)
     os.environ.setdefault("DAGSTER_HOME", str(DEFAULT_DAGSTER_HOME))
     Path(os.environ["DAGSTER_HOME"]).mkdir(parents=True, exist_ok=True)
@@ -178,7 +187,8 @@ def generate_sample_command(
 
     sample_dir = REPO_ROOT / SAMPLE_DIR
     manifest = generate_sample(sample_dir, seed=seed)
-    typer.echo(f"wrote {len(manifest['files']) - 1} synthetic files under {sample_dir}")
+    synthetic = sum(1 for f in manifest["files"] if f["origin"] == "synthetic")
+    typer.echo(f"wrote {synthetic} SYNTHETIC files under {sample_dir} (the real Census files are left as they are)")
 
 
 @app.command()

@@ -113,7 +113,12 @@ class SourceResource(ConfigurableResource):
     force_download: bool = Field(default=False, description="Download again even when a landed copy is unchanged")
     api_base_url: str = Field(default=DEFAULT_API_BASE_URL, description="Census International Trade API base URL")
     concordance_url_template: str = Field(
-        default=DEFAULT_CONCORDANCE_URL_TEMPLATE, description="Exports concordance (CONCORD layout); {year}"
+        default=DEFAULT_CONCORDANCE_URL_TEMPLATE,
+        description="Export concordance, Schedule B exp-code.txt (278) or CONCORD.TXT (245) layout; {year}",
+    )
+    extra_concordance_url_templates: str = Field(
+        default="",
+        description="Later Schedule B editions of the same year (e.g. July), comma-separated URL templates; {year}",
     )
     country_list_url_template: str = Field(
         default="", description="COUNTRY.TXT layout file; {year}. Empty: derived from the exports/hitech response"
@@ -157,6 +162,9 @@ class SourceResource(ConfigurableResource):
         settings = CensusSettings(
             api_base_url=self.api_base_url,
             concordance_url_template=self.concordance_url_template,
+            extra_concordance_url_templates=tuple(
+                t.strip() for t in self.extra_concordance_url_templates.split(",") if t.strip()
+            ),
             country_list_url_template=self.country_list_url_template,
             export_history_url_template=self.export_history_url_template,
             country_trade_url=self.country_trade_url,

@@ -13,7 +13,10 @@ os.environ.setdefault("DO_NOT_TRACK", "1")
 
 REPO_ROOT = Path(__file__).resolve().parent.parent
 SAMPLE_DIR = REPO_ROOT / "warehouse" / "sample"
-COUNTRY_TRADE_CSV = SAMPLE_DIR / "country_trade" / "census_country_trade_1985_2011.csv"
+#: The real Census country table of the bundle (country.xlsx, vintage 2024-06).
+COUNTRY_TRADE_XLSX = SAMPLE_DIR / "country_trade" / "country.xlsx"
+#: Real Census data kept for tests only (not part of the bundle): see tests/data/README.md.
+TEST_DATA_DIR = REPO_ROOT / "tests" / "data" / "census"
 
 
 @pytest.fixture(scope="session")

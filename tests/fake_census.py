@@ -7,12 +7,22 @@ from __future__ import annotations
 
 import io
 import json
+from pathlib import Path
 from urllib.parse import parse_qs, urlsplit
 
 import pandas as pd
 import responses
 
-from tests.tiny_input import CONCORDANCES, COUNTRY_TRADE, MONTHS, NAMES
+from tests.tiny_input import COUNTRY_TRADE, LISTS, MONTHS, NAMES, schedule_b
+
+REPO_ROOT = Path(__file__).resolve().parent.parent
+#: The real Census Schedule B concordance of 2019 (bundled byte for byte).
+REAL_EXP_CODE_2019 = REPO_ROOT / "warehouse" / "sample" / "2019" / "exp-code.txt"
+#: The real Census country.xlsx, two vintages (data through 2024-06 and through 2023-01).
+REAL_COUNTRY_XLSX = {
+    "2024-06": REPO_ROOT / "warehouse" / "sample" / "country_trade" / "country.xlsx",
+    "2023-01": REPO_ROOT / "tests" / "data" / "census" / "country_xlsx_2023_01" / "country.xlsx",
+}
 
 API = "https://api.census.gov/data/timeseries/intltrade"
 CONCORD_URL = "https://www.census.gov/foreign-trade/schedules/b/{year}/exp-code.txt"
@@ -84,32 +94,50 @@ def hitech_table(year: int) -> list[list[str]]:
 
 
 def country_xlsx() -> bytes:
-    """The country trade table as the Census XLSX (same columns as the bundled CSV)."""
+    """The tiny country trade table as Census publishes it in ``country.xlsx``: ``year`` and
+    ``CTY_CODE`` as text cells, values as number cells (millions of USD, exports in December)."""
     records = []
     for year, totals in COUNTRY_TRADE.items():
         for code, eyr in totals.items():
             row = {"year": str(year), "CTY_CODE": code, "CTYNAME": NAMES[code]}
-            row.update({f"I{m}": "0" for m in MONTHS} | {"IYR": "0"})
-            row.update({f"E{m}": "0" for m in MONTHS} | {"EYR": str(eyr)})
+            row.update({f"I{m}": 0.0 for m in MONTHS} | {"IYR": 0.0})
+            row.update({f"E{m}": 0.0 for m in MONTHS} | {"EDEC": eyr, "EYR": eyr})
             records.append(row)
     buffer = io.BytesIO()
-    pd.DataFrame(records).to_excel(buffer, index=False)
+    pd.DataFrame(records).to_excel(buffer, index=False, sheet_name="country")
     return buffer.getvalue()
+
+
+def exp_code_txt(year: int) -> bytes:
+    """The Schedule B ``exp-code.txt`` Census serves for ``year`` (record length 278, CRLF): the
+    real 2019 file for 2019, the tiny lists for 2010 and 2011."""
+    if year == 2019:
+        return REAL_EXP_CODE_2019.read_bytes()
+    return "".join(schedule_b(code, hitech) + "\r\n" for code, hitech in LISTS[year]).encode("ascii")
 
 
 class FakeCensus:
     """Registers the fake endpoints on a ``responses.RequestsMock``; counts calls per endpoint and
     keeps the query strings it saw (to check the API key is sent)."""
 
-    def __init__(self, mock: responses.RequestsMock) -> None:
+    def __init__(self, mock: responses.RequestsMock, country_vintage: str | None = None) -> None:
+        """``country_vintage``: serve that real ``country.xlsx`` vintage ("2024-06" or "2023-01")
+        instead of the tiny table."""
         self.calls: list[str] = []
         self.queries: list[dict[str, list[str]]] = []
         mock.add_callback(responses.GET, f"{API}/exports/hitech", callback=self._hitech)
         mock.add_callback(responses.GET, f"{API}/exports/hs", callback=self._hs)
-        for year, lines in CONCORDANCES.items():
-            body = "".join(line + "\r\n" for line in lines)
-            mock.add(responses.GET, CONCORD_URL.format(year=year), body=body, headers={"ETag": f'"concord-{year}"'})
-        mock.add(responses.GET, COUNTRY_XLSX_URL, body=country_xlsx(), content_type="application/vnd.ms-excel")
+        for year in (*LISTS, 2019):
+            mock.add(
+                responses.GET, CONCORD_URL.format(year=year), body=exp_code_txt(year), headers={"ETag": f'"exp-{year}"'}
+            )
+        body = REAL_COUNTRY_XLSX[country_vintage].read_bytes() if country_vintage else country_xlsx()
+        mock.add(
+            responses.GET,
+            COUNTRY_XLSX_URL,
+            body=body,
+            content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+        )
 
     def _query(self, request) -> dict[str, list[str]]:
         query = parse_qs(urlsplit(request.url).query, keep_blank_values=True)

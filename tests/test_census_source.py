@@ -11,7 +11,7 @@ import duckdb
 import pytest
 import responses
 
-from orchestration.sources.inputs import missing_inputs
+from orchestration.census.tables import missing_inputs
 from tests.fake_census import API, FakeCensus
 from tests.test_end_to_end import TINY_FACT_ROWS, TINY_FACT_SQL, run_job
 from tests.tiny_input import write_tiny_input
@@ -74,7 +74,7 @@ def test_rows_trace_back_to_requests_with_the_key_redacted(census_warehouse) -> 
     assert row[0] == "2010/api/exports_hs_df2_001.json" and row[1] >= 2
     assert by_file[row[0]].startswith(f"{API}/exports/hs?get=E_COMMODITY")
     assert "key=REDACTED" in by_file[row[0]] and "DF=2" in by_file[row[0]]
-    assert by_file["2010/CONCORD.TXT"] == "https://www.census.gov/foreign-trade/schedules/b/2010/exp-code.txt"
+    assert by_file["2010/exp-code.txt"] == "https://www.census.gov/foreign-trade/schedules/b/2010/exp-code.txt"
     assert by_file["2010/COUNTRY.TXT"].startswith("derived from https://api.census.gov/")
     landing = census_warehouse["landing"]
     for path in landing.rglob("*"):
@@ -127,11 +127,12 @@ def test_failure_keeps_the_previous_year_and_the_next_run_recovers(census_wareho
 
     messages = " ".join(failure_lines(result))
     assert "SourceError: census source, year 2011, https://api.census.gov/" in messages
-    assert "CensusLayoutError: 2011/CONCORD.TXT, record 1, field record length" in messages
+    assert "CensusLayoutError: 2011/exp-code.txt, record 1, field record length" in messages
+    assert "record has 9 characters, expected 245 (CONCORD.TXT (exports concordance)) or 278" in messages
     assert KEY not in messages
     assert raw_snapshot(census_warehouse["duckdb"], 2011) == before
     # the truncated download was rejected before it could replace the landed concordance
-    assert (census_warehouse["landing"] / "census" / "2011" / "CONCORD.TXT").read_text().startswith("8542310000")
+    assert (census_warehouse["landing"] / "census" / "2011" / "exp-code.txt").read_text().startswith("8542310000")
 
     with responses.RequestsMock(assert_all_requests_are_fired=False) as mock:
         FakeCensus(mock)
@@ -144,8 +145,9 @@ def test_local_folder_lists_everything_missing(tmp_path: Path) -> None:
     shutil.rmtree(root / "2011")
     (root / "2010" / "COUNTRY.TXT").unlink()
     assert missing_inputs(root, [2010, 2011]) == [
-        "2010/COUNTRY.TXT",
-        "2011/CONCORD.TXT",
-        "2011/COUNTRY.TXT",
-        "2011/EXP_HIST.TXT (or 2011/api/exports_hs_df*_*.json)",
+        "2011/EXP_HIST.TXT (EM545/EA645 fixed width, record length 120) or "
+        "2011/api/exports_hs_df1_*.json / 2011/api/exports_hs_df2_*.json (Census API exports/hs tables)",
+        "2011/exp-code.txt / 2011/CONCORD.TXT (Schedule B exp-code.txt (278) or CONCORD.TXT (245))",
+        "2010/COUNTRY.TXT (COUNTRY.TXT, record length 51)",
+        "2011/COUNTRY.TXT (COUNTRY.TXT, record length 51)",
     ]

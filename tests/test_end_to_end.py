@@ -7,6 +7,7 @@ from pathlib import Path
 
 import duckdb
 import pandas as pd
+import pyarrow.parquet as pq
 import pytest
 
 from tests.tiny_input import write_tiny_input
@@ -160,22 +161,111 @@ def test_figures_written_with_origin(tiny_warehouse) -> None:
     assert sorted(figure_4["year"].unique()) == [2010, 2011]  # 2001 on
 
 
-def test_history_code_missing_from_concordance_fails_the_build(
+def _local_run(root: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch):
+    monkeypatch.setenv("ATP_DUCKDB_PATH", str(tmp_path / "atp.duckdb"))
+    monkeypatch.setenv("ATP_EXPORTS_DIR", str(tmp_path / "exports"))
+    monkeypatch.setenv("ATP_SOURCE", "local")
+    monkeypatch.setenv("ATP_LOCAL_DIR", str(root))
+    return run_job(2010, 2011)
+
+
+def test_mid_year_schedule_b_codes_are_resolved_or_reported(
+    tmp_path: Path, dbt_manifest: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from tests.tiny_input import history, schedule_b
+
+    root = write_tiny_input(tmp_path / "input")
+    path = root / "2011" / "EXP_HIST.TXT"
+    path.write_text(
+        path.read_text()
+        # retired in January 2011, replaced by 8542310000 (05): resolved by a code-change row
+        + history("1", "8542320000", "5700", "27", 1, 2011, 300)
+        + "\r\n"
+        # new in July 2011: resolved by the year's second list
+        + history("1", "8542390000", "5700", "27", 8, 2011, 200)
+        + "\r\n"
+        # on no list and not linked: reported, a warning (700 USD is under the 1,000,000 threshold)
+        + history("1", "8542900000", "5700", "27", 6, 2011, 400)
+        + "\r\n"
+        + history("1", "8542900000", "5700", "27", 9, 2011, 300)
+        + "\r\n"
+    )
+    (root / "2011" / "exp-code-2011-07.txt").write_text(schedule_b("8542390000", "05") + "\r\n", newline="")
+    (root / "hs10_changes.csv").write_text("old_hs10_code,new_hs10_code,first_year\n8542320000,8542310000,2011\n")
+    # the published 2011 world ATP total grows by the 300 + 200 USD now classified: 5900 + 500 = 6400 USD
+    csv = root / "country_trade" / "country_trade.csv"
+    csv.write_text(csv.read_text().replace(",0.0059,0.0059", ",0.0064,0.0064"))
+
+    result = _local_run(root, tmp_path, monkeypatch)
+    assert result.success
+    warned = {e.asset_check_key.name for e in result.get_asset_check_evaluations() if not e.passed}
+    assert warned == {"warn_unlisted_codes"}
+    report = query(
+        {"duckdb": tmp_path / "atp.duckdb"},
+        "select year, hs10_code, stat_months, record_count, value_usd, is_resolved, resolved_hitech_code, "
+        "left(resolution, 30) from int_hs10_codes_missing_from_list order by all",
+    )
+    assert report == [
+        (2011, "8542320000", "1", 1, 300, True, "05", "linked by hs10_changes.csv to "),
+        (2011, "8542900000", "6,9", 2, 700, False, None, "unresolved: add the year's lat"),
+    ]
+    # China Electronics 2011 = 2200 (tests/tiny_input.py) + 300 (linked) + 200 (July list) = 2700
+    assert query(
+        {"duckdb": tmp_path / "atp.duckdb"},
+        "select export_value_usd from fct_atp_exports where year = 2011 and cty_code = '5700' and hitech_code = '05'",
+    ) == [(2700,)]
+
+
+def test_unlisted_code_over_the_threshold_fails_the_build(
     tmp_path: Path, dbt_manifest: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     from tests.tiny_input import history
 
     root = write_tiny_input(tmp_path / "input")
     path = root / "2011" / "EXP_HIST.TXT"
-    # 8542390000 is in neither year's concordance: its 700 USD would silently drop out
-    path.write_text(path.read_text() + history("1", "8542390000", "5700", "27", 6, 2011, 700) + "\r\n")
-    monkeypatch.setenv("ATP_DUCKDB_PATH", str(tmp_path / "atp.duckdb"))
-    monkeypatch.setenv("ATP_EXPORTS_DIR", str(tmp_path / "exports"))
-    monkeypatch.setenv("ATP_SOURCE", "local")
-    monkeypatch.setenv("ATP_LOCAL_DIR", str(root))
-    result = run_job(2010, 2011)
+    # 8542390000 is on neither year's list: 2,000,000 USD is over max_unlisted_code_value_usd (1,000,000)
+    path.write_text(path.read_text() + history("1", "8542390000", "5700", "27", 6, 2011, 2_000_000) + "\r\n")
+    result = _local_run(root, tmp_path, monkeypatch)
     assert not result.success
     failed = {e.asset_check_key.name for e in result.get_asset_check_evaluations() if not e.passed}
-    assert any(name.startswith("in_same_year_list_stg_census__export_history_hs10_code") for name in failed), failed
+    assert "assert_unlisted_codes_under_threshold" in failed, failed
     # the failing dbt test stops the run before the figures are exported
     assert not (tmp_path / "exports").exists()
+
+
+def test_partial_year_is_never_compared_or_drawn_as_complete(
+    tmp_path: Path, dbt_manifest: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    root = write_tiny_input(tmp_path / "input")
+    # the country table's newest year is partial: every 2011 row holds January only (later months
+    # 0), and 2011's 0007 total (1 USD so far) could never match the full-year history
+    from tests.tiny_input import COUNTRY_TRADE, NAMES
+
+    csv = root / "country_trade" / "country_trade.csv"
+    lines = csv.read_text().splitlines()
+    lines = [line for line in lines if not line.startswith("2011,")]
+    for code, eyr in COUNTRY_TRADE[2011].items():
+        value = 0.000001 if code == "0007" else eyr
+        lines.append(
+            f"2011,{code},{NAMES[code]}," + ",".join(["0"] * 13) + f",{value}," + ",".join(["0"] * 11) + f",{value}"
+        )
+    csv.write_text("\n".join(lines) + "\n")
+    # ... and the 2011 export history stops in September: its only December record moves to September
+    history = root / "2011" / "EXP_HIST.TXT"
+    history.write_text(history.read_text().replace("5880271220110", "5880270920110"))
+    result = _local_run(root, tmp_path, monkeypatch)
+    assert result.success
+    warned = {e.asset_check_key.name for e in result.get_asset_check_evaluations() if not e.passed}
+    assert warned == {"warn_world_atp_years_not_compared"}
+    paths = {"duckdb": tmp_path / "atp.duckdb"}
+    assert query(
+        paths, "select months_reported from stg_census__country_trade where year = 2011 and cty_code = '0007'"
+    ) == [(1,)]
+    assert query(paths, "select year, last_stat_month, is_complete_year from int_export_history_years order by 1") == [
+        (2010, 12, True),
+        (2011, 9, False),
+    ]
+    figure_1 = pd.read_csv(tmp_path / "exports" / "figure_1_china_atp_exports.csv")
+    assert figure_1["year"].tolist() == [2010]
+    caption = pq.read_table(tmp_path / "exports" / "figure_1_china_atp_exports.parquet").schema.metadata[b"caption"]
+    assert b"Left out as incomplete: 2011 (export history through month 9)." in caption

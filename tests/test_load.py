@@ -7,14 +7,23 @@ from pathlib import Path
 import duckdb
 import pytest
 
-from orchestration.census.load import (
+from orchestration.census.load import LoadResult, load_table
+from orchestration.census.parse import CensusLayoutError
+from orchestration.census.tables import (
+    API_HITECH_TABLE,
     ATP_CONCORDANCE_TABLE,
     COUNTRY_TRADE_TABLE,
     EXPORT_HISTORY_TABLE,
-    load_year,
+    HS10_CODE_CHANGES_TABLE,
+    InputFileError,
+    RawTable,
 )
-from orchestration.census.parse import CensusLayoutError
-from tests.tiny_input import write_tiny_input
+from tests.tiny_input import schedule_b, write_tiny_input
+
+
+def load_year(con: duckdb.DuckDBPyConnection, root: Path, table: RawTable, year: int) -> LoadResult:
+    (result,) = load_table(con, root, table, [year])
+    return result
 
 
 @pytest.fixture()
@@ -38,7 +47,7 @@ def test_reload_replaces_a_year_without_duplicates(con, input_dir: Path) -> None
     load_year(con, input_dir, EXPORT_HISTORY_TABLE, 2011)
     first = _snapshot(con)
     result = load_year(con, input_dir, EXPORT_HISTORY_TABLE, 2010)
-    assert result.rows_loaded == 12 and result.file_records == 12
+    assert result.rows_loaded == 12 and result.files[0].file_records == 12
     assert _snapshot(con) == first
     # 12 records for 2010 and 6 for 2011, values summed by hand: 2010 = 600+400+100+500+5000+300
     # +1500+250+900+2000+750+9999 = 22299; 2011 = 2200+800+400+1000+1000+500 = 5900.
@@ -74,7 +83,9 @@ def test_bad_file_leaves_previous_year_untouched(con, input_dir: Path) -> None:
 
 def test_record_of_another_year_is_rejected(con, input_dir: Path) -> None:
     (input_dir / "2011" / "EXP_HIST.TXT").write_bytes((input_dir / "2010" / "EXP_HIST.TXT").read_bytes())
-    with pytest.raises(CensusLayoutError, match=r"record 1, field stat_year .* belongs to 2010"):
+    with pytest.raises(
+        CensusLayoutError, match=r"2011/EXP_HIST.TXT, record 1, field stat_year: record belongs to 2010"
+    ):
         load_year(con, input_dir, EXPORT_HISTORY_TABLE, 2011)
 
 
@@ -82,18 +93,73 @@ def test_duplicate_code_in_a_concordance_is_rejected(con, input_dir: Path) -> No
     path = input_dir / "2010" / "CONCORD.TXT"
     lines = path.read_text().splitlines()
     path.write_text("\r\n".join(lines + [lines[0]]) + "\r\n")
-    with pytest.raises(CensusLayoutError, match=r"record 1, field hs10_code: code appears 2 times"):
+    # the 7th record repeats the 1st: the error names the second occurrence
+    with pytest.raises(
+        CensusLayoutError, match=r"2010/CONCORD.TXT, record 7, field hs10_code: duplicate: 2 records .*records 1, 7"
+    ):
         load_year(con, input_dir, ATP_CONCORDANCE_TABLE, 2010)
 
 
+def test_duplicated_export_record_is_rejected_not_double_counted(con, input_dir: Path) -> None:
+    load_year(con, input_dir, EXPORT_HISTORY_TABLE, 2011)
+    before = _snapshot(con)
+    path = input_dir / "2011" / "EXP_HIST.TXT"
+    lines = path.read_text().splitlines()
+    path.write_text("\r\n".join(lines + [lines[2]]) + "\r\n")
+    with pytest.raises(CensusLayoutError, match=r"2011/EXP_HIST.TXT, record 7, field df_code, hs10_code, cty_code"):
+        load_year(con, input_dir, EXPORT_HISTORY_TABLE, 2011)
+    assert _snapshot(con) == before
+
+
 def test_missing_year_is_named(con, input_dir: Path) -> None:
-    with pytest.raises(FileNotFoundError, match=r"export_history 2012: expected file .*2012/EXP_HIST.TXT"):
+    with pytest.raises(InputFileError, match=r"export_history 2012: expected 2012/EXP_HIST.TXT .* or 2012/api/"):
         load_year(con, input_dir, EXPORT_HISTORY_TABLE, 2012)
+
+
+def test_two_first_lists_in_one_year_are_refused(con, input_dir: Path) -> None:
+    (input_dir / "2011" / "CONCORD.TXT").write_bytes((input_dir / "2010" / "CONCORD.TXT").read_bytes())
+    with pytest.raises(InputFileError, match=r"holds 2011/CONCORD.TXT, 2011/exp-code.txt; expected exactly one"):
+        load_year(con, input_dir, ATP_CONCORDANCE_TABLE, 2011)
+
+
+def test_both_concordance_layouts_load_into_the_same_columns(con, input_dir: Path) -> None:
+    load_table(con, input_dir, ATP_CONCORDANCE_TABLE, [2010, 2011])
+    rows = con.execute(
+        "select year, source_file, hitech_code, description, short_description, years_ap, list_rank "
+        "from raw.atp_concordance where hs10_code = '9018908000' order by year"
+    ).fetchall()
+    # tests/tiny_input.py: 2010 is CONCORD.TXT (245, long description first, years_ap blank),
+    # 2011 the Schedule B exp-code.txt (278: short description, then long description)
+    assert rows == [
+        (2010, "2010/CONCORD.TXT", "00", "PRODUCT 9018908000", None, None, 1),
+        (2011, "2011/exp-code.txt", "02", "PRODUCT 9018908000, LONG DESCRIPTION", "PRODUCT 9018908000", None, 1),
+    ]
+
+
+def test_a_later_list_of_the_year_loads_beside_the_first(con, input_dir: Path) -> None:
+    # the July edition adds one code and repeats one with another group: both records are kept
+    (input_dir / "2011" / "exp-code-2011-07.txt").write_text(
+        schedule_b("8542390000", "05") + "\r\n" + schedule_b("8542310000", "04") + "\r\n", newline=""
+    )
+    result = load_year(con, input_dir, ATP_CONCORDANCE_TABLE, 2011)
+    assert [f.source_file for f in result.files] == ["2011/exp-code.txt", "2011/exp-code-2011-07.txt"]
+    assert con.execute(
+        "select hs10_code, hitech_code, list_rank from raw.atp_concordance where hs10_code like '85423%' order by all"
+    ).fetchall() == [("8542310000", "04", 2), ("8542310000", "05", 1), ("8542390000", "05", 2)]
 
 
 def test_country_trade_loads_only_the_partition_year(con, input_dir: Path) -> None:
     result = load_year(con, input_dir, COUNTRY_TRADE_TABLE, 2011)
     assert result.rows_loaded == 5 and result.origin == "census"
-    assert con.execute("select cast(eyr as varchar) from raw.country_trade where cty_code = '0007'").fetchall() == [
-        ("0.005900",)
-    ]
+    # tests/tiny_input.py: 0007 EYR 2011 = 0.0059 million USD, all of it in December
+    assert con.execute(
+        "select cast(eyr as varchar), months_reported from raw.country_trade where cty_code = '0007'"
+    ).fetchall() == [("0.005900", 12)]
+
+
+def test_optional_tables_without_files_hold_no_rows(con, input_dir: Path) -> None:
+    (result,) = load_table(con, input_dir, API_HITECH_TABLE, [2010])
+    assert result.files == () and result.rows_loaded == 0
+    (changes,) = load_table(con, input_dir, HS10_CODE_CHANGES_TABLE, None)
+    assert changes.year is None and changes.rows_loaded == 0
+    assert con.execute("select count(*) from raw.hs10_code_changes").fetchone() == (0,)

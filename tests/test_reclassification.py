@@ -12,9 +12,8 @@ from pathlib import Path
 import duckdb
 import pytest
 
-from orchestration.census.code_changes import load_code_changes
-from orchestration.census.load import RAW_TABLES
-from orchestration.sources.inputs import load_table_year
+from orchestration.census.load import load_table
+from orchestration.census.tables import RAW_TABLES
 from tests.tiny_input import MONTHS, concord, country, history
 
 A, B, C, D, E = "1111111111", "2222222222", "3333333333", "4444444444", "5555555555"
@@ -56,8 +55,10 @@ def write_toy_input(root: Path) -> Path:
     header = "year,CTY_CODE,CTYNAME," + ",".join(
         [f"I{m}" for m in MONTHS] + ["IYR"] + [f"E{m}" for m in MONTHS] + ["EYR"]
     )
-    zeros = ",".join(["0"] * 25)
-    rows = [header] + [f"{y},0007,Advance Technology Products,{zeros},{v / 1e6}" for y, v in WORLD_ATP_USD.items()]
+    zeros = ",".join(["0"] * 24)  # imports and January..November exports 0: all exports in December
+    rows = [header] + [
+        f"{y},0007,Advance Technology Products,{zeros},{v / 1e6},{v / 1e6}" for y, v in WORLD_ATP_USD.items()
+    ]
     (root / "country_trade").mkdir()
     (root / "country_trade" / "trade.csv").write_text("\n".join(rows) + "\n")
     (root / "hs10_changes.csv").write_text(
@@ -74,10 +75,8 @@ def toy(tmp_path_factory: pytest.TempPathFactory, dbt_manifest: Path) -> duckdb.
     input_dir = write_toy_input(root / "input")
     database = root / "toy.duckdb"
     with duckdb.connect(str(database)) as con:
-        for year in LISTS:
-            for table in RAW_TABLES:
-                load_table_year(con, input_dir, table, year)
-        load_code_changes(con, input_dir)
+        for table in RAW_TABLES:
+            load_table(con, input_dir, table, list(LISTS))
     completed = subprocess.run(
         [
             DBT_EXECUTABLE,

@@ -12,8 +12,9 @@ import requests
 import responses
 from responses import registries
 
+from orchestration.census.api_tables import read_exports_hitech, read_exports_hs
 from orchestration.census.parse import CensusLayoutError
-from orchestration.sources.census_api import HITECH_FIELDS, fetch_table, hitech_params, stage_hitech, stage_hs
+from orchestration.sources.census_api import HITECH_FIELDS, fetch_table, hitech_params
 from orchestration.sources.http import SourceError, build_session, redact
 from orchestration.sources.landing import land_url, read_manifest
 from tests.fake_census import API, hitech_table, hs_table
@@ -168,21 +169,26 @@ def test_hs_rows_map_onto_the_export_history_schema_and_aggregates_are_counted(t
     _land_json(tmp_path, "2010/api/exports_hs_df1_001.json", hs_table(2010, "1", codes))
     _land_json(tmp_path, "2010/api/exports_hs_df2_001.json", hs_table(2010, "2", codes))
     con = duckdb.connect()
-    counts = stage_hs(
-        con, tmp_path, [("2010/api/exports_hs_df1_001.json", "1"), ("2010/api/exports_hs_df2_001.json", "2")], 2010, "t"
+    info = read_exports_hs(
+        con, tmp_path, ["2010/api/exports_hs_df1_001.json", "2010/api/exports_hs_df2_001.json"], 2010, "t"
     )
     rows = con.execute(
-        "select df_code, hs10_code, cty_code, value_usd, stat_month, district_code from t "
+        "select df_code, hs10_code, cty_code, value_usd, stat_year from t "
         "where hs10_code = '8542310000' order by df_code, cty_code"
     ).fetchall()
     # China 8542310000: DF 1 1000, DF 2 100; Japan DF 1 2000 (tests/fake_census.py HS)
     assert rows == [
-        ("1", "8542310000", "5700", 1000, None, None),
-        ("1", "8542310000", "5880", 2000, None, None),
-        ("2", "8542310000", "5700", 100, None, None),
+        ("1", "8542310000", "5700", 1000, 2010),
+        ("1", "8542310000", "5880", 2000, 2010),
+        ("2", "8542310000", "5700", 100, 2010),
     ]
     # per HS10 code and DF: one total row, one 0003 grouping, one 5XXX continent (3 + 1 codes)
-    assert (counts.total_rows, counts.grouping_rows, counts.continent_rows) == (4, 4, 4)
+    counts = info.dropped
+    assert (counts["dropped_total_rows"], counts["dropped_grouping_rows"], counts["dropped_continent_rows"]) == (
+        4,
+        4,
+        4,
+    )
 
 
 def test_non_numeric_api_value_names_file_record_and_field(tmp_path: Path) -> None:
@@ -190,21 +196,25 @@ def test_non_numeric_api_value_names_file_record_and_field(tmp_path: Path) -> No
     table[2][3] = "12x4"
     _land_json(tmp_path, "2010/api/exports_hs_df1_001.json", table)
     with pytest.raises(CensusLayoutError, match=r"2010/api/exports_hs_df1_001.json, record 3, field ALL_VAL_YR"):
-        stage_hs(duckdb.connect(), tmp_path, [("2010/api/exports_hs_df1_001.json", "1")], 2010, "t")
+        read_exports_hs(duckdb.connect(), tmp_path, ["2010/api/exports_hs_df1_001.json"], 2010, "t")
 
 
 def test_hitech_annual_value_is_december_year_to_date(tmp_path: Path) -> None:
     _land_json(tmp_path, "2010/api/exports_hitech.json", hitech_table(2010))
     con = duckdb.connect()
-    counts = stage_hitech(con, tmp_path, "2010/api/exports_hitech.json", 2010, "t")
+    counts = read_exports_hitech(con, tmp_path, ["2010/api/exports_hitech.json"], 2010, "t").dropped
     # China electronics 2010: June 550 (year to date 550), December 550 (year to date 1100)
     assert con.execute(
         "select annual_value_usd, monthly_sum_usd, months_reported from t "
         "where cty_code = '5700' and hitech_code = '05'"
     ).fetchone() == (1100, 1100, 2)
     assert con.execute("select count(*) from t where cty_code not in ('1220', '5700', '5880')").fetchone()[0] == 0
-    assert (counts.total_rows, counts.grouping_rows, counts.continent_rows) == (1, 1, 1)
-    assert (counts.hitech_total_rows, counts.not_atp_rows) == (3, 3)
+    assert (counts["dropped_total_rows"], counts["dropped_grouping_rows"], counts["dropped_continent_rows"]) == (
+        1,
+        1,
+        1,
+    )
+    assert (counts["dropped_hitech_total_rows"], counts["dropped_not_atp_rows"]) == (3, 3)
 
 
 def test_api_totals_comparison_reports_differences_over_the_threshold() -> None:

@@ -50,28 +50,62 @@ def concord(hs10: str, hitech: str) -> str:
     )
 
 
+def schedule_b(hs10: str, hitech: str) -> str:
+    """One record of the Schedule B ``exp-code.txt`` layout (EXP-STRU.TXT, record length 278):
+    code 1-10, short description 15-65, long description 70-219, units 225-227 / 233-235, SITC
+    241-245, end use 251-255, USDA 261, NAICS 266-271, HITECH 277-278; gaps blank."""
+    return (
+        hs10
+        + " " * 4
+        + f"PRODUCT {hs10}".ljust(51)
+        + " " * 4
+        + f"PRODUCT {hs10}, LONG DESCRIPTION".ljust(150)
+        + " " * 5
+        + "NO "
+        + " " * 5
+        + "   "
+        + " " * 5
+        + "00000"
+        + " " * 5
+        + "00000"
+        + " " * 5
+        + "1"
+        + " " * 4
+        + "000000"
+        + " " * 5
+        + hitech
+    )
+
+
 def country(code: str, name: str) -> str:
     return code + " " * 7 + name.ljust(30) + "".ljust(10)
 
 
-CONCORDANCES = {
+#: Each year's list as (HS10, hitech); 2011: 9018908000 enters the ATP list (Life Science, 02).
+LISTS = {
     2010: [
-        concord("8542310000", "05"),
-        concord("8471300000", "04"),
-        concord("3002200000", "01"),
-        concord("9018908000", "00"),
-        concord("1201000090", "00"),
-        concord("0201300000", "00"),
+        ("8542310000", "05"),
+        ("8471300000", "04"),
+        ("3002200000", "01"),
+        ("9018908000", "00"),
+        ("1201000090", "00"),
+        ("0201300000", "00"),
     ],
-    # 2011: 9018908000 enters the ATP list (Life Science, 02)
     2011: [
-        concord("8542310000", "05"),
-        concord("8471300000", "04"),
-        concord("3002200000", "01"),
-        concord("9018908000", "02"),
-        concord("1201000090", "00"),
-        concord("0201300000", "00"),
+        ("8542310000", "05"),
+        ("8471300000", "04"),
+        ("3002200000", "01"),
+        ("9018908000", "02"),
+        ("1201000090", "00"),
+        ("0201300000", "00"),
     ],
+}
+#: The folder holds both concordance layouts: 2010 as CONCORD.TXT (245), 2011 as the Schedule B
+#: exp-code.txt (278) that Census serves today.
+CONCORDANCE_FILES = {2010: "CONCORD.TXT", 2011: "exp-code.txt"}
+CONCORDANCES = {
+    2010: [concord(code, hitech) for code, hitech in LISTS[2010]],
+    2011: [schedule_b(code, hitech) for code, hitech in LISTS[2011]],
 }
 COUNTRIES = [
     country("0003", "European Union"),
@@ -86,7 +120,7 @@ HISTORIES = {
         history("1", "8542310000", "5700", "27", 7, 2010, 400),
         history("2", "8542310000", "5700", "27", 7, 2010, 100),
         history("1", "8471300000", "5700", "27", 5, 2010, 500),
-        history("1", "1201000090", "5700", "20", 10, 2010, 5000),  # soybeans: not ATP
+        history("1", "1201000090", "5700", "20", 12, 2010, 5000),  # soybeans: not ATP
         history("1", "9018908000", "5700", "27", 10, 2010, 300),  # not ATP in 2010
         history("1", "8471300000", "1220", "07", 1, 2010, 1500),
         history("1", "3002200000", "1220", "09", 2, 2010, 250),
@@ -101,7 +135,7 @@ HISTORIES = {
         history("1", "9018908000", "5700", "27", 6, 2011, 400),  # ATP (02) in 2011
         history("1", "8471300000", "1220", "07", 8, 2011, 1000),
         history("1", "3002200000", "5880", "27", 9, 2011, 1000),
-        history("1", "9018908000", "5880", "27", 9, 2011, 500),
+        history("1", "9018908000", "5880", "27", 12, 2011, 500),
     ],
 }
 # World ATP totals (code 0007, millions of USD): 2010 = 1600 + 1750 + 2750 = 6100 USD,
@@ -129,7 +163,7 @@ def write_tiny_input(root: Path, synthetic: bool = True) -> Path:
         folder = root / str(year)
         folder.mkdir(exist_ok=True)
         for name, lines in (
-            ("CONCORD.TXT", CONCORDANCES[year]),
+            (CONCORDANCE_FILES[year], CONCORDANCES[year]),
             ("COUNTRY.TXT", COUNTRIES),
             ("EXP_HIST.TXT", HISTORIES[year]),
         ):
@@ -141,7 +175,10 @@ def write_tiny_input(root: Path, synthetic: bool = True) -> Path:
     rows = [header]
     for year, totals in COUNTRY_TRADE.items():
         for code, eyr in totals.items():
-            rows.append(f"{year},{code},{NAMES[code]}," + ",".join(["0"] * 13) + "," + ",".join(["0"] * 12) + f",{eyr}")
+            # imports 0; exports all in December, so EYR = EJAN + ... + EDEC and the year is complete
+            rows.append(
+                f"{year},{code},{NAMES[code]}," + ",".join(["0"] * 13) + "," + ",".join(["0"] * 11) + f",{eyr},{eyr}"
+            )
     (root / "country_trade").mkdir(exist_ok=True)
     (root / "country_trade" / "country_trade.csv").write_text("\n".join(rows) + "\n", encoding="utf-8")
     if synthetic:

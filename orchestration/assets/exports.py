@@ -4,7 +4,7 @@ tables and PNG charts."""
 from collections.abc import Callable
 
 import duckdb
-import pandas as pd
+import pyarrow as pa
 from dagster import AssetExecutionContext, AssetsDefinition, Config, MaterializeResult, MetadataValue, asset
 from dagster_dbt import get_asset_key_for_model
 
@@ -26,24 +26,24 @@ def _export(
     context: AssetExecutionContext,
     warehouse: WarehouseResource,
     stem: str,
-    build: Callable[[duckdb.DuckDBPyConnection], pd.DataFrame],
+    build: Callable[[duckdb.DuckDBPyConnection], pa.Table],
     draw,
 ) -> MaterializeResult:
     with warehouse.connect() as con:
         origin = figures.data_origin(con)
+        caption = figures.figure_caption(con)
         table = build(con)
-    written = figures.write_figure(
-        table, draw(table, figures.caption_for(origin)), warehouse.exports_path(), stem, origin
-    )
+    written = figures.write_figure(table, draw(table, caption), warehouse.exports_path(), stem, origin, caption)
     context.log.info(f"wrote {written.csv}, {written.parquet}, {written.png}")
     return MaterializeResult(
         metadata={
-            "rows": len(table),
+            "rows": table.num_rows,
             "csv": MetadataValue.path(str(written.csv)),
             "parquet": MetadataValue.path(str(written.parquet)),
             "png": MetadataValue.path(str(written.png)),
             "data_origin": "SYNTHETIC sample (not Census data)" if origin == "synthetic sample" else "Census",
-            "preview": MetadataValue.md(table.head(12).to_markdown(index=False)),
+            "caption": caption,
+            "preview": MetadataValue.md(table.slice(0, 12).to_pandas().to_markdown(index=False)),
         }
     )
 

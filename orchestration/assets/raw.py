@@ -1,10 +1,12 @@
-"""Raw assets: one per Census source table, partitioned by year, loaded into DuckDB schema raw.
+"""Raw assets: one per raw table (:mod:`orchestration.census.tables`), loaded into DuckDB schema
+``raw``; tables with a year are partitioned by statistical year.
 
 Where a year's files come from is the ``source`` resource (:class:`SourceResource`): the bundled
 sample, a local folder laid out like it, or the Census Bureau (downloaded into the landing area
-first). Loading is the same for all three (:mod:`orchestration.sources.inputs`).
+first). Loading is the same for all three (:func:`orchestration.census.load.load_table`).
 """
 
+import duckdb
 from dagster import (
     AssetExecutionContext,
     AssetsDefinition,
@@ -14,20 +16,11 @@ from dagster import (
     asset,
 )
 
-from orchestration.census.code_changes import DESCRIPTION as CODE_CHANGES_DESCRIPTION
-from orchestration.census.code_changes import load_code_changes
-from orchestration.census.load import (
-    ATP_CONCORDANCE_TABLE,
-    COUNTRIES_TABLE,
-    COUNTRY_TRADE_TABLE,
-    EXPORT_HISTORY_TABLE,
-    RAW_TABLES,
-    LoadResult,
-    RawTable,
-)
+from orchestration.census.load import LoadResult, load_table
+from orchestration.census.tables import RAW_TABLES, InputFileError, RawTable, missing_inputs
 from orchestration.partitions import year_partitions
 from orchestration.resources import SourceResource, WarehouseResource
-from orchestration.sources.inputs import API_HITECH_TABLE, load_api_hitech, load_table_year, missing_inputs
+from orchestration.sources.landing import read_manifest
 
 
 def partition_years(context: AssetExecutionContext) -> list[int]:
@@ -39,127 +32,113 @@ def prepare_inputs(source: SourceResource, table: RawTable, years: list[int]) ->
     """Make ``table``'s files for ``years`` available under ``source.input_root()``.
 
     census: download what is missing or changed into the landing area. sample/local: check the
-    folder and raise one ``FileNotFoundError`` listing every missing file of every year.
+    folder and raise one :class:`InputFileError` listing every missing file of every year.
     """
     kind = source.kind()
     if kind == "census":
         downloader = source.census_downloader()
-        for year in years:
-            if table is ATP_CONCORDANCE_TABLE:
-                downloader.concordance(year)
-            elif table is COUNTRIES_TABLE:
-                downloader.country_list(year)
-            elif table is EXPORT_HISTORY_TABLE:
-                downloader.export_history(year)
-            elif table is COUNTRY_TRADE_TABLE:
-                downloader.country_trade()
+        for year in years if table.per_year and not table.file_has_years else [None]:
+            downloader.land(table.name, year)
         return
-    missing = missing_inputs(source.input_root(), years)
-    if missing:
-        raise FileNotFoundError(f"{kind} input folder {source.input_root()} lacks: " + "; ".join(missing))
+    problems = missing_inputs(source.input_root(), years, [table])
+    if problems:
+        raise InputFileError(f"{kind} input folder {source.input_root()}: " + "; ".join(problems))
 
 
-def _metadata(table_name: str, results: list[LoadResult], kind: str) -> dict:
-    origins = sorted({r.origin for r in results})
+def _revision_preview(con: duckdb.DuckDBPyConnection, table: RawTable) -> str:
+    """The export revisions of the latest load, as a Markdown list: world ATP (0007) first, then
+    the ten largest by absolute difference."""
+    rows = con.execute(
+        f"""
+        select year, {", ".join(table.key)}, measure, old_value, new_value, difference
+        from raw.{table.name}_revisions
+        where loaded_at = (select max(loaded_at) from raw.{table.name}_revisions) and measure = 'eyr'
+        order by cty_code <> '0007', abs(difference) desc, year limit 11
+        """
+    ).fetchall()
+    return "\n".join(f"- {r[0]} {' '.join(map(str, r[1:-4]))} {r[-4]}: {r[-3]} -> {r[-2]} ({r[-1]:+})" for r in rows)
+
+
+def _metadata(table: RawTable, results: list[LoadResult], kind: str, preview: str | None) -> dict:
     dropped: dict[str, int] = {}
     for r in results:
-        for name, count in (r.dropped or {}).items():
+        for name, count in r.dropped.items():
             dropped[name] = dropped.get(name, 0) + count
-    return {
+    origins = sorted({f.origin for r in results for f in r.files})
+    metadata = {
         "source": kind,
         "rows_loaded": sum(r.rows_loaded for r in results),
-        "years": ", ".join(str(r.year) for r in results),
+        "years": ", ".join(str(r.year) for r in results if r.year is not None) or "all",
         "source_files": MetadataValue.md(
             "\n".join(
-                f"- {r.year}: `{r.source_file}` ({r.origin}, {r.rows_loaded} rows, sha256 `{r.sha256[:12]}`)"
+                f"- {r.year if r.year is not None else 'all years'}: `{r.source_file}` ({r.origin}, "
+                f"{r.rows_loaded} rows"
+                + (f", vintage {r.files[0].vintage}" if r.files and r.files[0].vintage else "")
+                + (f", sha256 `{r.files[0].sha256[:12]}`" if r.files else "")
+                + ")"
                 for r in results
             )
         ),
         "data_origin": ", ".join(
             "SYNTHETIC sample (not Census data)" if o == "synthetic" else "Census" for o in origins
-        ),
-        "table": f"raw.{table_name}",
+        )
+        or "no file",
+        "table": f"raw.{table.name}",
         **dropped,
     }
+    if table.revision_columns:
+        metadata["values_revised"] = sum(r.revisions for r in results)
+        metadata["revisions"] = MetadataValue.md(preview or "none: no value changed since the last load")
+    notes = [note for r in results for note in r.notes]
+    if notes:
+        metadata["notes"] = MetadataValue.md("\n".join(f"- {n}" for n in notes))
+    return metadata
 
 
 def raw_asset_args(table: RawTable) -> dict:
-    """The ``@asset`` arguments every raw table shares: key ``raw/<name>``, yearly partitions
-    materialized in a single run per backfill, group ``census_raw``."""
-    return {
+    """The ``@asset`` arguments of a raw table: key ``raw/<name>``, group ``census_raw``, and for
+    tables with a year, yearly partitions materialized in a single run per backfill."""
+    args = {
         "key": ["raw", table.name],
-        "partitions_def": year_partitions,
-        "backfill_policy": BackfillPolicy.single_run(),
         "group_name": "census_raw",
         "kinds": {"duckdb"},
         "description": table.description,
     }
+    if table.per_year:
+        args |= {"partitions_def": year_partitions, "backfill_policy": BackfillPolicy.single_run()}
+    return args
 
 
 def build_raw_asset(table: RawTable) -> AssetsDefinition:
-    """Build the year-partitioned asset ``raw/<table.name>``.
+    """Build the asset ``raw/<table.name>``.
 
-    Each year's file is parsed into a temporary table and swapped in atomically
-    (:func:`orchestration.census.load.swap_year`): re-materializing a year replaces its rows and
-    never duplicates them. Raises ``FileNotFoundError``, ``CensusLayoutError`` (naming file,
-    record and field) or ``SourceError`` (naming source, year and URL) before anything is written.
+    Each year's files are parsed into a temporary table and swapped in atomically
+    (:func:`orchestration.census.load.swap`): re-materializing a year replaces its rows and never
+    duplicates them. Raises :class:`InputFileError`, ``CensusLayoutError`` (naming file, record
+    and field) or ``SourceError`` (naming source, year and URL) before anything is written.
     """
 
     @asset(**raw_asset_args(table))
     def _raw_asset(
         context: AssetExecutionContext, warehouse: WarehouseResource, source: SourceResource
     ) -> MaterializeResult:
-        years = partition_years(context)
+        years = partition_years(context) if table.per_year else []
         prepare_inputs(source, table, years)
-        results = []
+        root = source.input_root()
+        urls = {path: row.url for path, row in read_manifest(root).items()}
+        preview = None
         with warehouse.connect() as con:
-            for year in years:
-                result = load_table_year(con, source.input_root(), table, year)
-                context.log.info(f"raw.{table.name} {year}: {result.rows_loaded} rows from {result.source_file}")
-                results.append(result)
-        return MaterializeResult(metadata=_metadata(table.name, results, source.kind()))
+            results = load_table(con, root, table, years, urls)
+            if any(r.revisions for r in results):
+                preview = _revision_preview(con, table)
+        for r in results:
+            where = f" {r.year}" if r.year is not None else ""
+            context.log.info(f"raw.{table.name}{where}: {r.rows_loaded} rows from {r.source_file} ({r.origin})")
+            for note in r.notes:
+                context.log.warning(note)
+        return MaterializeResult(metadata=_metadata(table, results, source.kind(), preview))
 
     return _raw_asset
 
 
-@asset(**raw_asset_args(API_HITECH_TABLE))
-def api_hitech_exports(
-    context: AssetExecutionContext, warehouse: WarehouseResource, source: SourceResource
-) -> MaterializeResult:
-    """Census API ATP totals by group and country (exports/hitech), when the source has them."""
-    years = partition_years(context)
-    if source.kind() == "census":
-        downloader = source.census_downloader()
-        for year in years:
-            downloader.hitech(year)
-    results = []
-    with warehouse.connect() as con:
-        for year in years:
-            result = load_api_hitech(con, source.input_root(), year)
-            if result is None:
-                context.log.info(f"no exports/hitech table for {year} in the {source.kind()} input; nothing loaded")
-            else:
-                results.append(result)
-    return MaterializeResult(metadata=_metadata(API_HITECH_TABLE.name, results, source.kind()))
-
-
-raw_assets = [build_raw_asset(table) for table in RAW_TABLES] + [api_hitech_exports]
-
-
-@asset(
-    key=["raw", "hs10_code_changes"], group_name="census_raw", kinds={"duckdb"}, description=CODE_CHANGES_DESCRIPTION
-)
-def hs10_code_changes(warehouse: WarehouseResource, source: SourceResource) -> MaterializeResult:
-    """HS10 code-change concordance (old code -> new code, first year) from the input folder."""
-    with warehouse.connect() as con:
-        rows, source_file = load_code_changes(con, source.input_root())
-    return MaterializeResult(
-        metadata={
-            "rows_loaded": rows,
-            "source_file": source_file or "none: no hs10_changes.csv, renumbered codes cannot be linked",
-            "table": "raw.hs10_code_changes",
-        }
-    )
-
-
-raw_assets.append(hs10_code_changes)
+raw_assets = [build_raw_asset(table) for table in RAW_TABLES]

@@ -3,12 +3,17 @@
 Each layout is a tuple of :class:`Field` with 1-based inclusive positions exactly as printed in
 the Census documentation, so the code can be checked against the document line by line.
 
-Sources: U.S. Census Bureau, Foreign Trade Division, "U.S. Exports 5 Year History Files -
-Layouts" (census.gov/foreign-trade/reference/products/layouts/exhdb.html):
-- ``CONCORD.TXT``: exports concordance, record length 245 (``hitech`` in positions 234-235);
-- ``COUNTRY.TXT``: country code list, record length 51;
-- ``EXP_HIST.TXT``: export history in the EM545 / EA645 layout, record length 120 (DF, HS10,
-  country, district, month, year, quantities, value in dollars, vessel and air).
+Sources:
+- U.S. Census Bureau, Foreign Trade Division, "U.S. Exports 5 Year History Files - Layouts"
+  (census.gov/foreign-trade/reference/products/layouts/exhdb.html):
+  ``CONCORD.TXT``, exports concordance, record length 245 (``hitech`` in positions 234-235);
+  ``COUNTRY.TXT``, country code list, record length 51; ``EXP_HIST.TXT``, export history in the
+  EM545 / EA645 layout, record length 120 (DF, HS10, country, district, month, year, quantities,
+  value in dollars, vessel and air).
+- U.S. Census Bureau, Foreign Trade Division, ``EXP-STRU.TXT`` and ``IMP-STRU.TXT`` in
+  ``SBSDF.ZIP`` (census.gov/foreign-trade/schedules/b/#download): the Schedule B record layout of
+  ``exp-code.txt`` (and the same layout for the HTS import codes of ``imp-code.txt``), record
+  length 278 with ``HITECH`` in positions 277-278; the gaps between its fields are blank.
 """
 
 from __future__ import annotations
@@ -16,7 +21,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Literal
 
-FieldKind = Literal["code", "text", "int", "usd"]
+FieldKind = Literal["code", "text", "int", "usd", "blank", "skip"]
 
 
 @dataclass(frozen=True)
@@ -26,7 +31,8 @@ class Field:
     ``start`` and ``end`` are 1-based and inclusive, as in the Census layouts. ``kind`` says how
     the loader types it: ``code`` (digits kept as a string, leading zeros preserved), ``text``
     (trimmed string), ``int`` (zero-padded digits to BIGINT) or ``usd`` (zero-padded whole U.S.
-    dollars to BIGINT). ``required`` fields may not be blank.
+    dollars to BIGINT); ``blank`` positions between fields must hold spaces and ``skip``
+    positions (a filler) are not read; neither is loaded. ``required`` fields may not be blank.
     """
 
     name: str
@@ -40,14 +46,25 @@ class Field:
     def width(self) -> int:
         return self.end - self.start + 1
 
+    @property
+    def is_loaded(self) -> bool:
+        """Whether the field becomes a column (gaps and fillers do not)."""
+        return self.kind not in ("blank", "skip")
+
 
 @dataclass(frozen=True)
 class Layout:
-    """A named fixed-width record layout with its record length."""
+    """A named fixed-width record layout with its record length; ``fields`` cover every position
+    from 1 to ``record_length`` in order (checked when the layout is defined)."""
 
     name: str
     record_length: int
     fields: tuple[Field, ...]
+
+    @property
+    def columns(self) -> tuple[str, ...]:
+        """Names of the loaded fields, in record order."""
+        return tuple(f.name for f in self.fields if f.is_loaded)
 
     def __post_init__(self) -> None:
         position = 1
@@ -79,6 +96,40 @@ CONCORD = Layout(
     ),
 )
 
+
+def _gap(start: int, end: int) -> Field:
+    return Field(f"blank_{start}_{end}", start, end, "blank")
+
+
+SCHEDULE_B = Layout(
+    name="Schedule B exp-code.txt",
+    record_length=278,
+    fields=(
+        Field("hs10_code", 1, 10, "code", required=True, pattern=r"[0-9]{10}"),
+        _gap(11, 14),
+        Field("short_description", 15, 65, "text"),
+        _gap(66, 69),
+        Field("description", 70, 219, "text"),
+        _gap(220, 224),
+        Field("unit_qty1", 225, 227, "text"),
+        _gap(228, 232),
+        Field("unit_qty2", 233, 235, "text"),
+        _gap(236, 240),
+        Field("sitc_code", 241, 245, "code"),
+        _gap(246, 250),
+        Field("end_use_code", 251, 255, "code"),
+        _gap(256, 260),
+        Field("usda_code", 261, 261, "code", pattern=r"[01]"),
+        _gap(262, 265),
+        Field("naics_code", 266, 271, "code"),
+        _gap(272, 276),
+        Field("hitech_code", 277, 278, "code", required=True, pattern=r"0[0-9]|10"),
+    ),
+)
+
+#: The layouts a Schedule B / HS10 concordance may come in; the record length tells them apart.
+CONCORDANCE_LAYOUTS = (CONCORD, SCHEDULE_B)
+
 COUNTRY = Layout(
     name="COUNTRY.TXT (country code list)",
     record_length=51,
@@ -95,7 +146,7 @@ EXPORT_HISTORY = Layout(
     record_length=120,
     fields=(
         Field("df_code", 1, 1, "code", required=True, pattern=r"[123]"),
-        Field("filler", 2, 2, "text"),
+        Field("filler", 2, 2, "skip"),
         Field("hs10_code", 3, 12, "code", required=True, pattern=r"[0-9]{10}"),
         Field("cty_code", 13, 16, "code", required=True, pattern=r"[0-9]{4}"),
         Field("district_code", 17, 18, "code", required=True, pattern=r"[0-9]{2}"),
@@ -117,7 +168,8 @@ def format_record(layout: Layout, values: dict[str, object]) -> str:
     """Render one record of ``layout`` from a mapping of field name to value.
 
     Numbers (``int``/``usd`` fields) are right-aligned and zero-padded; codes and text are
-    left-aligned and blank-padded. Missing or ``None`` values are written as blanks. Raises
+    left-aligned and blank-padded. Missing or ``None`` values, gaps and fillers are written as
+    blanks. Raises
     ``ValueError`` naming the field when a value does not fit its width.
     """
     parts: list[str] = []

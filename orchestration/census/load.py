@@ -1,72 +1,33 @@
-"""Load one statistical year of Census source files into the warehouse's ``raw`` schema.
+"""Load input files into the warehouse's ``raw`` schema, one raw table and year at a time.
 
-Input folder layout (the bundled ``warehouse/sample/`` is the reference example)::
+What a table reads, and how, is its :class:`~orchestration.census.tables.RawTable`; this module
+does what every table shares:
 
-    <input_dir>/<year>/CONCORD.TXT      exports concordance (CONCORD layout, 245)
-    <input_dir>/<year>/COUNTRY.TXT      country code list (COUNTRY layout, 51)
-    <input_dir>/<year>/EXP_HIST.TXT     annual export history (EM545/EA645 layout, 120)
-    <input_dir>/country_trade/*.csv     "U.S. trade in goods by country" table (millions USD)
-    <input_dir>/manifest.json           optional: marks files "synthetic" or "census"
+1. find the year's files (:func:`~orchestration.census.tables.find_files`) and read them into a
+   TEMP table (any layout error is raised before the warehouse is touched);
+2. stage the year's rows with the table's columns, and check them: the year column equals the
+   loaded year, the key is unique (a duplicated record would be counted twice);
+3. swap in one transaction: delete the year's rows, insert the new ones, record every file in
+   ``raw.source_files`` (origin, sha256, records, vintage, URL) and, for tables that keep
+   revisions, the values that changed since the last load in ``raw.<table>_revisions``.
 
-Replacing a year is atomic: the files are parsed into TEMP tables first (any layout error is
-raised before the warehouse is touched), then one transaction deletes the year's rows and
-inserts the new ones, and records the files in ``raw.source_files``. A failure leaves the
-previous rows of that year exactly as they were.
+A failure leaves the previous rows of that year exactly as they were. Files marked
+``synthetic`` in the input folder's ``manifest.json`` load with ``is_synthetic = true``.
 """
 
 from __future__ import annotations
 
 import hashlib
 import json
-from dataclasses import dataclass
+from collections.abc import Sequence
+from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
 
 import duckdb
 
-from orchestration.census.layouts import CONCORD, COUNTRY, EXPORT_HISTORY, Layout
-from orchestration.census.parse import CensusLayoutError, parse_country_trade, parse_fixed_width, sql_literal
-
-
-@dataclass(frozen=True)
-class RawTable:
-    """A raw warehouse table fed by one kind of source file."""
-
-    name: str  # table name in schema raw
-    description: str
-    layout: Layout | None  # None: the country trade CSV
-    file_name: str | None  # per-year file name; None: the country trade CSV
-
-
-EXPORT_HISTORY_TABLE = RawTable(
-    "export_history",
-    "Annual export history, EM545/EA645 layout: one row per source record "
-    "(DF x HS10 x country x district x month); value_usd in whole USD (f.a.s.).",
-    EXPORT_HISTORY,
-    "EXP_HIST.TXT",
-)
-ATP_CONCORDANCE_TABLE = RawTable(
-    "atp_concordance",
-    "Exports concordance (CONCORD.TXT) of each year: one row per year x HS10 code, with the "
-    "ATP group code hitech_code ('00' = not advanced technology).",
-    CONCORD,
-    "CONCORD.TXT",
-)
-COUNTRIES_TABLE = RawTable(
-    "countries",
-    "Country code list (COUNTRY.TXT) of each year: one row per year x Schedule C code, "
-    "including the 0xxx grouping codes.",
-    COUNTRY,
-    "COUNTRY.TXT",
-)
-COUNTRY_TRADE_TABLE = RawTable(
-    "country_trade",
-    "Census 'U.S. trade in goods by country' table: one row per year x code; imports (i*) and "
-    "exports (e*) in MILLIONS of USD; 0007 = world ATP exports.",
-    None,
-    None,
-)
-RAW_TABLES = (EXPORT_HISTORY_TABLE, ATP_CONCORDANCE_TABLE, COUNTRIES_TABLE, COUNTRY_TRADE_TABLE)
+from orchestration.census.parse import CensusLayoutError, sql_literal
+from orchestration.census.tables import InputFileError, RawTable, find_files
 
 #: Appended to every raw table comment.
 PROVENANCE_NOTE = (
@@ -74,74 +35,101 @@ PROVENANCE_NOTE = (
     "SYNTHETIC bundled sample (not Census data)."
 )
 
-SOURCE_FILES_DDL = """
-create table if not exists raw.source_files (
-    year integer, raw_table varchar, source_file varchar, origin varchar, sha256 varchar,
-    file_records integer, rows_loaded integer, loaded_at timestamp, source_url varchar
+SOURCE_FILES_COLUMNS = (
+    ("year", "integer"),
+    ("raw_table", "varchar"),
+    ("source_file", "varchar"),
+    ("origin", "varchar"),
+    ("sha256", "varchar"),
+    ("file_records", "integer"),
+    ("rows_loaded", "integer"),
+    ("loaded_at", "timestamp"),
+    ("source_url", "varchar"),
+    ("vintage", "varchar"),
 )
-"""
+SOURCE_FILES_DESCRIPTION = (
+    "Every input file behind each loaded year of each raw table: path relative to the input folder, origin "
+    "('census' or 'synthetic'), sha256, records in the file, rows loaded for the year, when, the URL it was "
+    "downloaded from (API key redacted) and its vintage (YYYY-MM, the last month with data, for the country table)."
+)
 
 
 def ensure_source_files(con: duckdb.DuckDBPyConnection) -> None:
-    """Create schema ``raw`` and ``raw.source_files`` if missing (adding ``source_url`` to a
-    table made by an older version)."""
+    """Create schema ``raw`` and ``raw.source_files`` if missing (adding the columns a table made
+    by an older version lacks)."""
     con.execute("create schema if not exists raw")
-    con.execute(SOURCE_FILES_DDL)
-    con.execute("alter table raw.source_files add column if not exists source_url varchar")
+    _ensure_table(con, "raw.source_files", SOURCE_FILES_COLUMNS)
+    con.execute(f"comment on table raw.source_files is {sql_literal(SOURCE_FILES_DESCRIPTION)}")
+
+
+def _ensure_table(con: duckdb.DuckDBPyConnection, name: str, columns: Sequence[tuple[str, str]]) -> None:
+    con.execute(f"create table if not exists {name} ({', '.join(f'{c} {t}' for c, t in columns)})")
+    for column, kind in columns:
+        con.execute(f"alter table {name} add column if not exists {column} {kind}")
 
 
 @dataclass(frozen=True)
 class SourceFile:
     """A file a year's rows come from: path relative to the input (or landing) folder, origin
-    ("synthetic" or "census"), sha256, records in the file, and the URL it was downloaded from
-    (API key redacted; None for local files)."""
+    ("synthetic" or "census"), sha256, records in the file, the URL it was downloaded from (API
+    key redacted; None for local files) and its vintage (``YYYY-MM``) where known."""
 
     source_file: str
     origin: str
     sha256: str
     file_records: int
     source_url: str | None = None
+    vintage: str | None = None
 
 
 @dataclass(frozen=True)
 class LoadResult:
-    """What one year's load of one raw table did (for asset metadata)."""
+    """What one load of one raw table's year did (for asset metadata and the console).
+
+    ``files`` is empty when an optional table had no file (the year's rows were removed).
+    ``revisions`` counts the values that changed since the previous load of the year, and
+    ``notes`` says what the user should know (e.g. revised years not loaded in this run).
+    """
 
     table: str
-    year: int
-    source_file: str
-    origin: str  # "synthetic" or "census"
-    sha256: str
-    file_records: int
+    year: int | None
+    files: tuple[SourceFile, ...]
     rows_loaded: int
-    dropped: dict[str, int] | None = None  # aggregate rows dropped (API sources), by kind
+    dropped: dict[str, int] = field(default_factory=dict)
+    revisions: int = 0
+    notes: tuple[str, ...] = ()
+
+    @property
+    def source_file(self) -> str:
+        """The file(s) in one phrase: ``2008/EXP_HIST.TXT``, ``2020/api/... (12 files)`` or ``none``."""
+        if not self.files:
+            return "none"
+        if len(self.files) == 1:
+            return self.files[0].source_file
+        return f"{self.files[0].source_file} ... ({len(self.files)} files)"
+
+    @property
+    def origin(self) -> str:
+        """``census``, ``synthetic``, ``census + synthetic`` or ``none``."""
+        return " + ".join(sorted({f.origin for f in self.files})) or "none"
 
 
 def file_origins(input_dir: Path) -> dict[str, str]:
-    """Map of relative path -> origin ("synthetic"/"census") from ``manifest.json``, if any."""
+    """Map of relative path -> origin ("synthetic"/"census") from ``manifest.json``, if any.
+
+    Raises :class:`CensusLayoutError` naming ``manifest.json`` when it is not the expected JSON
+    (``{"files": [{"path": ..., "origin": ...}, ...]}``).
+    """
     manifest = input_dir / "manifest.json"
     if not manifest.is_file():
         return {}
-    return {f["path"]: f["origin"] for f in json.loads(manifest.read_text(encoding="utf-8"))["files"]}
-
-
-def source_path(input_dir: Path, table: RawTable, year: int) -> Path:
-    """Where ``table``'s file for ``year`` lives under ``input_dir``.
-
-    Raises ``FileNotFoundError`` naming the expected path when it is absent (for the country trade
-    table: when ``country_trade/`` holds no CSV, or more than one).
-    """
-    if table.file_name is not None:
-        path = input_dir / str(year) / table.file_name
-        if not path.is_file():
-            raise FileNotFoundError(f"{table.name} {year}: expected file {path}")
-        return path
-    candidates = sorted((input_dir / "country_trade").glob("*.csv"))
-    if len(candidates) != 1:
-        raise FileNotFoundError(
-            f"{table.name}: expected exactly one CSV in {input_dir / 'country_trade'}, found {len(candidates)}"
-        )
-    return candidates[0]
+    try:
+        files = json.loads(manifest.read_text(encoding="utf-8"))["files"]
+        return {f["path"]: f["origin"] for f in files}
+    except (ValueError, KeyError, TypeError) as error:
+        raise CensusLayoutError(
+            "manifest.json", 0, "files", "", f'expected {{"files": [{{"path": ..., "origin": ...}}]}} ({error!r})'
+        ) from None
 
 
 def sha256_of(path: Path) -> str:
@@ -153,88 +141,161 @@ def sha256_of(path: Path) -> str:
     return digest.hexdigest()
 
 
-def _parse_year(
-    con: duckdb.DuckDBPyConnection, input_dir: Path, table: RawTable, year: int, staged: str
-) -> tuple[Path, str, int]:
-    path = source_path(input_dir, table, year)
-    relative = path.relative_to(input_dir).as_posix()
-    if table.layout is None:
-        file_records = parse_country_trade(con, path, relative, "_atp_parsed")
-        con.execute(
-            f"create or replace temp table {staged} as select * from _atp_parsed where year = ? order by source_record",
-            [year],
-        )
-        if con.execute(f"select count(*) from {staged}").fetchone()[0] == 0:
-            raise CensusLayoutError(relative, 0, "year", str(year), f"the country trade table has no rows for {year}")
-        con.execute("drop table _atp_parsed")
-        return path, relative, file_records
-    file_records = parse_fixed_width(con, path, relative, table.layout, "_atp_parsed")
-    if table is EXPORT_HISTORY_TABLE:
+def _stage(con: duckdb.DuckDBPyConnection, table: RawTable, read: str, year: int | None, staged: str) -> None:
+    """Project the reader's TEMP table onto ``table``'s columns (absent ones as NULL)."""
+    have = {row[0] for row in con.execute(f"describe {read}").fetchall()}
+    columns = [name if name in have else f"cast(null as {kind}) as {name}" for name, kind in table.columns]
+    year_column = [f"cast({int(year)} as integer) as year"] if table.per_year else []
+    where = f"where year = {int(year)}" if table.file_has_years else ""
+    con.execute(
+        f"create or replace temp table {staged} as select "
+        f"{', '.join(year_column + columns)}, source_file, cast(source_record as integer) as source_record "
+        f"from {read} {where}"
+    )
+
+
+def _check(con: duckdb.DuckDBPyConnection, table: RawTable, staged: str, year: int | None) -> None:
+    """Raise :class:`CensusLayoutError` for the first record of another year, or the first
+    duplicated key."""
+    if table.year_column:
         wrong = con.execute(
-            "select source_record, stat_year from _atp_parsed where stat_year <> ? order by source_record limit 1",
-            [year],
+            f"select source_file, source_record, {table.year_column} from {staged} "
+            f"where {table.year_column} is distinct from year order by source_file, source_record limit 1"
         ).fetchone()
         if wrong:
             raise CensusLayoutError(
-                relative,
-                wrong[0],
-                "stat_year (positions 21-24)",
-                str(wrong[1]),
-                f"record belongs to {wrong[1]}, file is loaded as {year}",
+                wrong[0], wrong[1], table.year_column, str(wrong[2]), f"record belongs to {wrong[2]}, loaded as {year}"
             )
-    else:
+    if table.key:
+        scope = ["source_file"] if table.key_scope == "file" else []
+        group = ", ".join(scope + list(table.key))
         dupe = con.execute(
-            "select min(source_record), count(*) from _atp_parsed "
-            f"group by {'hs10_code' if table is ATP_CONCORDANCE_TABLE else 'cty_code'} "
-            "having count(*) > 1 order by 1 limit 1"
+            f"select min(source_file), list(source_record order by source_file, source_record), count(*), "
+            f"{', '.join(table.key)} from {staged} group by {group} having count(*) > 1 "
+            "order by min(source_file), min(source_record) limit 1"
         ).fetchone()
         if dupe:
-            field = "hs10_code" if table is ATP_CONCORDANCE_TABLE else "cty_code"
-            raise CensusLayoutError(relative, dupe[0], field, "", f"code appears {dupe[1]} times in one year's list")
-    con.execute(
-        f"create or replace temp table {staged} as select cast(? as integer) as year, * "
-        "from _atp_parsed order by source_record",
-        [year],
-    )
-    con.execute("drop table _atp_parsed")
-    return path, relative, file_records
+            source_file, records, count, *values = dupe
+            where = "the year's list" if table.key_scope == "file" else f"{table.name} {year}"
+            raise CensusLayoutError(
+                source_file,
+                records[1],
+                ", ".join(table.key),
+                " ".join("" if v is None else str(v) for v in values),
+                f"duplicate: {count} records of {where} have this key (records {', '.join(map(str, records[:5]))})",
+            )
 
 
-def swap_year(
-    con: duckdb.DuckDBPyConnection,
-    table_name: str,
-    description: str,
-    year: int,
-    staged: str,
-    files: list[SourceFile],
+def _revision_columns(table: RawTable) -> list[tuple[str, str]]:
+    kinds = dict(table.columns)
+    value_type = kinds[table.revision_columns[0]]
+    return [
+        ("loaded_at", "timestamp"),
+        ("year", "integer"),
+        *((k, kinds[k]) for k in table.key),
+        ("measure", "varchar"),
+        ("old_value", value_type),
+        ("new_value", value_type),
+        ("difference", value_type),
+        ("old_source_file", "varchar"),
+        ("old_sha256", "varchar"),
+        ("old_vintage", "varchar"),
+        ("new_source_file", "varchar"),
+        ("new_sha256", "varchar"),
+        ("new_vintage", "varchar"),
+    ]
+
+
+def _record_revisions(
+    con: duckdb.DuckDBPyConnection, table: RawTable, year: int, staged: str, new: SourceFile, loaded_at: datetime
 ) -> int:
-    """Replace ``year``'s rows of ``raw.<table_name>`` with the TEMP table ``staged``, in one
-    transaction, and record ``files`` in ``raw.source_files``; returns the rows loaded.
+    """Insert into ``raw.<table>_revisions`` every value of ``year`` that differs between the
+    rows held and the rows staged (a key present on one side only counts too); returns how many."""
+    held = con.execute(f"select count(*) from raw.{table.name} where year = ?", [year]).fetchone()[0]
+    if not held:
+        return 0
+    old = con.execute(
+        "select source_file, sha256, vintage from raw.source_files where year = ? and raw_table = ? limit 1",
+        [year, table.name],
+    ).fetchone() or (None, None, None)
+    target = f"raw.{table.name}_revisions"
+    _ensure_table(con, target, _revision_columns(table))
+    con.execute(
+        f"comment on table {target} is "
+        + sql_literal(
+            f"Revisions of raw.{table.name}: one row per loaded_at x year x key x measure whose value changed when "
+            "a newer file was loaded over an older one (old_value, new_value, difference = new - old; units as in "
+            f"raw.{table.name})."
+        )
+    )
+    keys = ", ".join(f"coalesce(n.{k}, o.{k}) as {k}" for k in table.key)
+    join = " and ".join(f"o.{k} = n.{k}" for k in table.key)
+    before = con.execute(f"select count(*) from {target}").fetchone()[0]
+    for column in table.revision_columns:
+        con.execute(
+            f"""
+            insert into {target} by name
+            select ? as loaded_at, {int(year)} as year, {keys}, {sql_literal(column)} as measure,
+                   o.{column} as old_value, n.{column} as new_value,
+                   coalesce(n.{column}, 0) - coalesce(o.{column}, 0) as difference,
+                   ? as old_source_file, ? as old_sha256, ? as old_vintage,
+                   ? as new_source_file, ? as new_sha256, ? as new_vintage
+            from (select * from raw.{table.name} where year = {int(year)}) o
+            full join {staged} n on {join}
+            where o.{column} is distinct from n.{column}
+            """,
+            [loaded_at, *old, new.source_file, new.sha256, new.vintage],
+        )
+    return con.execute(f"select count(*) from {target}").fetchone()[0] - before
+
+
+def swap(
+    con: duckdb.DuckDBPyConnection,
+    table: RawTable,
+    year: int | None,
+    staged: str | None,
+    files: Sequence[SourceFile],
+) -> tuple[int, int]:
+    """Replace ``year``'s rows of ``raw.<table.name>`` (all rows when the table is not per year)
+    with the TEMP table ``staged`` (None: no rows) in one transaction, record ``files`` in
+    ``raw.source_files`` and, for tables with ``revision_columns``, what changed in
+    ``raw.<table>_revisions``. Returns (rows loaded, revisions recorded).
 
     ``staged`` has the table's columns except ``is_synthetic``, which is set from each row's
     ``source_file`` origin. Any error rolls back: the year's previous rows stay as they were.
     """
     synthetic = [f.source_file for f in files if f.origin == "synthetic"]
     synthetic_sql = "false" if not synthetic else f"source_file in ({', '.join(sql_literal(f) for f in synthetic)})"
+    year_filter = f"year = {int(year)}" if table.per_year else "true"
+    source_filter = f"year = {int(year)}" if table.per_year else "year is null"
+    loaded_at = datetime.now(UTC).replace(tzinfo=None)
     ensure_source_files(con)
     con.execute("begin transaction")
     try:
-        con.execute(
-            f"create table if not exists raw.{table_name} as select *, false as is_synthetic from {staged} limit 0"
+        columns = ([("year", "integer")] if table.per_year else []) + list(table.columns)
+        _ensure_table(
+            con,
+            f"raw.{table.name}",
+            [*columns, ("source_file", "varchar"), ("source_record", "integer"), ("is_synthetic", "boolean")],
         )
-        con.execute(f"comment on table raw.{table_name} is {sql_literal(description + PROVENANCE_NOTE)}")
-        con.execute(f"delete from raw.{table_name} where year = ?", [year])
-        con.execute(f"insert into raw.{table_name} by name select *, {synthetic_sql} as is_synthetic from {staged}")
-        rows_by_file = dict(con.execute(f"select source_file, count(*) from {staged} group by 1").fetchall())
-        con.execute("delete from raw.source_files where year = ? and raw_table = ?", [year, table_name])
-        loaded_at = datetime.now(UTC).replace(tzinfo=None)
+        con.execute(f"comment on table raw.{table.name} is {sql_literal(table.description + PROVENANCE_NOTE)}")
+        revisions = 0
+        if staged is not None and table.revision_columns and files:
+            revisions = _record_revisions(con, table, int(year), staged, files[0], loaded_at)
+        con.execute(f"delete from raw.{table.name} where {year_filter}")
+        rows_by_file: dict[str, int] = {}
+        if staged is not None:
+            con.execute(f"insert into raw.{table.name} by name select *, {synthetic_sql} as is_synthetic from {staged}")
+            rows_by_file = dict(con.execute(f"select source_file, count(*) from {staged} group by 1").fetchall())
+        con.execute(f"delete from raw.source_files where {source_filter} and raw_table = ?", [table.name])
         for f in files:
             con.execute(
                 "insert into raw.source_files by name select ? as year, ? as raw_table, ? as source_file, "
-                "? as origin, ? as sha256, ? as file_records, ? as rows_loaded, ? as loaded_at, ? as source_url",
+                "? as origin, ? as sha256, ? as file_records, ? as rows_loaded, ? as loaded_at, ? as source_url, "
+                "? as vintage",
                 [
                     year,
-                    table_name,
+                    table.name,
                     f.source_file,
                     f.origin,
                     f.sha256,
@@ -242,30 +303,117 @@ def swap_year(
                     rows_by_file.get(f.source_file, 0),
                     loaded_at,
                     f.source_url,
+                    f.vintage,
                 ],
             )
-        rows = con.execute(f"select count(*) from raw.{table_name} where year = ?", [year]).fetchone()[0]
+        rows = con.execute(f"select count(*) from raw.{table.name} where {year_filter}").fetchone()[0]
         con.execute("commit")
     except BaseException:
         con.execute("rollback")
         raise
     finally:
-        con.execute(f"drop table if exists {staged}")
-    return rows
+        if staged is not None:
+            con.execute(f"drop table if exists {staged}")
+    return rows, revisions
 
 
-def load_year(
-    con: duckdb.DuckDBPyConnection, input_dir: Path, table: RawTable, year: int, source_url: str | None = None
-) -> LoadResult:
-    """Replace ``year``'s rows of ``raw.<table.name>`` with the parsed source file, atomically.
+def _unreloaded_revisions(
+    con: duckdb.DuckDBPyConnection, table: RawTable, read: str, years: Sequence[int]
+) -> list[int]:
+    """Years held in ``raw.<table>`` but not loaded now, whose rows the file read into ``read``
+    changes (the newer vintage revises them)."""
+    exists = con.execute(
+        "select count(*) from duckdb_tables() where schema_name = 'raw' and table_name = ?", [table.name]
+    ).fetchone()[0]
+    if not exists:
+        return []
+    join = " and ".join(f"o.{k} = n.{k}" for k in ("year", *table.key))
+    changed = " or ".join(f"o.{c} is distinct from n.{c}" for c in table.revision_columns)
+    loaded = ", ".join(str(int(y)) for y in years) or "null"
+    return [
+        row[0]
+        for row in con.execute(
+            f"""
+            select distinct o.year from raw.{table.name} o join {read} n on {join}
+            where o.year not in ({loaded}) and ({changed}) order by 1
+            """
+        ).fetchall()
+    ]
 
-    Rows get ``is_synthetic`` from the input folder's manifest. Raises ``FileNotFoundError`` or
-    :class:`CensusLayoutError` (naming file, record and field) before anything is written; any
-    error inside the swap rolls the transaction back (:func:`swap_year`).
+
+def load_table(
+    con: duckdb.DuckDBPyConnection,
+    root: Path,
+    table: RawTable,
+    years: Sequence[int] | None,
+    urls: dict[str, str] | None = None,
+) -> list[LoadResult]:
+    """Load ``table`` for ``years`` (ignored for a table that is not per year) from the input
+    folder ``root``; each year is swapped in atomically (:func:`swap`). ``urls`` maps relative
+    paths to the URL they were downloaded from (the landing manifest).
+
+    A required table without files raises :class:`~orchestration.census.tables.InputFileError`
+    naming the files it looked for; an optional one has its year's rows removed. Raises
+    :class:`CensusLayoutError` (file, record, field, value) for a bad record, a duplicated key, a
+    record of another year, or a country table without rows for a year.
     """
-    staged = f"_atp_staged_{table.name}"
-    path, relative, file_records = _parse_year(con, input_dir, table, year, staged)
-    origin = file_origins(input_dir).get(relative, "census")
-    source = SourceFile(relative, origin, sha256_of(path), file_records, source_url)
-    rows = swap_year(con, table.name, table.description, year, staged, [source])
-    return LoadResult(table.name, year, relative, origin, source.sha256, file_records, rows)
+    urls = urls or {}
+    origins = file_origins(root)
+    results: list[LoadResult] = []
+
+    def sources(relatives: Sequence[str], info) -> list[SourceFile]:
+        return [
+            SourceFile(
+                relative,
+                origins.get(relative, "census"),
+                sha256_of(root / relative),
+                info.file_records.get(relative, 0),
+                urls.get(relative),
+                info.vintage.get(relative),
+            )
+            for relative in relatives
+        ]
+
+    def missing(year: int | None) -> None:
+        label = f"{table.name} {year}" if year is not None else table.name
+        raise InputFileError(f"{label}: expected {table.describe_files(year)} in {root}")
+
+    read, staged = f"_atp_read_{table.name}", f"_atp_staged_{table.name}"
+    if table.file_has_years:
+        form, relatives = find_files(root, table, None)
+        if form is None:
+            missing(None)
+        info = form.read(con, root, relatives, None, read)
+        files = sources(relatives, info)
+        for year in years or []:
+            _stage(con, table, read, year, staged)
+            if not con.execute(f"select count(*) from {staged}").fetchone()[0]:
+                raise CensusLayoutError(relatives[0], 0, "year", str(year), f"the file has no rows for {year}")
+            _check(con, table, staged, year)
+            rows, revisions = swap(con, table, year, staged, files)
+            results.append(LoadResult(table.name, year, tuple(files), rows, info.dropped, revisions))
+        pending = _unreloaded_revisions(con, table, read, years or []) if table.revision_columns else []
+        if pending and results:
+            note = (
+                f"{relatives[0]} (vintage {files[0].vintage}) revises {', '.join(map(str, pending))}, held in the "
+                "warehouse but not loaded in this run: load those years to take the revision"
+            )
+            results[-1] = LoadResult(**{**results[-1].__dict__, "notes": (note,)})
+        con.execute(f"drop table if exists {read}")
+        return results
+    for year in years if table.per_year else [None]:
+        form, relatives = find_files(root, table, year)
+        if form is None:
+            if table.required:
+                missing(year)
+            rows, _ = swap(con, table, year, None, [])
+            results.append(LoadResult(table.name, year, (), rows))
+            continue
+        info = form.read(con, root, relatives, year, read)
+        _stage(con, table, read, year, staged)
+        con.execute(f"drop table if exists {read}")
+        _check(con, table, staged, year)
+        files = sources(relatives, info)
+        rows, revisions = swap(con, table, year, staged, files)
+        results.append(LoadResult(table.name, year, tuple(files), rows, info.dropped, revisions))
+    return results

@@ -1,8 +1,13 @@
-"""Parse Census source files into typed DuckDB tables, in SQL (no row-by-row Python).
+"""Parse Census source files into typed DuckDB tables.
+
+Fixed-width files are parsed in SQL (no row-by-row Python); the country trade table (Census
+``country.xlsx``, or its CSV republication) is small and read cell by cell, so that every value
+is typed exactly (DECIMAL, never a binary float) and every bad cell is named.
 
 Every parsed row carries ``source_file`` (path relative to the input folder) and
-``source_record`` (1-based record number in that file; for the CSV table, the line number with
-the header as line 1), so any warehouse figure can be traced to the records behind it.
+``source_record`` (1-based record number in that file; for the CSV and the xlsx, the line or
+sheet row number with the header as 1), so any warehouse figure can be traced to the records
+behind it.
 
 Errors: a record that does not fit its layout raises :class:`CensusLayoutError`, which names the
 file, the record number, the field and the offending value. Parsing writes only to a TEMP table
@@ -12,9 +17,15 @@ swaps a whole year in.
 
 from __future__ import annotations
 
+import csv
+import zipfile
+from collections import Counter
+from collections.abc import Iterable, Iterator, Sequence
+from decimal import Decimal, InvalidOperation
 from pathlib import Path
 
 import duckdb
+import pyarrow as pa
 
 from orchestration.census.layouts import Field, Layout
 
@@ -43,6 +54,54 @@ def sql_literal(text: str) -> str:
     return "'" + text.replace("'", "''") + "'"
 
 
+def _first_record_length(path: Path) -> int | None:
+    with path.open("rb") as handle:
+        line = handle.readline()
+    return len(line.rstrip(b"\r\n")) if line else None
+
+
+def record_lengths(path: Path) -> Counter[int]:
+    """How many records of each length (line ends excluded) ``path`` holds; for error messages."""
+    with path.open("rb") as handle:
+        return Counter(len(line.rstrip(b"\r\n")) for line in handle if line.strip(b"\r\n"))
+
+
+def _expected(layouts: Sequence[Layout]) -> str:
+    return " or ".join(f"{layout.record_length} ({layout.name})" for layout in layouts)
+
+
+def _found(path: Path) -> str:
+    lengths = record_lengths(path)
+    return ", ".join(
+        f"{length} ({count:,} record{'s' if count != 1 else ''})" for length, count in sorted(lengths.items())
+    )
+
+
+def choose_layout(path: Path, source_file: str, layouts: Sequence[Layout]) -> Layout:
+    """The layout of ``layouts`` whose record length equals that of the file's first record.
+
+    Used for the concordance, which comes as ``CONCORD.TXT`` (245) or as the Schedule B
+    ``exp-code.txt`` / ``imp-code.txt`` (278); line ends (LF or CRLF) do not count. Raises
+    ``FileNotFoundError`` when the file is missing and :class:`CensusLayoutError` naming the file,
+    record 1, the record lengths found in the file and the lengths expected when no layout fits.
+    """
+    if not path.is_file():
+        raise FileNotFoundError(f"{source_file}: file not found at {path}")
+    length = _first_record_length(path)
+    if length is None:
+        raise CensusLayoutError(source_file, 0, "file", "", f"file has no records (expected {_expected(layouts)})")
+    for layout in layouts:
+        if layout.record_length == length:
+            return layout
+    raise CensusLayoutError(
+        source_file,
+        1,
+        "record length",
+        str(length),
+        f"record has {length} characters, expected {_expected(layouts)}; lengths found: {_found(path)}",
+    )
+
+
 def _slice(field: Field) -> str:
     return f"substr(line, {field.start}, {field.width})"
 
@@ -51,6 +110,13 @@ def _problem_checks(layout: Layout) -> list[tuple[str, str, str]]:
     """(field name, SQL condition that is true when the field is wrong, reason) in field order."""
     checks: list[tuple[str, str, str]] = []
     for field in layout.fields:
+        if field.kind == "skip":
+            continue
+        if field.kind == "blank":
+            checks.append(
+                (field.name, f"{_slice(field)} <> {sql_literal(' ' * field.width)}", "positions must be blank")
+            )
+            continue
         value = f"trim({_slice(field)})"
         if field.required:
             checks.append((field.name, f"{value} = ''", "required field is blank"))
@@ -80,19 +146,30 @@ def _typed(field: Field) -> str:
     return f"{value} as {field.name}"
 
 
-def parse_fixed_width(con: duckdb.DuckDBPyConnection, path: Path, source_file: str, layout: Layout, target: str) -> int:
+def parse_fixed_width(
+    con: duckdb.DuckDBPyConnection,
+    path: Path,
+    source_file: str,
+    layout: Layout | Sequence[Layout],
+    target: str,
+) -> int:
     """Parse the fixed-width file ``path`` into the TEMP table ``target`` and return its row count.
 
-    Columns: one per layout field except ``filler`` (codes and text as VARCHAR with blanks as
-    NULL, ``int``/``usd`` fields as BIGINT; USD values are whole dollars), then ``source_file``
-    and ``source_record``. Line ends may be LF or CRLF; a final empty line is ignored.
+    ``layout`` is one layout, or several that the file may come in (chosen by the first record's
+    length, :func:`choose_layout`). Columns: one per loaded field (:attr:`Layout.columns`: codes
+    and text as VARCHAR with blanks as NULL, ``int``/``usd`` fields as BIGINT; USD values are
+    whole dollars), then ``source_file`` and ``source_record``. Line ends may be LF or CRLF; a
+    final empty line is ignored.
 
     Raises ``FileNotFoundError`` when ``path`` is missing and :class:`CensusLayoutError` for an
-    empty file or for the first record (in file order) with a wrong length, a blank required field, a non-numeric
-    number or a code outside its pattern.
+    empty file or for the first record (in file order) with a wrong length (naming the lengths
+    found and expected), a blank required field, a non-blank gap, a non-numeric number or a code
+    outside its pattern.
     """
     if not path.is_file():
         raise FileNotFoundError(f"{source_file}: file not found at {path}")
+    candidates = (layout,) if isinstance(layout, Layout) else tuple(layout)
+    layout = choose_layout(path, source_file, candidates) if len(candidates) > 1 else candidates[0]
     con.execute(f"""
         create or replace temp table _atp_lines as
         with src as (
@@ -116,12 +193,16 @@ def parse_fixed_width(con: duckdb.DuckDBPyConnection, path: Path, source_file: s
     ).fetchone()
     if bad_length:
         record, line = bad_length
+        expected = f"{layout.name} records have {layout.record_length}"
+        if len(candidates) > 1:
+            others = _expected([c for c in candidates if c is not layout])
+            expected = f"expected {_expected(candidates)}: record 1 chose {layout.name}, {expected}; not {others}"
         raise CensusLayoutError(
             source_file,
             record,
             "record length",
             line if len(line) <= 40 else line[:40] + "...",
-            f"record has {len(line)} characters, {layout.name} records have {layout.record_length}",
+            f"record has {len(line)} characters, {expected}; lengths found: {_found(path)}",
         )
     checks = _problem_checks(layout)
     case = "case " + " ".join(f"when {cond} then {i}" for i, (_, cond, _) in enumerate(checks)) + " end"
@@ -140,7 +221,7 @@ def parse_fixed_width(con: duckdb.DuckDBPyConnection, path: Path, source_file: s
             line[field.start - 1 : field.end],
             reason,
         )
-    columns = ",\n".join(_typed(f) for f in layout.fields if f.name != "filler")
+    columns = ",\n".join(_typed(f) for f in layout.fields if f.is_loaded)
     con.execute(f"""
         create or replace temp table {target} as
         select {columns}, {sql_literal(source_file)} as source_file, source_record
@@ -150,56 +231,209 @@ def parse_fixed_width(con: duckdb.DuckDBPyConnection, path: Path, source_file: s
     return con.execute(f"select count(*) from {target}").fetchone()[0]
 
 
-def parse_country_trade(con: duckdb.DuckDBPyConnection, path: Path, source_file: str, target: str) -> int:
-    """Parse the Census "U.S. trade in goods by country" CSV into the TEMP table ``target``.
+#: Columns of the country trade table, as Census names them (``country.xlsx`` and its CSV).
+COUNTRY_TRADE_HEADER = ("year", "CTY_CODE", "CTYNAME") + tuple(c.upper() for c in COUNTRY_TRADE_VALUE_COLUMNS)
+#: Values are millions of USD with at most 6 decimals, i.e. whole dollars.
+MILLIONS_SCALE = Decimal("0.000001")
+COUNTRY_TRADE_VALUE_TYPE = pa.decimal128(18, 6)
 
-    Input columns ``year, CTY_CODE, CTYNAME, IJAN..IDEC, IYR, EJAN..EDEC, EYR`` (millions of USD,
-    source: census.gov/foreign-trade/statistics/country/). Output: ``year`` INTEGER (NULL where the
-    source row has no year), ``cty_code`` and ``cty_name`` VARCHAR, the 26 value columns lower-case
-    as DECIMAL(18,6) millions of USD, ``source_file``, ``source_record`` (line number, header = 1).
 
-    Raises ``FileNotFoundError`` when missing and :class:`CensusLayoutError` for a missing column,
-    a country code that is not four digits, or a value that is not a number.
+def _column_letter(index: int) -> str:
+    letters = ""
+    index += 1
+    while index:
+        index, rest = divmod(index - 1, 26)
+        letters = chr(ord("A") + rest) + letters
+    return letters
+
+
+class _Cells:
+    """Reads the cells of one country table row; errors name file, record, column and value."""
+
+    def __init__(self, source_file: str, positions: dict[str, int], spreadsheet: bool) -> None:
+        self.source_file = source_file
+        self.positions = positions
+        self.spreadsheet = spreadsheet
+
+    def _error(self, record: int, name: str, value: object, reason: str) -> CensusLayoutError:
+        where = f"{name} (column {_column_letter(self.positions[name])})" if self.spreadsheet else name
+        return CensusLayoutError(
+            self.source_file, record, where, repr(value) if self.spreadsheet else str(value), reason
+        )
+
+    def get(self, row: Sequence[object], name: str) -> object:
+        index = self.positions[name]
+        return row[index] if index < len(row) else None
+
+    def code(self, row: Sequence[object], record: int, name: str, digits: int, allow_blank: bool) -> str | None:
+        """A code cell as text with leading zeros (a number cell 7 is code '0007')."""
+        value = self.get(row, name)
+        if value is None or (isinstance(value, str) and not value.strip()):
+            if allow_blank:
+                return None
+            raise self._error(record, name, value, "empty cell")
+        if isinstance(value, bool):
+            raise self._error(record, name, value, f"not a {digits}-digit code")
+        if isinstance(value, float) and value.is_integer():
+            value = int(value)
+        text = str(value).zfill(digits) if isinstance(value, int) else str(value).strip()
+        if len(text) != digits or not text.isdigit():
+            raise self._error(record, name, value, f"not a {digits}-digit code")
+        return text
+
+    def millions(self, row: Sequence[object], record: int, name: str) -> Decimal:
+        """A value cell as an exact decimal of millions of USD, rounded to 6 decimals (whole
+        dollars): the float 391463.20907599997 becomes Decimal('391463.209076')."""
+        value = self.get(row, name)
+        if isinstance(value, bool) or value is None:
+            raise self._error(record, name, value, "empty cell" if value is None else "not a number")
+        if isinstance(value, str) and self.spreadsheet:
+            raise self._error(record, name, value, "text in a number column (the Census table stores numbers)")
+        try:
+            number = Decimal(repr(value) if isinstance(value, float) else str(value).strip())
+        except InvalidOperation:
+            raise self._error(record, name, value, "not a number") from None
+        if not number.is_finite():
+            raise self._error(record, name, value, "not a number")
+        number = number.quantize(MILLIONS_SCALE)
+        if abs(number) >= Decimal(10) ** 12:
+            raise self._error(record, name, value, "too large for millions of USD")
+        return number
+
+
+def _country_rows(rows: Iterator[Sequence[object]], source_file: str, spreadsheet: bool) -> tuple[dict[str, list], int]:
+    """Columns of the typed country table from an iterator of rows (header first)."""
+    header = next(rows, None)
+    if header is None:
+        raise CensusLayoutError(source_file, 0, "file", "", "file has no header row")
+    names = [str(cell).strip() if cell is not None else "" for cell in header]
+    positions = {name.lower(): i for i, name in enumerate(names) if name}
+    missing = [c for c in COUNTRY_TRADE_HEADER if c.lower() not in positions]
+    if missing:
+        raise CensusLayoutError(
+            source_file,
+            1,
+            "header",
+            ",".join(names),
+            f"missing column{'s' if len(missing) > 1 else ''} {', '.join(missing)} "
+            f"(expected {', '.join(COUNTRY_TRADE_HEADER[:4])}, ..., {COUNTRY_TRADE_HEADER[-1]})",
+        )
+    cells = _Cells(source_file, {c: positions[c.lower()] for c in COUNTRY_TRADE_HEADER}, spreadsheet)
+    columns: dict[str, list] = {name: [] for name in ("year", "cty_code", "cty_name", *COUNTRY_TRADE_VALUE_COLUMNS)}
+    columns["source_record"] = []
+    blank_rows = 0
+    for record, row in enumerate(rows, start=2):
+        if all(cell is None or (isinstance(cell, str) and not cell.strip()) for cell in row):
+            blank_rows += 1
+            continue
+        year = cells.code(row, record, "year", 4, allow_blank=True)
+        columns["year"].append(int(year) if year is not None else None)
+        columns["cty_code"].append(cells.code(row, record, "CTY_CODE", 4, allow_blank=False))
+        name = cells.get(row, "CTYNAME")
+        columns["cty_name"].append(str(name).strip() if name is not None else None)
+        for column in COUNTRY_TRADE_VALUE_COLUMNS:
+            columns[column].append(cells.millions(row, record, column.upper()))
+        columns["source_record"].append(record)
+    return columns, blank_rows
+
+
+def _xlsx_rows(path: Path, source_file: str) -> Iterator[Sequence[object]]:
+    from openpyxl import load_workbook
+    from openpyxl.utils.exceptions import InvalidFileException
+
+    handle = path.open("rb")  # a file object: openpyxl would refuse a landing area's temporary name
+    try:
+        workbook = load_workbook(handle, read_only=True, data_only=True)
+    except (InvalidFileException, KeyError, OSError, ValueError, zipfile.BadZipFile) as error:
+        handle.close()
+        raise CensusLayoutError(source_file, 0, "file", "", f"not a readable xlsx workbook ({error})") from None
+    try:
+        if len(workbook.sheetnames) != 1:
+            raise CensusLayoutError(
+                source_file,
+                0,
+                "sheet",
+                ", ".join(workbook.sheetnames),
+                f"workbook has {len(workbook.sheetnames)} sheets; the Census country table has one sheet "
+                "('country'): remove the others or save that sheet alone",
+            )
+        yield from workbook.worksheets[0].iter_rows(values_only=True)
+    finally:
+        workbook.close()
+        handle.close()
+
+
+def _csv_rows(path: Path, source_file: str) -> Iterator[Sequence[object]]:
+    try:
+        with path.open(newline="", encoding="utf-8-sig") as handle:
+            yield from csv.reader(handle)
+    except UnicodeDecodeError as error:
+        raise CensusLayoutError(source_file, 0, "file", "", f"not UTF-8 text ({error.reason})") from None
+
+
+def read_country_trade(path: Path, source_file: str) -> pa.Table:
+    """Read the Census "U.S. trade in goods by country" table, ``country.xlsx`` or a CSV.
+
+    Source: census.gov/foreign-trade/balance/country.xlsx (one sheet ``country``); columns
+    ``year, CTY_CODE, CTYNAME, IJAN..IDEC, IYR, EJAN..EDEC, EYR``, millions of USD (imports
+    general, customs value; exports total, f.a.s.). The xlsx stores ``year`` and ``CTY_CODE`` as
+    text and values as binary floats; text or number cells are both accepted for the codes
+    (leading zeros kept: a number 7 is ``'0007'``), and every value is turned into an exact
+    decimal rounded to 6 decimals (whole dollars): 391463.20907599997 becomes 391463.209076.
+    Column names are matched without regard to case; other columns are ignored. The file is read
+    as a workbook when it is one (a zip archive), else as CSV text (UTF-8).
+
+    Returns an Arrow table: ``year`` int32 (null where the source row has no year),
+    ``cty_code``, ``cty_name``, the 26 value columns lower-case as decimal128(18, 6) millions of
+    USD, ``source_file``, ``source_record`` (row number, header = 1). Fully blank rows are skipped.
+
+    Raises ``FileNotFoundError`` when missing and :class:`CensusLayoutError` naming file, record,
+    column and value for: an unreadable workbook, more than one sheet, a missing or renamed
+    column, a code that is not 4 digits, an empty cell, text in a number column, a value that is
+    not a number.
     """
     if not path.is_file():
         raise FileNotFoundError(f"{source_file}: file not found at {path}")
-    con.execute(f"""
-        create or replace temp table _atp_csv as
-        select *, cast(row_number() over () + 1 as integer) as source_record
-        from read_csv({sql_literal(str(path))}, header = true, all_varchar = true, auto_detect = true)
-    """)
-    have = {row[0].lower(): row[0] for row in con.execute("describe _atp_csv").fetchall()}
-    needed = ("year", "cty_code", "ctyname") + COUNTRY_TRADE_VALUE_COLUMNS
-    missing = [c for c in needed if c not in have]
-    if missing:
-        raise CensusLayoutError(source_file, 1, "header", ",".join(have.values()), f"missing columns {missing}")
-    checks = [
-        ("year", f'"{have["year"]}" is not null and not regexp_full_match(trim("{have["year"]}"), \'[0-9]{{4}}\')'),
-        ("CTY_CODE", f'"{have["cty_code"]}" is null or not regexp_full_match("{have["cty_code"]}", \'[0-9]{{4}}\')'),
-    ]
-    checks += [
-        (have[c], f'"{have[c]}" is null or try_cast("{have[c]}" as decimal(18,6)) is null')
-        for c in COUNTRY_TRADE_VALUE_COLUMNS
-    ]
-    case = "case " + " ".join(f"when {cond} then {i}" for i, (_, cond) in enumerate(checks)) + " end"
-    problem = con.execute(
-        f"select source_record, {case} as problem from _atp_csv "
-        f"where ({case}) is not null order by source_record limit 1"
-    ).fetchone()
-    if problem:
-        record, index = problem
-        name = checks[index][0]
-        column = have.get(name.lower(), name)
-        value = con.execute(f'select "{column}" from _atp_csv where source_record = ?', [record]).fetchone()[0]
-        raise CensusLayoutError(source_file, record, name, str(value), "not a valid code or number")
-    values = ",\n".join(f'cast("{have[c]}" as decimal(18,6)) as {c}' for c in COUNTRY_TRADE_VALUE_COLUMNS)
-    con.execute(f"""
-        create or replace temp table {target} as
-        select cast(nullif(trim("{have["year"]}"), '') as integer) as year,
-               "{have["cty_code"]}" as cty_code, trim("{have["ctyname"]}") as cty_name,
-               {values},
-               {sql_literal(source_file)} as source_file, source_record
-        from _atp_csv order by source_record
-    """)
-    con.execute("drop table _atp_csv")
-    return con.execute(f"select count(*) from {target}").fetchone()[0]
+    spreadsheet = zipfile.is_zipfile(path)  # an xlsx workbook is a zip archive; else CSV text
+    rows = _xlsx_rows(path, source_file) if spreadsheet else _csv_rows(path, source_file)
+    columns, _ = _country_rows(iter(rows), source_file, spreadsheet)
+    if not columns["source_record"]:
+        raise CensusLayoutError(source_file, 0, "file", "", "the country table has no data rows")
+    arrays = {
+        "year": pa.array(columns["year"], pa.int32()),
+        "cty_code": pa.array(columns["cty_code"], pa.string()),
+        "cty_name": pa.array(columns["cty_name"], pa.string()),
+        **{c: pa.array(columns[c], COUNTRY_TRADE_VALUE_TYPE) for c in COUNTRY_TRADE_VALUE_COLUMNS},
+        "source_file": pa.array([source_file] * len(columns["source_record"]), pa.string()),
+        "source_record": pa.array(columns["source_record"], pa.int32()),
+    }
+    return pa.table(arrays)
+
+
+def parse_country_trade(con: duckdb.DuckDBPyConnection, path: Path, source_file: str, target: str) -> int:
+    """Read the country trade table (:func:`read_country_trade`) into the TEMP table ``target``
+    (values DECIMAL(18,6) millions of USD) and return its row count."""
+    table = read_country_trade(path, source_file)
+    con.register("_atp_country_arrow", table)
+    try:
+        con.execute(f"create or replace temp table {target} as select * from _atp_country_arrow order by source_record")
+    finally:
+        con.unregister("_atp_country_arrow")
+    return table.num_rows
+
+
+def months_with_data(rows: Iterable[dict]) -> dict[int, int]:
+    """Per year of a country table: the last month (1-12) with a non-zero export or import value
+    in any row; the newest year of a vintage is partial (later months are 0). Rows are dicts
+    with ``year`` and the lower-case value columns."""
+    last: dict[int, int] = {}
+    for row in rows:
+        year = row["year"]
+        if year is None:
+            continue
+        month = max(
+            (i for i, m in enumerate(MONTHS, start=1) if row[f"e{m}"] != 0 or row[f"i{m}"] != 0),
+            default=0,
+        )
+        last[year] = max(last.get(year, 0), month)
+    return last

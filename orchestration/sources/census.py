@@ -5,33 +5,48 @@ What is fetched for a year (``<landing>/census/<year>/``):
 - ``api/exports_hitech.json``: ``exports/hitech``, every month, ATP group x country;
 - ``COUNTRY.TXT``: from ``country_list_url_template`` if set, else derived from the country codes
   and names of ``exports_hitech.json`` (written in the COUNTRY.TXT layout);
-- ``CONCORD.TXT``: from ``concordance_url_template`` (CONCORD layout, record length 245);
+- the export concordance from ``concordance_url_template``, landed under the URL's file name
+  when it is ``exp-code.txt`` or ``CONCORD.TXT`` (else as ``exp-code.txt``); the Schedule B
+  layout (278) and the CONCORD.TXT layout (245) are both accepted, told apart by record length;
+  each of ``extra_concordance_url_templates`` (the year's later Schedule B editions) lands as
+  ``exp-code-<n>.txt``;
 - ``EXP_HIST.TXT`` from ``export_history_url_template`` if set, else
   ``api/exports_hs_df<DF>_<NNN>.json``: ``exports/hs`` HS10 x country, December year to date,
-  restricted to that year's ATP codes (``hitech`` 01-10 in CONCORD.TXT), DF 1 and 2;
-- ``country_trade/country_trade.csv`` (shared by all years): from ``country_trade_url`` (CSV, or
-  XLSX converted to the CSV columns).
+  restricted to the ATP codes (``hitech`` 01-10) of every list of the year, DF 1 and 2;
+- ``country_trade/country.xlsx`` (shared by all years): the Census workbook from
+  ``country_trade_url`` as published (a ``.csv`` URL lands as CSV).
+Every file is checked against its layout before it replaces a landed copy.
 """
 
 from __future__ import annotations
 
-import io
 import json
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
+from urllib.parse import urlsplit
 
 import duckdb
-import pandas as pd
 import requests
 
-from orchestration.census.layouts import CONCORD, COUNTRY, EXPORT_HISTORY, Layout, format_record
-from orchestration.census.parse import COUNTRY_TRADE_VALUE_COLUMNS, parse_fixed_width
+from orchestration.census.layouts import CONCORDANCE_LAYOUTS, COUNTRY, EXPORT_HISTORY, Layout, format_record
+from orchestration.census.parse import parse_fixed_width, read_country_trade
+from orchestration.census.tables import (
+    API_HITECH_TABLE,
+    ATP_CONCORDANCE_TABLE,
+    COUNTRIES_TABLE,
+    COUNTRY_TRADE_TABLE,
+    EXPORT_HISTORY_TABLE,
+    HS10_CODE_CHANGES_TABLE,
+    find_files,
+)
 from orchestration.sources.census_api import HITECH_FIELDS, HS_FIELDS, fetch_table, hitech_params, hs_params
-from orchestration.sources.http import SourceError, get, redact, status_error
-from orchestration.sources.landing import land_bytes, land_url, read_manifest
+from orchestration.sources.http import SourceError
+from orchestration.sources.landing import forget, land_bytes, land_url, read_manifest
 
 HITECH_FILE = "api/exports_hitech.json"
-COUNTRY_TRADE_RELATIVE = "country_trade/country_trade.csv"
+#: File names a year's first concordance may land under (others land as the first).
+CONCORDANCE_NAMES = ("exp-code.txt", "CONCORD.TXT")
 
 
 def hs_file(df_code: str, chunk: int) -> str:
@@ -45,6 +60,7 @@ class CensusSettings:
 
     api_base_url: str
     concordance_url_template: str
+    extra_concordance_url_templates: tuple[str, ...]
     country_list_url_template: str
     export_history_url_template: str
     country_trade_url: str
@@ -81,12 +97,20 @@ class CensusDownloader:
         )
         return path
 
-    def _land(self, template: str, relative: str, year: int | None, layout: Layout | None = None) -> Path:
-        """Download a file; fixed-width files are checked against ``layout`` before they replace
-        the landed copy (a truncated or malformed download raises ``CensusLayoutError``)."""
+    def _land(
+        self,
+        template: str,
+        relative: str,
+        year: int | None,
+        layout: Layout | tuple[Layout, ...] | None = None,
+        validate: Callable[[Path], None] | None = None,
+    ) -> Path:
+        """Download a file; it is checked (against ``layout`` for a fixed-width file, or by
+        ``validate``) before it replaces the landed copy (a truncated or malformed download raises
+        ``CensusLayoutError`` and the landed copy stays)."""
         url = template.format(year=year)
 
-        def validate(path: Path) -> None:
+        def check_layout(path: Path) -> None:
             with duckdb.connect() as con:
                 parse_fixed_width(con, path, relative, layout, "_landing_check")
 
@@ -100,7 +124,7 @@ class CensusDownloader:
             force=self.settings.force,
             timeout=self.settings.timeout_seconds,
             secret=self.settings.api_key,
-            validate=validate if layout is not None else None,
+            validate=check_layout if layout is not None else validate,
         )
         return self.root / relative
 
@@ -138,26 +162,39 @@ class CensusDownloader:
         )
         return self.root / relative
 
-    def concordance(self, year: int) -> Path:
-        """Land that year's exports concordance (``CONCORD.TXT`` layout)."""
+    def concordance(self, year: int) -> list[Path]:
+        """Land the year's export concordance (Schedule B ``exp-code.txt`` or ``CONCORD.TXT``
+        layout) and its later editions, if configured; returns their paths."""
         if not self.settings.concordance_url_template:
             raise SourceError(
                 "census",
                 year,
                 "(no URL)",
-                "set concordance_url_template: the exports concordance (CONCORD.TXT layout) gives each year's ATP list",
+                "set concordance_url_template: the Schedule B concordance (exp-code.txt) gives each year's ATP list",
             )
-        return self._land(self.settings.concordance_url_template, f"{year}/CONCORD.TXT", year, CONCORD)
+        template = self.settings.concordance_url_template
+        name = Path(urlsplit(template.format(year=year)).path).name
+        name = next((n for n in CONCORDANCE_NAMES if n.lower() == name.lower()), CONCORDANCE_NAMES[0])
+        paths = [self._land(template, f"{year}/{name}", year, CONCORDANCE_LAYOUTS)]
+        for other in CONCORDANCE_NAMES:  # one first list per year: drop one landed under the other name
+            stale = self.root / str(year) / other
+            if other != name and stale.is_file():
+                stale.unlink()
+                forget(self.root, f"{year}/{other}")
+        for number, extra in enumerate(self.settings.extra_concordance_url_templates, start=2):
+            paths.append(self._land(extra, f"{year}/exp-code-{number}.txt", year, CONCORDANCE_LAYOUTS))
+        return paths
 
     def atp_codes(self, year: int) -> list[str]:
-        """The year's ATP HS10 codes (``hitech`` 01-10) from its landed concordance."""
-        path = self.concordance(year)
+        """The year's ATP HS10 codes (``hitech`` 01-10) in any of its landed lists."""
+        self.concordance(year)
+        form, relatives = find_files(self.root, ATP_CONCORDANCE_TABLE, year)
         with duckdb.connect() as con:
-            parse_fixed_width(con, path, f"{year}/CONCORD.TXT", CONCORD, "_codes")
+            form.read(con, self.root, relatives, year, "_codes")
             return [
                 r[0]
                 for r in con.execute(
-                    "select hs10_code from _codes where hitech_code <> '00' order by hs10_code"
+                    "select distinct hs10_code from _codes where hitech_code <> '00' order by hs10_code"
                 ).fetchall()
             ]
 
@@ -186,29 +223,30 @@ class CensusDownloader:
         return paths
 
     def country_trade(self) -> Path:
-        """Land the "U.S. trade in goods by country" table as CSV (XLSX is converted)."""
+        """Land the "U.S. trade in goods by country" table as published (``country.xlsx``, or a
+        CSV when the URL names one), checked by parsing it; a copy of another name landed before
+        (e.g. by an older version) is removed so the folder holds one table."""
         url = self.settings.country_trade_url
-        if not url.lower().endswith((".xlsx", ".xls")):
-            return self._land(url, COUNTRY_TRADE_RELATIVE, None)
-        known = read_manifest(self.root).get(COUNTRY_TRADE_RELATIVE)
-        if known and (self.root / COUNTRY_TRADE_RELATIVE).is_file() and not self.settings.force:
-            return self.root / COUNTRY_TRADE_RELATIVE
-        response = get(self.session, url, source="census", year=None, timeout=self.settings.timeout_seconds)
-        if response.status_code != 200:
-            raise status_error(response, source="census", year=None, shown_url=redact(url))
-        frame = pd.read_excel(io.BytesIO(response.content), dtype=str)
-        frame.columns = [str(c).strip() for c in frame.columns]
-        wanted = ["year", "CTY_CODE", "CTYNAME"] + [c.upper() for c in COUNTRY_TRADE_VALUE_COLUMNS]
-        missing = [c for c in wanted if c not in frame.columns]
-        if missing:
-            raise SourceError("census", None, redact(url), f"country table is missing columns {missing}")
-        land_bytes(
-            self.root,
-            COUNTRY_TRADE_RELATIVE,
-            frame[wanted].to_csv(index=False).encode(),
-            url=redact(url),
-            status=200,
-            etag=response.headers.get("ETag"),
-            last_modified=response.headers.get("Last-Modified"),
-        )
-        return self.root / COUNTRY_TRADE_RELATIVE
+        name = Path(urlsplit(url).path).name
+        if not name.lower().endswith((".xlsx", ".csv")):
+            name = "country.xlsx"
+        relative = f"country_trade/{name}"
+        path = self._land(url, relative, None, validate=lambda p: read_country_trade(p, relative) and None)
+        for other in (self.root / "country_trade").iterdir():
+            if other.name != name and other.is_file():
+                other.unlink()
+                forget(self.root, f"country_trade/{other.name}")
+        return path
+
+    def land(self, table: str, year: int | None) -> None:
+        """Land what the raw table ``table`` reads for ``year``. Raises ``SourceError`` or
+        ``CensusLayoutError``; raises ``KeyError`` for a table this source does not fill."""
+        actions: dict[str, Callable[[], object]] = {
+            EXPORT_HISTORY_TABLE.name: lambda: self.export_history(year),
+            ATP_CONCORDANCE_TABLE.name: lambda: self.concordance(year),
+            COUNTRIES_TABLE.name: lambda: self.country_list(year),
+            COUNTRY_TRADE_TABLE.name: self.country_trade,
+            API_HITECH_TABLE.name: lambda: self.hitech(year),
+            HS10_CODE_CHANGES_TABLE.name: lambda: None,  # put hs10_changes.csv in the landing folder yourself
+        }
+        actions[table]()

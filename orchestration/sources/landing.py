@@ -48,6 +48,18 @@ def read_manifest(root: Path) -> dict[str, ManifestRow]:
     return {row.path: row for row in rows}
 
 
+def forget(root: Path, relative: str) -> None:
+    """Remove ``relative``'s row from the manifest (the file itself is the caller's business)."""
+    rows = read_manifest(root)
+    if rows.pop(relative, None) is not None:
+        _write_manifest(root, rows)
+
+
+def _write_manifest(root: Path, rows: dict[str, ManifestRow]) -> None:
+    lines = "".join(json.dumps(asdict(r), sort_keys=True) + "\n" for r in sorted(rows.values(), key=lambda r: r.path))
+    _write_atomically(root / MANIFEST_NAME, lines.encode("utf-8"))
+
+
 def _write_atomically(target: Path, data: bytes, validate: Callable[[Path], None] | None = None) -> None:
     """Write to a temporary file beside ``target``, run ``validate`` on it, then rename: a file
     that fails validation never replaces the landed copy."""
@@ -70,8 +82,7 @@ def record(root: Path, row: ManifestRow) -> None:
     """Insert or replace ``row`` in the manifest (the manifest itself is rewritten atomically)."""
     rows = read_manifest(root)
     rows[row.path] = row
-    lines = "".join(json.dumps(asdict(r), sort_keys=True) + "\n" for r in sorted(rows.values(), key=lambda r: r.path))
-    _write_atomically(root / MANIFEST_NAME, lines.encode("utf-8"))
+    _write_manifest(root, rows)
 
 
 def land_bytes(

@@ -1,668 +1,299 @@
-"""Product and district catalog of the SYNTHETIC bundled sample.
+"""Static tables of the SYNTHETIC bundled sample: splits at HS revisions, product segments that
+carry the briefing's product facts, non-ATP codes of the export history, districts.
 
-The HS10 codes below are Schedule B-style codes chosen to represent each ATP group's typical
-products (for example 8541/8542 semiconductors and integrated circuits for Electronics, 8471
-computers and hard disk drives for Information & Communications, 3002 blood fractions and
-vaccines for Biotechnology, 8802 airplanes for Aerospace) plus a few codes that are not ATP.
-Their ATP flags and descriptions are illustrative: this is not the Census ATP list.
+Every HS10 code named here that is not marked synthetic is a real code of the Census Schedule B
+export concordance of 2019 (``warehouse/sample/2019/exp-code.txt``); :mod:`.lists` checks that
+when it builds the lists and raises ``ValueError`` otherwise. Codes marked synthetic are invented
+10-digit codes that are NOT in the 2019 list; they share an HS8 prefix with their relatives.
 
-Classification changes the sample carries on purpose (each year gets its own concordance):
-- 9018908000 enters the ATP list (Life Science) in 2004;
-- 8471600000 leaves the ATP list (Information & Communications) in 2006;
-- 8473301100 moves from Information & Communications (04) to Electronics (05) in 2005;
-- 8542210000 is split into 8542310000 and 8542320000 in 2007 (modelled on the HS 2007 change).
+Nothing here is Census data about trade: the weights, segment shares and splits are the
+generator's calibration of SYNTHETIC files.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
 FIRST_YEAR = 2000
-LAST_YEAR = 2011
+LAST_YEAR = 2023
+REAL_LIST_YEAR = 2019
+#: The warehouse's fixed-definition base year: every code of every year must link to its list.
+BASE_YEAR = 2008
+#: HS revision years (a split happens at each).
+HS_REVISIONS = (2002, 2007, 2012, 2017, 2022)
+#: Years whose concordance is written as CONCORD.TXT (245); later years get exp-code.txt (278).
+LAST_CONCORD_YEAR = 2011
+
+GROUPS = ("01", "02", "03", "04", "05", "06", "07", "08", "09", "10")
 
 
 @dataclass(frozen=True)
-class Product:
-    """A synthetic Schedule B HS10 code with its ATP group by year.
+class Split:
+    """One code split at an HS revision.
 
-    ``hitech`` maps the first year of each classification to its ``hitech`` code; the code exists
-    from ``first_year`` to ``last_year`` inclusive. ``china_weight``/``row_weight`` map anchor years
-    to the code's relative weight inside its group (linearly interpolated between anchors).
+    ``revision`` is the first year of the new codes. For a revision up to 2019 the ``children``
+    are real 2019 codes that did not exist yet before ``revision`` and the ``parent`` is a
+    synthetic code that covered them (it exists up to ``revision - 1``); ``wording`` and
+    ``short_wording`` are the parent's long and short descriptions, put together from the
+    children's real Census wording (the generator appends a SYNTHETIC qualifier). For 2022 the
+    ``parent`` is a real 2019 code (it exists up to 2021) and the ``children`` are synthetic
+    codes, described by the parent's real wording plus a SYNTHETIC qualifier.
     """
 
-    hs10_code: str
-    description: str
-    short_description: str
-    hitech: dict[int, str]
-    china_weight: dict[int, float]
-    row_weight: dict[int, float]
-    unit_qty1: str = "NO"
-    unit_price_usd: float = 1000.0
-    sitc_code: str = "00000"
-    end_use_code: str = "00000"
-    naics_code: str = "000000"
-    usda_code: str = "1"
-    first_year: int = FIRST_YEAR
-    last_year: int = LAST_YEAR
-    is_semiconductor: bool = False
-    tags: tuple[str, ...] = field(default_factory=tuple)
-
-    def hitech_in(self, year: int) -> str:
-        """The product's ``hitech`` code in ``year`` (``'00'`` = not ATP)."""
-        code = "00"
-        for start in sorted(self.hitech):
-            if start <= year:
-                code = self.hitech[start]
-        return code
-
-    def exists_in(self, year: int) -> bool:
-        return self.first_year <= year <= self.last_year
+    revision: int
+    parent: str
+    children: tuple[str, ...]
+    wording: str = ""
+    short_wording: str = ""
 
 
-def _w(value: float) -> dict[int, float]:
-    return {FIRST_YEAR: value}
-
-
-PRODUCTS: tuple[Product, ...] = (
-    # 01 Biotechnology
-    Product(
-        "3002100190",
-        "ANTISERA AND OTHER BLOOD FRACTIONS, NESOI",
-        "BLOOD FRACTIONS NESOI",
-        {2000: "01"},
-        {2000: 0.2, 2008: 0.15},
-        {2000: 0.35, 2008: 0.45},
-        unit_qty1="KG",
-        unit_price_usd=2500.0,
-        sitc_code="54163",
-        end_use_code="40120",
-        naics_code="325414",
+SPLITS: tuple[Split, ...] = (
+    # HS 2002: hard disk drives, small-signal transistors, electro-diagnostic apparatus
+    Split(
+        2002,
+        "8471704060",
+        ("8471704065", "8471704095"),
+        "HARD MAGNETIC DISK DRIVE UNITS AND DISK DRIVE UNITS, NESOI, NOT IN CABINETS, W/OUT EXTERNAL "
+        "POWER SUPPLY UNITS",
+        "DISK DRIVE UNT INCL HARD, W/O EXT POW SPY",
     ),
-    Product(
-        "3002200000",
-        "VACCINES FOR HUMAN MEDICINE",
-        "HUMAN VACCINES",
-        {2000: "01"},
-        {2000: 0.2, 2008: 0.15},
-        {2000: 0.3, 2008: 0.4},
-        unit_qty1="KG",
-        unit_price_usd=1800.0,
-        sitc_code="54163",
-        end_use_code="40120",
-        naics_code="325414",
+    Split(
+        2002,
+        "8541210000",
+        ("8541210040", "8541210080"),
+        "TRANSISTORS, OTHER THAN PHOTOSENSITIVE, DISSIPATION RATE LESS THAN 1 W, INCL UNMOUNTED CHIPS, DICE, WAFERS",
+        "TRANSISTORS NOT PHOTOSENSITIVE, LT 1 W",
     ),
-    Product(
-        "3002900000",
-        "HUMAN AND ANIMAL BLOOD; TOXINS, CULTURES OF MICRO-ORGANISMS AND SIMILAR PRODUCTS",
-        "BLOOD, TOXINS, CULTURES",
-        {2000: "01"},
-        {2000: 0.6, 2008: 0.7},
-        {2000: 0.35, 2008: 0.15},
-        unit_qty1="KG",
-        unit_price_usd=900.0,
-        sitc_code="54164",
-        end_use_code="40120",
-        naics_code="325414",
+    Split(
+        2002,
+        "9018199500",
+        ("9018199535", "9018199550", "9018199560"),
+        "ELECTRO-DIAGNOSTIC APPARATUS, INCL ELECTROENCEPHALOGRAPHS (EEG) AND ELECTROMYOGRAPHS (EMG), AND PARTS, NESOI",
+        "ELECTRO-DIAGNOSTIC APP & PARTS, NESOI",
     ),
-    # 02 Life Science
-    Product(
-        "9018120000",
-        "ULTRASONIC SCANNING APPARATUS FOR MEDICAL DIAGNOSIS",
-        "ULTRASONIC SCANNING APP",
-        {2000: "02"},
-        _w(0.3),
-        _w(0.3),
-        unit_price_usd=60000.0,
-        sitc_code="77412",
-        end_use_code="21320",
-        naics_code="334510",
+    # HS 2007: DRAM, desktop computers, cellular telephones, turbojets
+    Split(
+        2007,
+        "8542320010",
+        ("8542320015", "8542320023"),
+        "ELECTRONIC INTEGRATED CIRCUITS, MEMORY, DYNAMIC READ-WRITE RANDOM ACCESS (DRAM)",
+        "ELEC IC, MEM, DYNAMIC READ/WRITE (DRAM)",
     ),
-    Product(
-        "9018130000",
-        "MAGNETIC RESONANCE IMAGING APPARATUS",
-        "MRI APPARATUS",
-        {2000: "02"},
-        _w(0.3),
-        _w(0.3),
-        unit_price_usd=900000.0,
-        sitc_code="77413",
-        end_use_code="21320",
-        naics_code="334510",
+    Split(
+        2007,
+        "8471410100",
+        ("8471410110", "8471410150"),
+        "DIGITAL ADP MACH COMPRISING IN SAME HOUSING AT LEAST A CPU AND AN INPUT AND OUTPUT UNIT, WITH OR WITHOUT CRT",
+        "DIGITAL ADP MCH W CPU & INPUT/OUTPUT UNT",
     ),
-    Product(
-        "9022140000",
-        "APPARATUS BASED ON X-RAYS FOR MEDICAL, SURGICAL OR VETERINARY USES",
-        "MEDICAL X-RAY APPARATUS",
-        {2000: "02"},
-        _w(0.4),
-        _w(0.4),
-        unit_price_usd=150000.0,
-        sitc_code="77421",
-        end_use_code="21320",
-        naics_code="334517",
+    Split(
+        2007,
+        "8517120000",
+        ("8517120020", "8517120050", "8517120080"),
+        "TELEPHONES FOR CELLULAR NETWORKS OR FOR OTHER WIRELESS NETWORKS, INCLUDING RADIO TELEPHONES "
+        "FOR MOTOR VEHICLES",
+        "TELEPHONES FOR CELL/WIRELESS NETWORKS",
     ),
-    Product(
-        "9018908000",
-        "ELECTRO-MEDICAL INSTRUMENTS AND APPLIANCES, NESOI",
-        "ELECTRO-MEDICAL INSTR NESOI",
-        {2000: "00", 2004: "02"},
-        _w(0.25),
-        _w(0.25),
-        unit_price_usd=5000.0,
-        sitc_code="87439",
-        end_use_code="21320",
-        naics_code="334510",
+    Split(
+        2007,
+        "8411124000",
+        ("8411124010", "8411124050"),
+        "TURBOJET AIRCRAFT TURBINES (ENGINES), OF A THRUST EXCEEDING 25 KN",
+        "TURBOJET A/C TURBINES, THRUST OVER 25 KN",
     ),
-    # 03 Opto-Electronics
-    Product(
-        "8541406000",
-        "PHOTOSENSITIVE SEMICONDUCTOR DEVICES, INCLUDING PHOTOVOLTAIC CELLS",
-        "PHOTOSENSITIVE SEMICOND",
-        {2000: "03"},
-        _w(0.5),
-        _w(0.4),
-        unit_price_usd=3.0,
-        sitc_code="77637",
-        end_use_code="21300",
-        naics_code="334413",
+    # HS 2012: diodes, semiconductor assembly machines, processing units, apples (not ATP)
+    Split(
+        2012,
+        "8541100090",
+        ("8541100070", "8541100080"),
+        "DIODES, OTHER THAN PHOTOSENSITIVE OR LED, NESOI",
+        "SEMICONDUCTOR DIODES NOT PHOTOSENS, NESOI",
     ),
-    Product(
-        "9001100000",
-        "OPTICAL FIBERS, OPTICAL FIBER BUNDLES AND CABLES",
-        "OPTICAL FIBERS",
-        {2000: "03"},
-        _w(0.3),
-        _w(0.4),
-        unit_qty1="KG",
-        unit_price_usd=400.0,
-        sitc_code="88411",
-        end_use_code="21300",
-        naics_code="335921",
+    Split(
+        2012,
+        "8486400000",
+        ("8486400010", "8486400020", "8486400030"),
+        "MACHINES AND APPARATUS FOR MASKS AND RETICLES, FOR ASSEMBLING SEMICONDUCTOR DEVICES OR ICS, "
+        "AND FOR HANDLING WAFERS",
+        "MACH & APPS FOR MASKS, ASSEMBLY, WAFERS",
     ),
-    Product(
-        "9013200000",
-        "LASERS, OTHER THAN LASER DIODES",
-        "LASERS",
-        {2000: "03"},
-        _w(0.2),
-        _w(0.2),
-        unit_price_usd=20000.0,
-        sitc_code="88419",
-        end_use_code="21300",
-        naics_code="333314",
+    Split(
+        2012,
+        "8471500100",
+        ("8471500110", "8471500150"),
+        "DIGITAL PROCESSING UNITS EXC SUBHEADING 8471.41 OR 8471.49, MAY CONTAIN 1 OR 2 OF STORAGE, "
+        "INPUT OR OUTPUT UNITS",
+        "PROC UNT W/ EITHER STOR, IN&OUTPUT",
     ),
-    # 04 Information & Communications
-    Product(
-        "8471300000",
-        "PORTABLE DIGITAL AUTOMATIC DATA PROCESSING MACHINES, WEIGHT NOT MORE THAN 10 KG",
-        "PORTABLE COMPUTERS",
-        {2000: "04"},
-        {2000: 0.1, 2008: 0.06},
-        {2000: 0.22, 2008: 0.26},
-        unit_price_usd=1500.0,
-        sitc_code="75200",
-        end_use_code="21300",
-        naics_code="334111",
-    ),
-    Product(
-        "8471410000",
-        "DIGITAL AUTOMATIC DATA PROCESSING MACHINES, CPU AND INPUT AND OUTPUT UNIT IN SAME HOUSING",
-        "COMPUTERS, CPU+I/O SAME HOUSING",
-        {2000: "04"},
-        {2000: 0.1, 2008: 0.06},
-        {2000: 0.18, 2008: 0.2},
-        unit_price_usd=2500.0,
-        sitc_code="75220",
-        end_use_code="21300",
-        naics_code="334111",
-    ),
-    Product(
-        "8471500000",
-        "PROCESSING UNITS OTHER THAN THOSE OF SUBHEADING 8471.41 OR 8471.49",
-        "PROCESSING UNITS",
-        {2000: "04"},
-        {2000: 0.15, 2008: 0.1},
-        {2000: 0.15, 2008: 0.16},
-        unit_price_usd=3000.0,
-        sitc_code="75230",
-        end_use_code="21300",
-        naics_code="334111",
-    ),
-    Product(
-        "8471704065",
-        "HARD DISK DRIVE UNITS, NOT ENTERED WITH THE REST OF A SYSTEM",
-        "HARD DISK DRIVES",
-        {2000: "04"},
-        {2000: 0.15, 2008: 0.5},
-        {2000: 0.1, 2008: 0.1},
-        unit_price_usd=80.0,
-        sitc_code="75270",
-        end_use_code="21301",
-        naics_code="334112",
-    ),
-    Product(
-        "8471600000",
-        "INPUT OR OUTPUT UNITS OF AUTOMATIC DATA PROCESSING MACHINES",
-        "ADP INPUT/OUTPUT UNITS",
-        {2000: "04", 2006: "00"},
-        _w(0.1),
-        _w(0.1),
-        unit_price_usd=300.0,
-        sitc_code="75260",
-        end_use_code="21301",
-        naics_code="334119",
-    ),
-    Product(
-        "8473301100",
-        "PRINTED CIRCUIT ASSEMBLIES OF AUTOMATIC DATA PROCESSING MACHINES",
-        "PCAS FOR ADP MACHINES",
-        {2000: "04", 2005: "05"},
-        _w(0.2),
-        _w(0.1),
-        unit_price_usd=150.0,
-        sitc_code="75997",
-        end_use_code="21301",
-        naics_code="334418",
-    ),
-    Product(
-        "8525201500",
-        "CELLULAR RADIOTELEPHONES AND OTHER TRANSMISSION APPARATUS INCORPORATING RECEPTION APPARATUS",
-        "CELLULAR RADIOTELEPHONES",
-        {2000: "04"},
-        _w(0.2),
-        _w(0.15),
-        unit_price_usd=200.0,
-        sitc_code="76432",
-        end_use_code="21400",
-        naics_code="334220",
-    ),
-    # 05 Electronics (semiconductors are HS4 8541 and 8542)
-    Product(
-        "8542210000",
-        "DIGITAL MONOLITHIC INTEGRATED CIRCUITS",
-        "DIGITAL MONOLITHIC ICS",
-        {2000: "05"},
-        _w(0.55),
-        _w(0.55),
-        unit_price_usd=6.0,
-        sitc_code="77641",
-        end_use_code="21320",
-        naics_code="334413",
-        last_year=2006,
-        is_semiconductor=True,
-        tags=("split_old",),
-    ),
-    Product(
-        "8542310000",
-        "ELECTRONIC INTEGRATED CIRCUITS: PROCESSORS AND CONTROLLERS",
-        "PROCESSORS AND CONTROLLERS",
-        {2007: "05"},
-        _w(0.35),
-        _w(0.35),
-        unit_price_usd=8.0,
-        sitc_code="77631",
-        end_use_code="21320",
-        naics_code="334413",
-        first_year=2007,
-        is_semiconductor=True,
-        tags=("split_new",),
-    ),
-    Product(
-        "8542320000",
-        "ELECTRONIC INTEGRATED CIRCUITS: MEMORIES",
-        "MEMORIES",
-        {2007: "05"},
-        _w(0.2),
-        _w(0.2),
-        unit_price_usd=4.0,
-        sitc_code="77632",
-        end_use_code="21320",
-        naics_code="334413",
-        first_year=2007,
-        is_semiconductor=True,
-        tags=("split_new",),
-    ),
-    Product(
-        "8542390000",
-        "ELECTRONIC INTEGRATED CIRCUITS, NESOI",
-        "ELECTRONIC ICS NESOI",
-        {2000: "05"},
-        _w(0.2),
-        _w(0.2),
-        unit_price_usd=3.0,
-        sitc_code="77639",
-        end_use_code="21320",
-        naics_code="334413",
-        is_semiconductor=True,
-    ),
-    Product(
-        "8541290080",
-        "TRANSISTORS, OTHER THAN PHOTOSENSITIVE, DISSIPATION RATE 1 W OR MORE",
-        "TRANSISTORS NESOI",
-        {2000: "05"},
-        _w(0.15),
-        _w(0.15),
-        unit_price_usd=0.5,
-        sitc_code="77626",
-        end_use_code="21320",
-        naics_code="334413",
-        is_semiconductor=True,
-    ),
-    Product(
-        "8541100080",
-        "DIODES, OTHER THAN PHOTOSENSITIVE OR LIGHT EMITTING DIODES",
-        "DIODES",
-        {2000: "05"},
-        _w(0.1),
-        _w(0.1),
-        unit_price_usd=0.2,
-        sitc_code="77621",
-        end_use_code="21320",
-        naics_code="334413",
-        is_semiconductor=True,
-    ),
-    Product(
-        "8532240000",
-        "FIXED CAPACITORS, CERAMIC DIELECTRIC, MULTILAYER",
-        "CERAMIC MULTILAYER CAPACITORS",
-        {2000: "05"},
-        _w(0.5),
-        _w(0.5),
-        unit_price_usd=0.05,
-        sitc_code="77862",
-        end_use_code="21320",
-        naics_code="334414",
-    ),
-    Product(
-        "8534000080",
-        "PRINTED CIRCUITS WITHOUT ELEMENTS OTHER THAN CONNECTING ELEMENTS",
-        "PRINTED CIRCUITS",
-        {2000: "05"},
-        _w(0.5),
-        _w(0.5),
-        unit_price_usd=10.0,
-        sitc_code="77250",
-        end_use_code="21320",
-        naics_code="334412",
-    ),
-    # 06 Flexible Manufacturing
-    Product(
-        "8456100000",
-        "MACHINE TOOLS OPERATED BY LASER OR OTHER LIGHT OR PHOTON BEAM PROCESSES",
-        "LASER MACHINE TOOLS",
-        {2000: "06"},
-        _w(0.4),
-        _w(0.35),
-        unit_price_usd=250000.0,
-        sitc_code="73111",
-        end_use_code="21100",
-        naics_code="333517",
-    ),
-    Product(
-        "8479500000",
-        "INDUSTRIAL ROBOTS, NOT ELSEWHERE SPECIFIED OR INCLUDED",
-        "INDUSTRIAL ROBOTS",
-        {2000: "06"},
-        _w(0.3),
-        _w(0.35),
-        unit_price_usd=80000.0,
-        sitc_code="72849",
-        end_use_code="21100",
-        naics_code="333999",
-    ),
-    Product(
-        "8457100000",
-        "MACHINING CENTERS FOR WORKING METAL",
-        "MACHINING CENTERS",
-        {2000: "06"},
-        _w(0.3),
-        _w(0.3),
-        unit_price_usd=300000.0,
-        sitc_code="73311",
-        end_use_code="21100",
-        naics_code="333517",
-    ),
-    # 07 Advanced Materials
-    Product(
-        "3818000000",
-        "CHEMICAL ELEMENTS DOPED FOR USE IN ELECTRONICS, IN DISCS, WAFERS OR SIMILAR FORMS",
-        "DOPED WAFERS",
-        {2000: "07"},
-        _w(0.7),
-        _w(0.6),
-        unit_qty1="KG",
-        unit_price_usd=900.0,
-        sitc_code="59850",
-        end_use_code="12510",
-        naics_code="334413",
-    ),
-    Product(
-        "6815100000",
-        "NON-ELECTRICAL ARTICLES OF GRAPHITE OR OTHER CARBON, INCLUDING CARBON FIBERS",
-        "CARBON FIBER ARTICLES",
-        {2000: "07"},
-        _w(0.3),
-        _w(0.4),
-        unit_qty1="KG",
-        unit_price_usd=60.0,
-        sitc_code="66382",
-        end_use_code="12510",
-        naics_code="335991",
-    ),
-    # 08 Aerospace
-    Product(
-        "8802400060",
-        "AIRPLANES AND OTHER AIRCRAFT, OF AN UNLADEN WEIGHT EXCEEDING 15,000 KG, NEW, PASSENGER",
-        "AIRPLANES > 15,000 KG",
-        {2000: "08"},
-        _w(0.45),
-        _w(0.55),
-        unit_price_usd=80_000_000.0,
-        sitc_code="79240",
-        end_use_code="20005",
-        naics_code="336411",
-    ),
-    Product(
-        "8802300000",
-        "AIRPLANES AND OTHER AIRCRAFT, UNLADEN WEIGHT 2,000 KG TO 15,000 KG",
-        "AIRPLANES 2,000-15,000 KG",
-        {2000: "08"},
-        _w(0.1),
-        _w(0.1),
-        unit_price_usd=9_000_000.0,
-        sitc_code="79230",
-        end_use_code="20005",
-        naics_code="336411",
-    ),
-    Product(
-        "8411121000",
-        "TURBOJETS OF A THRUST EXCEEDING 25 KN, FOR CIVIL AIRCRAFT",
-        "TURBOJETS > 25 KN",
-        {2000: "08"},
-        _w(0.2),
-        _w(0.15),
-        unit_price_usd=4_000_000.0,
-        sitc_code="71412",
-        end_use_code="20000",
-        naics_code="336412",
-    ),
-    Product(
-        "8803300030",
-        "PARTS OF AIRPLANES OR HELICOPTERS, FOR CIVIL AIRCRAFT, NESOI",
-        "CIVIL AIRCRAFT PARTS NESOI",
-        {2000: "08"},
-        _w(0.25),
-        _w(0.2),
-        unit_qty1="X",
-        unit_price_usd=1.0,
-        sitc_code="79295",
-        end_use_code="20000",
-        naics_code="336413",
-    ),
-    # 09 Weapons
-    Product(
-        "9301900000",
-        "MILITARY WEAPONS, OTHER THAN REVOLVERS, PISTOLS AND ARMS OF HEADING 9307",
-        "MILITARY WEAPONS NESOI",
-        {2000: "09"},
-        _w(0.0),
-        _w(0.5),
-        unit_price_usd=40000.0,
-        sitc_code="89111",
-        end_use_code="50020",
-        naics_code="332994",
-    ),
-    Product(
-        "9306900000",
-        "BOMBS, GRENADES, TORPEDOES, MINES, MISSILES AND SIMILAR MUNITIONS OF WAR AND PARTS",
-        "MUNITIONS OF WAR AND PARTS",
-        {2000: "09"},
-        _w(0.0),
-        _w(0.5),
-        unit_qty1="X",
-        unit_price_usd=1.0,
-        sitc_code="89129",
-        end_use_code="50020",
-        naics_code="332993",
-    ),
-    # 10 Nuclear Technology
-    Product(
-        "8401100000",
-        "NUCLEAR REACTORS",
-        "NUCLEAR REACTORS",
-        {2000: "10"},
-        _w(0.2),
-        _w(0.2),
-        unit_qty1="X",
-        unit_price_usd=1.0,
-        sitc_code="71871",
-        end_use_code="21100",
-        naics_code="332410",
-    ),
-    Product(
-        "8401300000",
-        "FUEL ELEMENTS (CARTRIDGES), NON-IRRADIATED, FOR NUCLEAR REACTORS",
-        "NUCLEAR FUEL ELEMENTS",
-        {2000: "10"},
-        _w(0.4),
-        _w(0.4),
-        unit_qty1="KG",
-        unit_price_usd=3000.0,
-        sitc_code="71878",
-        end_use_code="21100",
-        naics_code="332410",
-    ),
-    Product(
-        "2844200000",
-        "URANIUM ENRICHED IN U235 AND ITS COMPOUNDS; PLUTONIUM AND ITS COMPOUNDS",
-        "ENRICHED URANIUM",
-        {2000: "10"},
-        _w(0.4),
-        _w(0.4),
-        unit_qty1="KG",
-        unit_price_usd=5000.0,
-        sitc_code="52591",
-        end_use_code="12700",
-        naics_code="325188",
-    ),
-    # 00 not advanced technology (leading zeros on purpose: 0201..., 0808...)
-    Product(
-        "1201000090",
-        "SOYBEANS, WHETHER OR NOT BROKEN, OTHER THAN SEED",
-        "SOYBEANS",
-        {2000: "00"},
-        _w(0.3),
-        _w(0.1),
-        unit_qty1="T",
-        unit_price_usd=300.0,
-        sitc_code="22200",
-        end_use_code="00120",
-        naics_code="111110",
-        usda_code="0",
-    ),
-    Product(
-        "0201300000",
-        "MEAT OF BOVINE ANIMALS, FRESH OR CHILLED, BONELESS",
-        "BEEF, BONELESS, FRESH",
-        {2000: "00"},
-        _w(0.05),
-        _w(0.1),
-        unit_qty1="KG",
-        unit_price_usd=5.0,
-        sitc_code="01111",
-        end_use_code="00100",
-        naics_code="311611",
-        usda_code="0",
-    ),
-    Product(
+    Split(
+        2012,
         "0808100000",
+        ("0808100010", "0808100050"),
         "APPLES, FRESH",
         "APPLES, FRESH",
-        {2000: "00"},
-        _w(0.05),
-        _w(0.05),
-        unit_qty1="KG",
-        unit_price_usd=1.0,
-        sitc_code="05740",
-        end_use_code="00200",
-        naics_code="111331",
-        usda_code="0",
     ),
-    Product(
-        "4707100000",
-        "RECOVERED (WASTE AND SCRAP) UNBLEACHED KRAFT PAPER OR PAPERBOARD",
-        "KRAFT WASTE PAPER",
-        {2000: "00"},
-        _w(0.2),
-        _w(0.05),
-        unit_qty1="T",
-        unit_price_usd=120.0,
-        sitc_code="25110",
-        end_use_code="12100",
-        naics_code="423930",
+    # HS 2017: static and programmable memories, enriched uranium, NMR and mass spectrometers
+    Split(
+        2017,
+        "8542320030",
+        ("8542320040", "8542320050", "8542320060"),
+        "ELECTRONIC INTEGRATED CIRCUITS, MEMORY, STATIC RANDOM ACCESS (SRAM) AND PROGRAMMABLE "
+        "READ-ONLY (EEPROM, EPROM)",
+        "ELEC IC, MEM, SRAM, EEPROM AND EPROM",
     ),
-    Product(
-        "7602000090",
-        "ALUMINUM WASTE AND SCRAP, NESOI",
-        "ALUMINUM WASTE AND SCRAP",
-        {2000: "00"},
-        _w(0.15),
-        _w(0.05),
-        unit_qty1="KG",
-        unit_price_usd=1.5,
-        sitc_code="28820",
-        end_use_code="14200",
-        naics_code="423930",
+    Split(
+        2017,
+        "2844200015",
+        ("2844200010", "2844200020"),
+        "URANIUM OXIDE AND URANIUM FLUORIDE ENRICHED IN U235",
+        "URANIUM OXIDE & FLUORIDE ENRICHED IN U235",
     ),
-    Product(
-        "8703230190",
-        "PASSENGER MOTOR VEHICLES, SPARK-IGNITION, CYLINDER CAPACITY 1,500 TO 3,000 CC, NEW",
-        "PASSENGER CARS 1500-3000 CC",
-        {2000: "00"},
-        _w(0.1),
-        _w(0.35),
-        unit_price_usd=22000.0,
-        sitc_code="78120",
-        end_use_code="30000",
-        naics_code="336111",
+    Split(
+        2017,
+        "9027802000",
+        ("9027802500", "9027802600"),
+        "NUCLEAR MAGNETIC RESONANCE INSTRUMENTS AND APPARATUS (EXCEPT THOSE OF HEADING 9018) AND MASS SPECTROMETERS",
+        "NMR INSTRUMENTS AND MASS SPECTROMETERS",
     ),
-    Product(
-        "8708999000",
-        "PARTS AND ACCESSORIES OF MOTOR VEHICLES, NESOI",
-        "MOTOR VEHICLE PARTS NESOI",
-        {2000: "00"},
-        _w(0.15),
-        _w(0.3),
-        unit_qty1="X",
-        unit_price_usd=1.0,
-        sitc_code="78439",
-        end_use_code="30230",
-        naics_code="336390",
+    # HS 2022: real 2019 codes split into synthetic children
+    Split(2022, "8542310000", ("8542310010", "8542310090")),
+    Split(2022, "3002200000", ("3002200010", "3002200090")),
+    Split(2022, "8471300100", ("8471300110", "8471300150")),
+    Split(2022, "8517620050", ("8517620060", "8517620070", "8517620090")),
+)
+
+
+@dataclass(frozen=True)
+class Segment:
+    """Codes of one ATP group that carry a product fact of the briefing.
+
+    Members are the group's codes whose HS10 starts with one of ``prefixes``. ``china`` and
+    ``row`` map anchor years to the segment's share of the group's exports to China and to the
+    rest of the world (linearly interpolated, flat outside the anchors). ``lumpy`` segments are
+    multiplied by the year's airplane lump (aircraft sales come in lumps).
+    """
+
+    name: str
+    group: str
+    prefixes: tuple[str, ...]
+    china: dict[int, float]
+    row: dict[int, float]
+    lumpy: bool = False
+
+    def matches(self, hs10_code: str) -> bool:
+        """Whether ``hs10_code`` belongs to the segment (by prefix; the group is checked apart)."""
+        return hs10_code.startswith(self.prefixes)
+
+
+SEGMENTS: tuple[Segment, ...] = (
+    # semiconductors (HS4 8541 and 8542): about 90 % of Electronics to China in 2008
+    Segment(
+        "semiconductors",
+        "05",
+        ("8541", "8542"),
+        china={2000: 0.80, 2008: 0.90, 2015: 0.88, 2023: 0.86},
+        row={2000: 0.62, 2008: 0.65, 2023: 0.68},
+    ),
+    # hard disk drives (8471.70) heavier to China, computers (8471.30/41/49/50) to the rest of
+    # the world: hard drives offset computers in the ICT gap after 2001
+    Segment(
+        "hard disk drives",
+        "04",
+        ("847170",),
+        china={2000: 0.15, 2002: 0.28, 2008: 0.50, 2015: 0.42, 2023: 0.36},
+        row={2000: 0.08, 2008: 0.07, 2023: 0.06},
+    ),
+    Segment(
+        "computers",
+        "04",
+        ("847130", "847141", "847149", "847150"),
+        china={2000: 0.20, 2008: 0.12, 2023: 0.10},
+        row={2000: 0.40, 2008: 0.38, 2023: 0.32},
+    ),
+    # blood fractions (3002.12, 3002.19) and human vaccines (3002.20) go mainly to the rest of
+    # the world: the biotech gap widens
+    Segment(
+        "blood fractions and human vaccines",
+        "01",
+        ("300212", "300219", "300220"),
+        china={2000: 0.22, 2008: 0.12, 2023: 0.12},
+        row={2000: 0.50, 2008: 0.68, 2023: 0.68},
+    ),
+    # airplanes (HS4 8802): lumpy from year to year
+    Segment(
+        "airplanes",
+        "08",
+        ("8802",),
+        china={2000: 0.50, 2023: 0.50},
+        row={2000: 0.45, 2023: 0.45},
+        lumpy=True,
     ),
 )
 
-#: Schedule D customs districts of exportation (code, name) used by the sample. Leading zeros on
-#: purpose (01 Portland ME, 04 Boston, 07 Ogdensburg, 09 Buffalo).
+#: Relative weights of the codes the product facts depend on (other codes get a seeded
+#: log-normal weight with median 1), so that they dominate their segments.
+FACT_WEIGHTS: dict[str, float] = {
+    "8471704065": 9.0,  # hard disk drive units, without external power supply
+    "8471705065": 7.0,  # hard magnetic disk drive units, nesoi
+    "8471300100": 8.0,  # portable computers
+    "8471410150": 5.0,  # computers with CPU and I/O unit, without CRT
+    "8471490000": 4.0,  # computers presented as systems
+    "8471500150": 5.0,  # processing units
+    "8542310000": 14.0,  # processors and controllers
+    "8542320015": 4.0,  # DRAM, not over 1 gigabit
+    "8542320023": 6.0,  # DRAM, over 1 gigabit
+    "8542390000": 8.0,  # integrated circuits, nesoi
+    "8542330000": 3.0,  # amplifiers
+    "3002120090": 5.0,  # antisera and other blood fractions
+    "3002190000": 3.0,  # blood fractions, nesoi
+    "3002200000": 6.0,  # vaccines for human medicine
+    "8802400040": 10.0,  # passenger transports over 15,000 kg
+    "8802400060": 2.0,  # cargo transports over 15,000 kg
+    "8800000000": 6.0,  # civilian aircraft, engines, equipment and parts
+    "8803300010": 6.0,  # civil aircraft parts nesoi
+    "8411124010": 4.0,  # civil turbojets over 25 kN
+    "8411917010": 3.0,  # parts of civil turbojets
+}
+
+#: Real non-ATP codes of the 2019 list that the export history uses (never on the ATP list),
+#: with relative weights (to China, to the rest of the world). Leading zeros on purpose.
+NON_ATP_CODES: dict[str, tuple[float, float]] = {
+    "0101210000": (0.12, 0.12),  # horses, purebred breeding
+    "0201306000": (0.12, 0.40),  # beef, boneless, fresh or chilled
+    "0203294000": (0.30, 0.40),  # pork, frozen
+    "0207140090": (0.30, 0.30),  # chicken meat, frozen
+    "0802120000": (0.20, 0.30),  # almonds, shelled
+    "0808100010": (0.12, 0.12),  # apples, certified organic
+    "0808100050": (0.12, 0.20),  # apples, fresh
+    "1001992055": (0.12, 0.30),  # wheat
+    "1005902030": (0.20, 0.50),  # yellow dent corn
+    "1201900095": (1.20, 0.60),  # soybeans
+    "2709002090": (0.30, 0.90),  # crude petroleum
+    "2710191600": (0.12, 0.80),  # kerosene-type jet fuel
+    "2711120000": (0.30, 0.60),  # propane, liquefied
+    "3004909215": (0.20, 0.60),  # antineoplastic medicaments
+    "3004909220": (0.12, 0.40),  # cardiovascular medicaments
+    "3901200000": (0.40, 0.40),  # polyethylene
+    "4707100000": (0.60, 0.12),  # waste kraft paper
+    "5201001090": (0.40, 0.15),  # cotton
+    "7108121010": (0.12, 0.50),  # gold bullion
+    "7204490070": (0.40, 0.15),  # shredded steel scrap
+    "7602000090": (0.50, 0.12),  # aluminum scrap
+    "8407342090": (0.12, 0.40),  # spark-ignition engines over 2000 cc
+    "8411994000": (0.12, 0.30),  # parts of non-aircraft gas turbines
+    "8413702090": (0.12, 0.30),  # centrifugal pumps
+    "8429521010": (0.12, 0.30),  # hydraulic crawler excavators
+    "8481809050": (0.12, 0.40),  # taps, cocks, valves nesoi
+    "8544420000": (0.12, 0.40),  # insulated conductors with connectors
+    "8701951010": (0.12, 0.20),  # agricultural tractors
+    "8703240150": (0.60, 0.90),  # passenger cars over 3000 cc
+    "8708998175": (0.20, 0.90),  # motor vehicle parts nesoi
+    "9018390050": (0.12, 0.30),  # cannulae and parts
+    "9027100000": (0.12, 0.12),  # gas or smoke analysis apparatus
+}
+
+#: Schedule D customs districts of exportation used by the sample. Leading zeros on purpose
+#: (01 Portland ME, 04 Boston, 07 Ogdensburg, 09 Buffalo).
 DISTRICTS: tuple[str, ...] = (
     "01",
     "04",

@@ -1,64 +1,121 @@
-"""Deterministic generator of the SYNTHETIC bundled sample (concordances, country lists, export
-history) in Census fixed-width layouts, calibrated to the real Census country trade table.
+"""Deterministic generator of the SYNTHETIC bundled sample (2000-2023), built around REAL Census
+data wherever it exists.
 
-Why synthetic: the ATP detail by HS10 x country is not reachable from machines without access to
-census.gov, so the offline demo needs stand-in files. They are built so that the warehouse shows
-realistic numbers and exercises every real trap:
+Real inputs (read, never written): ``country_trade/country.xlsx`` (the Census "U.S. trade in
+goods by country" table, vintage with data through 2024-06) and ``2019/exp-code.txt`` (the real
+Census Schedule B export concordance of 2019, with the ATP group of every code).
 
-- countries and names are the real Schedule C codes of the real country trade table for the year,
-  including the 0xxx grouping codes in ``COUNTRY.TXT``;
-- per year, the sum over real countries of ATP exports (groups 01-10) equals the real world ATP
-  total (code 0007, column EYR, millions USD) to the dollar after rounding to whole dollars;
-- exports to a partner (all codes) never exceed the partner's real total exports (EYR);
-- China (5700) follows the USITC briefing's stylized facts (ATP growth about 13 % a year over
-  2000-2008, Electronics $0.922 billion in 2000 and $6.6 billion in 2008, semiconductors about
-  90 % of Electronics to China in 2008, Electronics about half of ATP to China but about a
-  quarter of ATP to the rest of the world in 2008);
-- the ATP list changes between years (see :mod:`orchestration.synthetic.catalog`).
+Written, SYNTHETIC (the ATP detail by HS10 x country is not reachable without census.gov):
+
+- ``<year>/COUNTRY.TXT``: the codes and names of the year's rows of the real country table,
+  0xxx grouping codes included;
+- the year's export concordance (``CONCORD.TXT`` 2000-2011, ``exp-code.txt`` 2012-2023 except
+  2019, whose list is the real file): lists derived from the real 2019 list by seeded yearly
+  changes and splits (:mod:`orchestration.synthetic.lists`);
+- ``<year>/EXP_HIST.TXT``: monthly export records (DF 1/2, customs districts, whole USD);
+- ``hs10_changes.csv``: one row per old -> new code link of the splits; ``manifest.json``.
+
+Calibration (asserted; :class:`AssertionError` when one fails):
+
+- per year, the sum of ``value_usd`` over real countries (codes not starting with 0) and codes on
+  that year's ATP list (groups 01-10) equals the real world ATP total (code 0007, EYR) in whole
+  USD, to the dollar;
+- exports to a partner (all codes) never exceed its real total exports (EYR); no record for a
+  0xxx code; every record's country and code are on that year's lists; months 1-12 all occur;
+- China (5700), 2000-2008, follows the USITC briefing's stylized facts (ATP growth about 13 % a
+  year, Electronics $0.922 billion in 2000 and $6.6 billion in 2008, semiconductors about 90 % of
+  Electronics in 2008, Electronics about half of ATP to China and about a quarter of ATP to the
+  rest of the world in 2008). China 2009-2023 is a SYNTHETIC extension (ATP to China $12.8-32.6
+  billion a year, a dip in 2019-2020 and a rise after, Electronics the largest group), not data;
+- product facts (:data:`orchestration.synthetic.catalog.SEGMENTS`): hard disk drives heavier in
+  ICT to China and computers in ICT to the rest of the world, blood fractions and human vaccines
+  a larger share of Biotechnology to the rest of the world, airplanes lumpy;
+- a code's value is allocated through a fixed "home" group, so a code that enters, leaves or
+  moves keeps a continuous trade value (outside ATP in the years it is off the list).
 
 Everything is seeded: the same seed gives byte-identical files. Run ``atp generate-sample``.
 """
 
 from __future__ import annotations
 
-import csv
 import hashlib
 import json
 import math
 import random
 from collections import defaultdict
 from dataclasses import dataclass
-from decimal import Decimal
 from pathlib import Path
 
-from orchestration.census.layouts import CONCORD, COUNTRY, EXPORT_HISTORY, format_record
+from orchestration.census.layouts import CONCORD, COUNTRY, EXPORT_HISTORY, SCHEDULE_B, format_record
+from orchestration.census.parse import read_country_trade
 from orchestration.synthetic.catalog import (
     DISTRICTS,
+    FACT_WEIGHTS,
     FIRST_YEAR,
+    GROUPS,
     LAND_DISTRICTS,
+    LAST_CONCORD_YEAR,
     LAST_YEAR,
-    PRODUCTS,
-    Product,
+    NON_ATP_CODES,
+    REAL_LIST_YEAR,
+    SEGMENTS,
+    SPLITS,
+    Segment,
 )
+from orchestration.synthetic.lists import Catalog, Code, build_catalog, read_real_list
 
 DEFAULT_SEED = 2009
 CHINA = "5700"
 WORLD_ATP_CODE = "0007"
-COUNTRY_TRADE_FILE = "country_trade/census_country_trade_1985_2011.csv"
-GROUPS = ("01", "02", "03", "04", "05", "06", "07", "08", "09", "10")
+COUNTRY_TRADE_FILE = "country_trade/country.xlsx"
+REAL_LIST_FILE = f"{REAL_LIST_YEAR}/exp-code.txt"
 SYNTHETIC_NOTE = (
-    "SYNTHETIC sample generated by orchestration.synthetic.generate (not Census data); "
-    "calibrated to the real Census country trade table"
+    "SYNTHETIC sample generated by orchestration.synthetic.generate (not Census data); built around "
+    "the real Census country table (country_trade/country.xlsx) and the real 2019 Schedule B export "
+    "concordance (2019/exp-code.txt), calibrated to their totals"
 )
 
 # China: total ATP exports and Electronics exports, USD (briefing: ~13 %/yr 2000-2008,
 # Electronics $922 million in 2000 and $6.6 billion in 2008, about half of ATP in 2008).
 CHINA_ATP_2000_USD = 13.2e9 / 1.13**8
-CHINA_ATP_AFTER_2008_USD = {2009: 12.8e9, 2010: 15.9e9, 2011: 17.8e9}
-CHINA_ELECTRONICS_AFTER_2008_USD = {2009: 6.1e9, 2010: 7.6e9, 2011: 7.9e9}
 # Year-to-year departures from the smooth paths (2000 and 2008 stay exactly on the stated facts).
 CHINA_ATP_WIGGLE = {2001: 1.03, 2002: 0.97, 2003: 1.02, 2004: 1.04, 2005: 0.98, 2006: 1.01, 2007: 0.99}
 CHINA_ELECTRONICS_WIGGLE = {2001: 0.96, 2002: 1.04, 2003: 1.01, 2004: 0.97, 2005: 1.03, 2006: 0.99, 2007: 1.02}
+# SYNTHETIC extension after 2008 (USD): growth to 2017, a dip in 2019-2020, a rise after.
+CHINA_ATP_AFTER_2008_USD = {
+    2009: 12.8e9,
+    2010: 15.9e9,
+    2011: 17.8e9,
+    2012: 19.4e9,
+    2013: 21.6e9,
+    2014: 23.9e9,
+    2015: 25.2e9,
+    2016: 26.1e9,
+    2017: 29.4e9,
+    2018: 28.1e9,
+    2019: 24.2e9,
+    2020: 23.3e9,
+    2021: 27.9e9,
+    2022: 30.8e9,
+    2023: 32.6e9,
+}
+CHINA_ELECTRONICS_AFTER_2008_USD = {
+    2009: 6.1e9,
+    2010: 7.6e9,
+    2011: 7.9e9,
+    2012: 8.6e9,
+    2013: 9.7e9,
+    2014: 10.8e9,
+    2015: 11.5e9,
+    2016: 12.0e9,
+    2017: 13.6e9,
+    2018: 13.2e9,
+    2019: 11.4e9,
+    2020: 11.5e9,
+    2021: 13.6e9,
+    2022: 14.9e9,
+    2023: 15.3e9,
+}
 
 # Relative weights of the groups other than Electronics in ATP exports to China (anchor years,
 # linearly interpolated, held after the last anchor); Electronics fills the rest.
@@ -66,6 +123,8 @@ CHINA_OTHER_GROUPS = {
     2000: {"01": 0.015, "02": 0.10, "03": 0.03, "04": 0.24, "06": 0.07, "07": 0.03, "08": 0.22, "09": 0.0, "10": 0.04},
     2001: {"01": 0.015, "02": 0.10, "03": 0.03, "04": 0.18, "06": 0.07, "07": 0.03, "08": 0.22, "09": 0.0, "10": 0.04},
     2008: {"01": 0.010, "02": 0.07, "03": 0.02, "04": 0.20, "06": 0.03, "07": 0.01, "08": 0.15, "09": 0.0, "10": 0.01},
+    2015: {"01": 0.015, "02": 0.09, "03": 0.025, "04": 0.16, "06": 0.06, "07": 0.01, "08": 0.20, "09": 0.0, "10": 0.01},
+    2023: {"01": 0.025, "02": 0.10, "03": 0.03, "04": 0.14, "06": 0.09, "07": 0.01, "08": 0.14, "09": 0.0, "10": 0.005},
 }
 # Composition of ATP exports to the rest of the world (anchor years, interpolated).
 ROW_GROUPS = {
@@ -93,8 +152,33 @@ ROW_GROUPS = {
         "09": 0.015,
         "10": 0.01,
     },
+    2016: {
+        "01": 0.055,
+        "02": 0.10,
+        "03": 0.015,
+        "04": 0.20,
+        "05": 0.22,
+        "06": 0.05,
+        "07": 0.01,
+        "08": 0.320,
+        "09": 0.020,
+        "10": 0.01,
+    },
+    2023: {
+        "01": 0.065,
+        "02": 0.11,
+        "03": 0.020,
+        "04": 0.18,
+        "05": 0.25,
+        "06": 0.06,
+        "07": 0.01,
+        "08": 0.275,
+        "09": 0.020,
+        "10": 0.01,
+    },
 }
-# Airplane sales are lumpy: a multiplier on Aerospace per year.
+# Airplane sales are lumpy: a multiplier on Aerospace per year (China's group, a third of it on
+# the rest of the world's composition) ...
 AEROSPACE_LUMPS = {
     2000: 1.0,
     2001: 1.3,
@@ -108,28 +192,89 @@ AEROSPACE_LUMPS = {
     2009: 1.2,
     2010: 0.9,
     2011: 1.1,
+    2012: 0.8,
+    2013: 1.25,
+    2014: 0.9,
+    2015: 1.15,
+    2016: 0.85,
+    2017: 1.3,
+    2018: 1.05,
+    2019: 0.7,
+    2020: 0.6,
+    2021: 0.9,
+    2022: 1.2,
+    2023: 1.1,
 }
+# ... and on the airplanes' (HS4 8802) share of Aerospace.
+AIRPLANE_LUMPS = {
+    2000: 1.0,
+    2001: 1.4,
+    2002: 0.75,
+    2003: 1.2,
+    2004: 0.7,
+    2005: 1.15,
+    2006: 1.5,
+    2007: 0.85,
+    2008: 1.1,
+    2009: 1.3,
+    2010: 0.8,
+    2011: 1.15,
+    2012: 0.75,
+    2013: 1.3,
+    2014: 0.85,
+    2015: 1.25,
+    2016: 0.8,
+    2017: 1.4,
+    2018: 1.05,
+    2019: 0.6,
+    2020: 0.5,
+    2021: 0.9,
+    2022: 1.3,
+    2023: 1.15,
+}
+
+# Folding thresholds (USD): groups and codes of a small partner under these are folded into its
+# largest; each further code of a partner x segment needs this much value.
+SMALL_GROUP_USD = 2_000_000
+SMALL_CODE_USD = 1_000_000
+SMALL_CHINA_CODE_USD = 3_000_000
+# The thresholds below grow with the year's world ATP total over this reference, so that the
+# number of records stays about the same from year to year.
+SIZE_REFERENCE_USD = 250e9
+# A partner x segment worth V USD ships at most sqrt(V / ROW_CODE_SCALE_USD) codes.
+ROW_CODE_SCALE_USD = 4_000_000
+VALUE_PER_NON_ATP_CODE_USD = 300_000_000
+MAX_NON_ATP_CODES = 10
+SMALL_NON_ATP_USD = 100_000
 
 
 @dataclass(frozen=True)
 class CountryYear:
-    """One row of the real country trade table: code, name, total exports in USD."""
+    """One row of the real country trade table: code, name, total exports in whole USD."""
 
     cty_code: str
     cty_name: str
     exports_usd: int
 
 
-def read_country_trade(path: Path) -> dict[int, list[CountryYear]]:
-    """Read the real Census country trade table (millions USD) into whole USD per year x code."""
+def read_country_table(path: Path) -> dict[int, list[CountryYear]]:
+    """Read the real Census country table (``country.xlsx``, millions of USD with 6 decimals) into
+    whole USD per year x code, exactly (``int(eyr * 1_000_000)`` on decimals, never a float).
+
+    Returns year -> rows in file order (rows without a year are skipped). Raises
+    ``FileNotFoundError`` when missing and ``CensusLayoutError`` for a malformed table.
+    """
+    table = read_country_trade(path, COUNTRY_TRADE_FILE)
     by_year: dict[int, list[CountryYear]] = defaultdict(list)
-    with path.open(newline="", encoding="utf-8") as handle:
-        for row in csv.DictReader(handle):
-            if not row["year"]:  # one all-zero Yemen row of the real table has no year
-                continue
-            year = int(row["year"])
-            exports_usd = int((Decimal(row["EYR"]) * 1_000_000).to_integral_value())
-            by_year[year].append(CountryYear(row["CTY_CODE"], row["CTYNAME"], exports_usd))
+    for year, code, name, eyr in zip(
+        table.column("year").to_pylist(),
+        table.column("cty_code").to_pylist(),
+        table.column("cty_name").to_pylist(),
+        table.column("eyr").to_pylist(),
+        strict=True,
+    ):
+        if year is not None:
+            by_year[year].append(CountryYear(code, name, int(eyr * 1_000_000)))
     return by_year
 
 
@@ -152,24 +297,9 @@ def _anchor_vector(anchors: dict[int, dict[str, float]], year: int) -> dict[str,
     return {key: interpolate({y: v[key] for y, v in anchors.items()}, year) for key in keys}
 
 
-def allocation_group(product: Product, year: int) -> str:
-    """The ATP group a product's value is allocated through in ``year``.
-
-    For codes on the ATP list in ``year`` it is their ``hitech`` code. Codes off the list this
-    year but on it in other years keep the group of the nearest year on the list, so that their
-    export value stays continuous when the list changes ("00" for codes never ATP).
-    """
-    code = product.hitech_in(year)
-    if code != "00":
-        return code
-    candidates = [
-        (abs(y - year), product.hitech_in(y)) for y in range(FIRST_YEAR, LAST_YEAR + 1) if product.hitech_in(y) != "00"
-    ]
-    return min(candidates)[1] if candidates else "00"
-
-
 def china_group_targets(year: int) -> dict[str, float]:
-    """ATP exports to China by group, USD, for ``year`` (stylized facts of the briefing)."""
+    """ATP exports to China by group, USD, for ``year``: the briefing's stylized facts for
+    2000-2008, a SYNTHETIC extension after. Raises ``KeyError`` outside 2000-2023."""
     if year <= 2008:
         total = CHINA_ATP_2000_USD * 1.13 ** (year - 2000) * CHINA_ATP_WIGGLE.get(year, 1.0)
         electronics = 0.922e9 * (6.6 / 0.922) ** ((year - 2000) / 8) * CHINA_ELECTRONICS_WIGGLE.get(year, 1.0)
@@ -181,64 +311,244 @@ def china_group_targets(year: int) -> dict[str, float]:
     scale = (total - electronics) / sum(weights.values())
     targets = {group: weight * scale for group, weight in weights.items()}
     targets["05"] = electronics
-    return targets
+    return {group: targets[group] for group in GROUPS}
 
 
 def row_composition(year: int) -> dict[str, float]:
-    """Target composition (fractions) of ATP exports to the rest of the world."""
+    """Target composition (fractions summing to 1) of ATP exports to the rest of the world."""
     shares = _anchor_vector(ROW_GROUPS, year)
     shares["08"] *= 1 + (AEROSPACE_LUMPS[year] - 1) / 3
     total = sum(shares.values())
     return {group: share / total for group, share in shares.items()}
 
 
+def segment_share(segment: Segment, year: int, partner: str) -> float:
+    """A segment's share of its group's exports to ``partner`` (``'china'`` or ``'row'``)."""
+    share = interpolate(segment.china if partner == "china" else segment.row, year)
+    if segment.lumpy:
+        lump = AIRPLANE_LUMPS[year]
+        share = share * lump / (share * lump + 1 - share)
+    return share
+
+
 def _lognormal(rng: random.Random, sigma: float) -> float:
     return math.exp(rng.gauss(0.0, sigma) - sigma * sigma / 2)
 
 
-def _split_to_codes(
-    value: float, products: list[Product], weight_of, year: int, rng: random.Random | None, sigma: float
-) -> dict[str, float]:
-    weights = {
-        p.hs10_code: interpolate(weight_of(p), year) * (_lognormal(rng, sigma) if rng else 1.0) for p in products
-    }
-    total = sum(weights.values())
-    if total <= 0:
-        return {}
-    return {code: value * weight / total for code, weight in weights.items() if weight > 0}
+class Weights:
+    """Relative weight of each code inside its home group, per year and partner kind.
+
+    Real codes: a fixed weight (:data:`FACT_WEIGHTS`, :data:`NON_ATP_CODES`, or a seeded
+    log-normal with median 1) times a seeded trend; China's weights differ from the rest of the
+    world's by a seeded factor per code. A synthetic parent weighs what its children weigh
+    together (so a split is continuous); a synthetic child carries a seeded fraction of its
+    parent's weight.
+    """
+
+    def __init__(self, catalog: Catalog, seed: int) -> None:
+        self._base: dict[tuple[str, str], float] = {}
+        self._trend: dict[str, float] = {}
+        self._children: dict[str, tuple[str, ...]] = {}
+        self._parent: dict[str, tuple[str, float]] = {}
+        self.unit_price: dict[str, float] = {}
+        for hs10_code, code in catalog.codes.items():
+            rng = random.Random(f"{seed}-weight-{hs10_code}")
+            base = FACT_WEIGHTS.get(hs10_code, math.exp(rng.gauss(0.0, 1.1)))
+            china_factor = _lognormal(rng, 0.5)
+            if hs10_code in NON_ATP_CODES:
+                china_base, row_base = NON_ATP_CODES[hs10_code]
+            else:
+                china_base, row_base = base * china_factor, base
+            self._base[(hs10_code, "china")] = china_base
+            self._base[(hs10_code, "row")] = row_base
+            self._trend[hs10_code] = rng.gauss(0.0, 0.03)
+            self.unit_price[hs10_code] = _unit_price(code, catalog.home_group[hs10_code]) * _lognormal(rng, 0.3)
+        for split in SPLITS:
+            if split.revision <= REAL_LIST_YEAR:
+                self._children[split.parent] = split.children
+            else:
+                rng = random.Random(f"{seed}-split-{split.parent}")
+                parts = [rng.uniform(0.5, 1.5) for _ in split.children]
+                for child, part in zip(split.children, parts, strict=True):
+                    self._parent[child] = (split.parent, part / sum(parts))
+        self._cache: dict[tuple[str, int, str], float] = {}
+
+    def of(self, hs10_code: str, year: int, partner: str) -> float:
+        """Weight of ``hs10_code`` in ``year`` for ``partner`` (``'china'`` or ``'row'``)."""
+        key = (hs10_code, year, partner)
+        if key not in self._cache:
+            if hs10_code in self._children:
+                value = sum(self.of(child, year, partner) for child in self._children[hs10_code])
+            elif hs10_code in self._parent:
+                parent, fraction = self._parent[hs10_code]
+                value = fraction * self._real(parent, year, partner)
+            else:
+                value = self._real(hs10_code, year, partner)
+            self._cache[key] = value
+        return self._cache[key]
+
+    def _real(self, hs10_code: str, year: int, partner: str) -> float:
+        return self._base[(hs10_code, partner)] * math.exp(self._trend[hs10_code] * (year - REAL_LIST_YEAR))
 
 
-def _china_code_values(year: int, active: list[Product]) -> dict[str, float]:
-    """Exports to China per HS10 code, USD: each group's ATP codes sum to the group target exactly;
-    codes off the list this year keep a value at the group's scale (continuity), outside it."""
+def _unit_price(code: Code, group: str | None) -> float:
+    """Rough USD per unit of quantity 1 (for the quantity field only)."""
+    unit = code.unit_qty1
+    if unit == "NO":
+        if code.hs10_code.startswith("8802"):
+            return 40_000_000.0
+        return {"08": 2_000_000.0, "06": 150_000.0, "10": 100_000.0, "02": 20_000.0}.get(group or "", 300.0)
+    return {
+        "KG": 80.0 if group else 3.0,
+        "T": 400.0,
+        "GM": 40.0,
+        "CGM": 0.4,
+        "BBL": 70.0,
+        "M3": 0.3,
+        "GBQ": 10.0,
+        "MBQ": 10.0,
+        "FBM": 0.5,
+    }.get(unit, 100.0)
+
+
+def _part_key(group: str, hs10_code: str) -> str:
+    """The product segment of ``group`` that ``hs10_code`` belongs to (``'rest'`` if none)."""
+    for segment in SEGMENTS:
+        if segment.group == group and segment.matches(hs10_code):
+            return segment.name
+    return "rest"
+
+
+def _parts(group: str, codes: list[str], year: int, partner: str) -> list[tuple[str, list[str], float]]:
+    """Split ``codes`` of ``group`` into its product segments and the rest: (segment name or
+    ``'rest'``, codes, share of the group); segments without codes are dropped and the shares
+    renormalised. Raises ``ValueError`` when the segments take the whole group."""
+    members: dict[str, list[str]] = defaultdict(list)
+    for code in codes:
+        members[_part_key(group, code)].append(code)
+    parts = [
+        (s.name, members[s.name], segment_share(s, year, partner))
+        for s in SEGMENTS
+        if s.group == group and members[s.name]
+    ]
+    taken = sum(share for _, _, share in parts)
+    if taken >= 1:
+        raise ValueError(f"segments of group {group} take {taken:.2f} of it in {year}")
+    if members["rest"]:
+        parts.append(("rest", members["rest"], 1 - taken))
+    total = sum(share for _, _, share in parts)
+    return [(key, part, share / total) for key, part, share in parts]
+
+
+def _china_values(year: int, catalog: Catalog, weights: Weights) -> dict[str, float]:
+    """Exports to China per HS10 code, USD (floats).
+
+    Each code gets a raw value from its home group's target, segment share and weight; then the
+    codes on the list in group g and segment s are scaled so that they sum exactly to g's target
+    times s's share, and codes off the list take the same scale factor as their home group and
+    segment (so a code's value does not jump when it enters, leaves or moves; off the list it is
+    outside ATP). Small codes are folded into the largest of their segment."""
+    targets = china_group_targets(year)
+    existing = [c for c in catalog.codes if catalog.codes[c].exists_in(year)]
+    raw: dict[str, float] = {}
+    for group in GROUPS:
+        members = [c for c in existing if catalog.home_group[c] == group]
+        for _, part, share in _parts(group, members, year, "china"):
+            part_weights = {c: weights.of(c, year, "china") for c in part}
+            total = sum(part_weights.values())
+            for code, weight in part_weights.items():
+                raw[code] = targets[group] * share * weight / total
     values: dict[str, float] = {}
-    semiconductor_share = 0.80 + 0.10 * (min(year, 2008) - 2000) / 8
-    for group, target in china_group_targets(year).items():
-        members = [p for p in active if allocation_group(p, year) == group]
-        parts = [(members, target)]
-        if group == "05":
-            parts = [
-                ([p for p in members if p.is_semiconductor], target * semiconductor_share),
-                ([p for p in members if not p.is_semiconductor], target * (1 - semiconductor_share)),
-            ]
-        for part, part_target in parts:
-            code_values = _split_to_codes(part_target, part, lambda p: p.china_weight, year, None, 0)
-            on_list = sum(v for code, v in code_values.items() if _on_list(code, year))
-            scale = part_target / on_list if on_list else 0.0
-            values.update({code: v * scale if _on_list(code, year) else v for code, v in code_values.items()})
+    factors: dict[tuple[str, str], float] = {}
+    for group in GROUPS:
+        listed = [c for c in existing if catalog.codes[c].hitech_in(year) == group]
+        if not listed:
+            if targets[group] > 0:
+                raise ValueError(f"{year}: no code on the list of group {group} for China's target")
+            continue
+        for key, part, share in _parts(group, listed, year, "china"):
+            total = sum(raw[c] for c in part)
+            if targets[group] == 0:
+                continue
+            if total <= 0:
+                raise ValueError(f"{year}: group {group} codes {part[:3]}... carry no China value")
+            factors[(group, key)] = targets[group] * share / total
+            part_values = {c: raw[c] * factors[(group, key)] for c in part}
+            largest = max(part_values, key=lambda c: (part_values[c], c))
+            for code in [c for c, v in part_values.items() if v < SMALL_CHINA_CODE_USD and c != largest]:
+                part_values[largest] += part_values.pop(code)
+            values.update(part_values)
+    for code, value in raw.items():
+        if not catalog.codes[code].is_atp(year):
+            home = catalog.home_group[code] or ""
+            value *= factors.get((home, _part_key(home, code)), 1.0)
+            if value >= SMALL_CHINA_CODE_USD:
+                values[code] = value
     return values
 
 
-def _on_list(hs10_code: str, year: int) -> bool:
-    return next(p for p in PRODUCTS if p.hs10_code == hs10_code).hitech_in(year) != "00"
+def _row_values(
+    year: int,
+    catalog: Catalog,
+    weights: Weights,
+    countries: list[CountryYear],
+    row_target: int,
+    rng: random.Random,
+    size: float,
+) -> dict[tuple[str, str], float]:
+    """Exports to each other partner per HS10 code, USD (floats): on-list ATP codes sum to
+    ``row_target``; a partner's value follows its real total exports (with noise), its groups the
+    rest-of-world composition, its codes the segment shares and code weights; small partners get
+    few groups and codes (folded). Codes off the list keep the value of their home group, outside
+    ATP, with the same scale as the codes on it."""
+    existing = [c for c in catalog.codes if catalog.codes[c].exists_in(year)]
+    group_parts = {g: _parts(g, [c for c in existing if catalog.home_group[c] == g], year, "row") for g in GROUPS}
+    composition = row_composition(year)
+    country_weights = {c.cty_code: c.exports_usd * _lognormal(rng, 0.3) for c in countries}
+    weight_total = sum(country_weights.values())
+    cells: dict[tuple[str, str], float] = {}
+    for country in countries:
+        country_value = row_target * country_weights[country.cty_code] / weight_total
+        mix = {g: s * _lognormal(rng, 0.35) for g, s in composition.items()}
+        biggest = max(mix, key=lambda g: (mix[g], g))
+        mix_sum = sum(mix.values())
+        for group in [g for g, s in mix.items() if country_value * s / mix_sum < SMALL_GROUP_USD and g != biggest]:
+            mix[biggest] += mix.pop(group)
+        mix_total = sum(mix.values())
+        for group, share in mix.items():
+            group_value = country_value * share / mix_total
+            noisy_parts = [(part, part_share * _lognormal(rng, 0.2)) for _, part, part_share in group_parts[group]]
+            parts_total = sum(s for _, s in noisy_parts)
+            code_values: dict[str, float] = {}
+            for part, part_share in noisy_parts:
+                part_value = group_value * part_share / parts_total
+                noisy = {c: weights.of(c, year, "row") * _lognormal(rng, 0.4) for c in part}
+                count = max(1, min(len(part), int(math.sqrt(part_value / (ROW_CODE_SCALE_USD * size)))))
+                chosen = sorted(noisy, key=lambda c: (-noisy[c], c))[:count]
+                chosen_total = sum(noisy[c] for c in chosen)
+                for code in chosen:
+                    code_values[code] = part_value * noisy[code] / chosen_total
+            largest = max(code_values, key=lambda c: (code_values[c], c))
+            for code in [c for c, v in code_values.items() if v < SMALL_CODE_USD and c != largest]:
+                code_values[largest] += code_values.pop(code)
+            for code, value in code_values.items():
+                cells[(country.cty_code, code)] = value
+    # one scale for all codes (on the list or not), so that list changes do not make values jump
+    on_list = sum(v for (_, code), v in cells.items() if catalog.codes[code].is_atp(year))
+    scale = row_target / on_list
+    return {k: v * scale for k, v in cells.items()}
 
 
 def _largest_remainder(values: list[float], total: int) -> list[int]:
-    floors = [math.floor(v) for v in values]
+    """Whole numbers proportional to ``values`` that sum exactly to ``total``."""
+    value_sum = sum(values)
+    scaled = [v * total / value_sum for v in values] if value_sum else [0.0] * len(values)
+    floors = [math.floor(v) for v in scaled]
     short = total - sum(floors)
-    order = sorted(range(len(values)), key=lambda i: (values[i] - floors[i], -i), reverse=True)
-    for i in order[:short]:
+    order = sorted(range(len(scaled)), key=lambda i: (scaled[i] - floors[i], -i), reverse=True)
+    for i in order[: max(0, short)]:
         floors[i] += 1
+    assert sum(floors) == total, (sum(floors), total)
     return floors
 
 
@@ -254,8 +564,9 @@ class Piece:
     value: float
 
 
-def _pieces(rng: random.Random, cty_code: str, hs10_code: str, value: float) -> list[Piece]:
-    """Split a country x code annual value across DF, districts and months."""
+def _pieces(rng: random.Random, cty_code: str, hs10_code: str, value: float, size: float) -> list[Piece]:
+    """Split a country x code annual value across DF, districts and months (more of them for
+    larger values; ``size`` scales the thresholds)."""
     splits: list[tuple[str, float]] = [("1", value)]
     if value > 1e6 and rng.random() < 0.25:
         foreign = value * rng.uniform(0.03, 0.15)
@@ -263,12 +574,12 @@ def _pieces(rng: random.Random, cty_code: str, hs10_code: str, value: float) -> 
     districts_pool = LAND_DISTRICTS.get(cty_code, DISTRICTS)
     pieces: list[Piece] = []
     for df_code, df_value in splits:
-        n_districts = 1 if df_value < 5e7 else (2 if df_value < 1e9 else 3)
+        n_districts = 1 if df_value < 1e8 * size else (2 if df_value < 2e9 * size else 3)
         districts = rng.sample(districts_pool, min(n_districts, len(districts_pool)))
         d_weights = [rng.uniform(0.5, 1.5) for _ in districts]
         for district, d_weight in zip(districts, d_weights, strict=True):
             d_value = df_value * d_weight / sum(d_weights)
-            n_months = 1 if d_value < 2e7 else 2
+            n_months = 1 if d_value < 5e7 * size else 2
             months = sorted(rng.sample(range(1, 13), n_months))
             m_weights = [rng.uniform(0.5, 1.5) for _ in months]
             for month, m_weight in zip(months, m_weights, strict=True):
@@ -278,8 +589,10 @@ def _pieces(rng: random.Random, cty_code: str, hs10_code: str, value: float) -> 
 
 @dataclass
 class YearFiles:
-    """The three synthetic files of one year, as lists of fixed-width records."""
+    """The synthetic files of one year, as lists of fixed-width records; ``concord_name`` is
+    ``CONCORD.TXT`` or ``exp-code.txt`` (``None`` for 2019, whose list is the real file)."""
 
+    concord_name: str | None
     concord: list[str]
     country: list[str]
     history: list[str]
@@ -289,68 +602,86 @@ def _years_ap(year: int, first: int) -> str:
     return "".join(f"{y % 100:02d}" for y in range(max(first, year - 4), year + 1))
 
 
-def generate_year(year: int, countries: list[CountryYear], seed: int) -> YearFiles:
+def _concordance(year: int, catalog: Catalog) -> tuple[str | None, list[str]]:
+    if year == REAL_LIST_YEAR:
+        return None, []
+    listed = catalog.listed(year)
+    if year <= LAST_CONCORD_YEAR:
+        return "CONCORD.TXT", [
+            format_record(
+                CONCORD,
+                {
+                    "hs10_code": c.hs10_code,
+                    "description": c.description,
+                    "short_description": c.short_description[:50].rstrip(),
+                    "unit_qty1": c.unit_qty1 or None,
+                    "unit_qty2": c.unit_qty2 or None,
+                    "sitc_code": c.sitc_code or None,
+                    "end_use_code": c.end_use_code or None,
+                    "naics_code": c.naics_code or None,
+                    "usda_code": c.usda_code or None,
+                    "hitech_code": c.hitech_in(year),
+                    "years_ap": _years_ap(year, c.first_year),
+                },
+            )
+            for c in listed
+        ]
+    records = []
+    for c in listed:
+        if c.real_record is not None:  # the real record, with this year's group
+            records.append(c.real_record[: SCHEDULE_B.record_length - 2] + c.hitech_in(year))
+        else:
+            records.append(
+                format_record(
+                    SCHEDULE_B,
+                    {
+                        "hs10_code": c.hs10_code,
+                        "short_description": c.short_description,
+                        "description": c.description,
+                        "unit_qty1": c.unit_qty1 or None,
+                        "unit_qty2": c.unit_qty2 or None,
+                        "sitc_code": c.sitc_code or None,
+                        "end_use_code": c.end_use_code or None,
+                        "usda_code": c.usda_code or None,
+                        "naics_code": c.naics_code or None,
+                        "hitech_code": c.hitech_in(year),
+                    },
+                )
+            )
+    return "exp-code.txt", records
+
+
+def generate_year(year: int, countries: list[CountryYear], catalog: Catalog, weights: Weights, seed: int) -> YearFiles:
     """Build the concordance, country list and export history records of one year.
 
-    Raises ``AssertionError`` when a calibration constraint (world ATP total, partner caps,
-    China targets) does not hold, so a bad generator change cannot ship a bad sample.
+    ``countries`` are the year's rows of the real country table (USD). Raises ``AssertionError``
+    when a calibration constraint (world ATP total to the dollar, partner caps, lists, months)
+    does not hold, so a bad generator change cannot ship a bad sample.
     """
     rng = random.Random(f"{seed}-{year}")
-    active = [p for p in PRODUCTS if p.exists_in(year)]
-    by_code = {p.hs10_code: p for p in active}
     world_atp = next(c.exports_usd for c in countries if c.cty_code == WORLD_ATP_CODE)
     real = [c for c in countries if not c.cty_code.startswith("0") and c.exports_usd > 0]
-    china = next(c for c in real if c.cty_code == CHINA)
+    caps = {c.cty_code: c.exports_usd for c in real}
 
-    # ATP-allocated values per (country, code), USD floats.
-    cells: dict[tuple[str, str], float] = {}
-    for code, value in _china_code_values(year, active).items():
-        cells[(CHINA, code)] = value
-
+    china_values = _china_values(year, catalog, weights)
+    china_total = round(sum(china_group_targets(year).values()))
     row_countries = [c for c in real if c.cty_code != CHINA and c.exports_usd >= 1_000_000]
-    row_target = world_atp - round(sum(china_group_targets(year).values()))
-    weights = {c.cty_code: c.exports_usd * _lognormal(rng, 0.3) for c in row_countries}
-    weight_total = sum(weights.values())
-    composition = row_composition(year)
-    row_cells: dict[tuple[str, str], float] = {}
-    for c in row_countries:
-        country_value = row_target * weights[c.cty_code] / weight_total
-        mix = {g: s * _lognormal(rng, 0.35) for g, s in composition.items()}
-        # Small partners buy only a few groups: groups under $2,000,000 are folded into the largest.
-        biggest = max(mix, key=mix.get)
-        mix_sum = sum(mix.values())
-        for group in [g for g, s in mix.items() if country_value * s / mix_sum < 2_000_000 and g != biggest]:
-            mix[biggest] += mix.pop(group)
-        mix_total = sum(mix.values())
-        for group, share in mix.items():
-            members = [p for p in active if allocation_group(p, year) == group]
-            group_value = country_value * share / mix_total
-            code_values = _split_to_codes(group_value, members, lambda p: p.row_weight, year, rng, 0.3)
-            # Small countries ship only their larger codes: fold codes under $1,000,000 into the largest.
-            if len(code_values) > 1:
-                largest = max(code_values, key=code_values.get)
-                for code in [k for k, v in code_values.items() if v < 1_000_000 and k != largest]:
-                    code_values[largest] += code_values.pop(code)
-            for code, value in code_values.items():
-                row_cells[(c.cty_code, code)] = value
-    row_atp = sum(v for (_, code), v in row_cells.items() if by_code[code].hitech_in(year) != "00")
-    row_scale = row_target / row_atp
-    row_cells = {k: v * row_scale if by_code[k[1]].hitech_in(year) != "00" else v for k, v in row_cells.items()}
-    cells.update(row_cells)
+    cells = {(CHINA, code): value for code, value in china_values.items()}
+    size = world_atp / SIZE_REFERENCE_USD
+    cells.update(_row_values(year, catalog, weights, row_countries, world_atp - china_total, rng, size))
 
-    # Records: ATP pieces integerised per half (China, ROW) so the world total is exact.
+    # Records: ATP pieces integerised per half (China, rest of world) so the world total is exact.
     china_pieces: list[Piece] = []
     row_pieces: list[Piece] = []
     other_pieces: list[Piece] = []
     for (cty_code, code), value in sorted(cells.items()):
-        pieces = _pieces(rng, cty_code, code, value)
-        if by_code[code].hitech_in(year) == "00":
+        pieces = _pieces(rng, cty_code, code, value, size)
+        if not catalog.codes[code].is_atp(year):
             other_pieces.extend(pieces)
         elif cty_code == CHINA:
             china_pieces.extend(pieces)
         else:
             row_pieces.extend(pieces)
-    china_total = round(sum(china_group_targets(year).values()))
     integer_values: list[tuple[Piece, int]] = []
     for pieces, total in ((china_pieces, china_total), (row_pieces, world_atp - china_total)):
         integer_values.extend(zip(pieces, _largest_remainder([p.value for p in pieces], total), strict=True))
@@ -360,37 +691,32 @@ def generate_year(year: int, countries: list[CountryYear], seed: int) -> YearFil
     shipped: dict[str, int] = defaultdict(int)
     for piece, value in integer_values:
         shipped[piece.cty_code] += value
-    never_atp = [p for p in active if allocation_group(p, year) == "00"]
-    for c in real:
-        budget = 0.4 * (c.exports_usd - shipped[c.cty_code])
+    never_atp = [c for c in catalog.codes if catalog.home_group[c] is None and catalog.codes[c].exists_in(year)]
+    for country in real:
+        budget = 0.4 * (country.exports_usd - shipped[country.cty_code])
         if budget < 50_000:
             continue
-        weight_of = (lambda p: p.china_weight) if c.cty_code == CHINA else (lambda p: p.row_weight)
-        for code, value in sorted(_split_to_codes(budget, never_atp, weight_of, year, rng, 0.4).items()):
-            if value >= 100_000:
-                integer_values.extend((p, round(p.value)) for p in _pieces(rng, c.cty_code, code, value))
-
-    # Checks of the calibration (cheap, and the sample is useless if one fails).
+        partner = "china" if country.cty_code == CHINA else "row"
+        noisy = {c: weights.of(c, year, partner) * _lognormal(rng, 1.0) for c in never_atp}
+        count = max(1, min(len(noisy), MAX_NON_ATP_CODES, int(budget / (VALUE_PER_NON_ATP_CODE_USD * size))))
+        chosen = sorted(noisy, key=lambda c: (-noisy[c], c))[:count]
+        chosen_total = sum(noisy[c] for c in chosen)
+        for code in chosen:
+            value = budget * noisy[code] / chosen_total
+            if value >= SMALL_NON_ATP_USD:
+                integer_values.extend((p, round(p.value)) for p in _pieces(rng, country.cty_code, code, value, size))
     integer_values = [(p, v) for p, v in integer_values if v > 0]
-    atp_total = sum(v for p, v in integer_values if by_code[p.hs10_code].hitech_in(year) != "00")
-    assert atp_total == world_atp, (year, atp_total, world_atp)
-    per_partner: dict[str, int] = defaultdict(int)
-    for piece, value in integer_values:
-        per_partner[piece.cty_code] += value
-    caps = {c.cty_code: c.exports_usd for c in real}
-    over = {code: (value, caps[code]) for code, value in per_partner.items() if value > caps[code]}
-    assert not over, (year, over)
-    assert china.exports_usd >= per_partner[CHINA]
+    _check_year(year, integer_values, catalog, world_atp, caps, countries)
 
     history = []
     for piece, value in sorted(
         integer_values,
         key=lambda pv: (pv[0].hs10_code, pv[0].cty_code, pv[0].district_code, pv[0].df_code, pv[0].month),
     ):
-        product = by_code[piece.hs10_code]
-        quantity = None if product.unit_qty1 == "X" else max(1, round(value / product.unit_price_usd))
+        code = catalog.codes[piece.hs10_code]
+        quantity = None if code.unit_qty1 in ("X", "") else max(1, round(value / weights.unit_price[code.hs10_code]))
         land = piece.cty_code in LAND_DISTRICTS
-        air_share = 0.0 if land else (0.85 if product.hitech_in(year) != "00" else 0.1)
+        air_share = 0.0 if land else (0.85 if catalog.home_group[code.hs10_code] else 0.1)
         air_value = round(value * air_share)
         vessel_value = 0 if land else value - air_value
         history.append(
@@ -414,26 +740,7 @@ def generate_year(year: int, countries: list[CountryYear], seed: int) -> YearFil
                 },
             )
         )
-
-    concord = [
-        format_record(
-            CONCORD,
-            {
-                "hs10_code": p.hs10_code,
-                "description": p.description,
-                "short_description": p.short_description,
-                "unit_qty1": p.unit_qty1,
-                "unit_qty2": None,
-                "sitc_code": p.sitc_code,
-                "end_use_code": p.end_use_code,
-                "naics_code": p.naics_code,
-                "usda_code": p.usda_code,
-                "hitech_code": p.hitech_in(year),
-                "years_ap": _years_ap(year, p.first_year),
-            },
-        )
-        for p in sorted(active, key=lambda p: p.hs10_code)
-    ]
+    concord_name, concord = _concordance(year, catalog)
     country = [
         format_record(
             COUNTRY,
@@ -446,53 +753,97 @@ def generate_year(year: int, countries: list[CountryYear], seed: int) -> YearFil
         )
         for c in sorted(countries, key=lambda c: c.cty_code)
     ]
-    return YearFiles(concord=concord, country=country, history=history)
+    return YearFiles(concord_name=concord_name, concord=concord, country=country, history=history)
+
+
+def _check_year(
+    year: int,
+    integer_values: list[tuple[Piece, int]],
+    catalog: Catalog,
+    world_atp: int,
+    caps: dict[str, int],
+    countries: list[CountryYear],
+) -> None:
+    """Assert the calibration constraints of one year's history (see the module docstring)."""
+    atp_total = sum(v for p, v in integer_values if catalog.codes[p.hs10_code].is_atp(year))
+    assert atp_total == world_atp, (year, atp_total, world_atp)
+    per_partner: dict[str, int] = defaultdict(int)
+    for piece, value in integer_values:
+        per_partner[piece.cty_code] += value
+    over = {code: (value, caps.get(code)) for code, value in per_partner.items() if value > caps.get(code, 0)}
+    assert not over, (year, over)
+    listed_countries = {c.cty_code for c in countries}
+    assert all(p.cty_code in listed_countries and not p.cty_code.startswith("0") for p, _ in integer_values), year
+    assert all(catalog.codes[p.hs10_code].exists_in(year) for p, _ in integer_values), year
+    assert {p.month for p, _ in integer_values} == set(range(1, 13)), year
+    china = china_group_targets(year)
+    china_listed = defaultdict(int)
+    for piece, value in integer_values:
+        if piece.cty_code == CHINA:
+            china_listed[catalog.codes[piece.hs10_code].hitech_in(year)] += value
+    for group in GROUPS:
+        assert abs(china_listed[group] - china[group]) <= 1_000 + 1e-6 * china[group], (year, group)
 
 
 def _sha256(path: Path) -> str:
     return hashlib.sha256(path.read_bytes()).hexdigest()
 
 
-def code_change_rows() -> list[tuple[str, str, int]]:
-    """(old HS10, new HS10, first year of the new code) for every renumbering in the catalog:
-    a code tagged ``split_old`` ends the year before the ``split_new`` codes begin."""
-    olds = [p for p in PRODUCTS if "split_old" in p.tags]
-    news = [p for p in PRODUCTS if "split_new" in p.tags]
-    return [
-        (old.hs10_code, new.hs10_code, new.first_year)
-        for old in olds
-        for new in news
-        if new.first_year == old.last_year + 1
-    ]
+def _write_lines(path: Path, lines: list[str]) -> None:
+    path.write_text("".join(line + "\r\n" for line in lines), encoding="ascii", newline="")
 
 
 def generate_sample(
     sample_dir: Path, seed: int = DEFAULT_SEED, years: range = range(FIRST_YEAR, LAST_YEAR + 1)
 ) -> dict[str, object]:
-    """Write ``<year>/CONCORD.TXT``, ``<year>/COUNTRY.TXT``, ``<year>/EXP_HIST.TXT`` for each year
-    under ``sample_dir``, the code-change concordance ``hs10_changes.csv`` of the catalog's
-    renumberings, and a ``manifest.json`` that marks every file as synthetic or Census.
+    """Write the SYNTHETIC files of ``years`` under ``sample_dir``: ``<year>/COUNTRY.TXT``, the
+    year's concordance (``CONCORD.TXT`` up to 2011, ``exp-code.txt`` from 2012, none for 2019
+    whose list is the real file), ``<year>/EXP_HIST.TXT``; then ``hs10_changes.csv`` (every
+    split link) and ``manifest.json`` (each file with origin ``synthetic`` or ``census``, sha256
+    and record count). Values in the history are whole USD.
 
-    Reads the real country trade table from ``sample_dir/country_trade/``. Returns the manifest.
-    Raises ``FileNotFoundError`` when the country trade table is missing.
+    Reads the real inputs ``sample_dir/country_trade/country.xlsx`` and
+    ``sample_dir/2019/exp-code.txt`` (never writes them). The lists of every year are derived
+    from the real 2019 list whatever ``years`` holds, so a year's files do not depend on which
+    other years are written. Returns the manifest dict. Raises ``FileNotFoundError`` when a real
+    input is missing, ``ValueError`` for a year outside 2000-2023 or a malformed input, and
+    ``AssertionError`` when a calibration constraint fails.
     """
-    by_year = read_country_trade(sample_dir / COUNTRY_TRADE_FILE)
+    if years.start < FIRST_YEAR or years.stop - 1 > LAST_YEAR or years.step != 1:
+        raise ValueError(f"years must be a contiguous range inside {FIRST_YEAR}-{LAST_YEAR}, got {years}")
+    real_list_path = sample_dir / REAL_LIST_FILE
+    real_list = read_real_list(real_list_path)
+    by_year = read_country_table(sample_dir / COUNTRY_TRADE_FILE)
+    catalog = build_catalog(real_list, seed)
+    for hs10_code, code in catalog.codes.items():  # the 2019 list of the universe is the real one
+        assert not code.exists_in(REAL_LIST_YEAR) or code.hitech_in(REAL_LIST_YEAR) == real_list[hs10_code][-2:]
+    weights = Weights(catalog, seed)
     files: list[dict[str, str]] = []
     for year in years:
-        year_files = generate_year(year, by_year[year], seed)
+        year_files = generate_year(year, by_year[year], catalog, weights, seed)
         folder = sample_dir / str(year)
         folder.mkdir(parents=True, exist_ok=True)
-        for name, lines in (
-            ("CONCORD.TXT", year_files.concord),
-            ("COUNTRY.TXT", year_files.country),
-            ("EXP_HIST.TXT", year_files.history),
-        ):
+        outputs = [("COUNTRY.TXT", year_files.country), ("EXP_HIST.TXT", year_files.history)]
+        if year_files.concord_name is None:
+            files.append(
+                {
+                    "path": REAL_LIST_FILE,
+                    "origin": "census",
+                    "sha256": _sha256(real_list_path),
+                    "records": str(len(real_list)),
+                }
+            )
+        else:
+            outputs.insert(0, (year_files.concord_name, year_files.concord))
+            stale = "exp-code.txt" if year_files.concord_name == "CONCORD.TXT" else "CONCORD.TXT"
+            (folder / stale).unlink(missing_ok=True)
+        for name, lines in outputs:
             path = folder / name
-            path.write_text("".join(line + "\r\n" for line in lines), encoding="ascii", newline="")
+            _write_lines(path, lines)
             files.append(
                 {"path": f"{year}/{name}", "origin": "synthetic", "sha256": _sha256(path), "records": str(len(lines))}
             )
-    changes = code_change_rows()
+    changes = catalog.change_rows()
     changes_path = sample_dir / "hs10_changes.csv"
     changes_path.write_text(
         "old_hs10_code,new_hs10_code,first_year\n" + "".join(f"{o},{n},{y}\n" for o, n, y in changes),

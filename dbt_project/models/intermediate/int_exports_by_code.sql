@@ -8,7 +8,7 @@ export_history as (
 
 concordance as (
 
-    select * from {{ ref('stg_census__atp_concordance') }}
+    select * from {{ ref('int_hs10_year_lists') }}
 
 ),
 
@@ -35,7 +35,9 @@ exports_by_code as (
 
 ),
 
--- each year is classified by that year's own (as-published) list, and only single
+-- each year is classified by that year's own (as-published) lists (int_hs10_year_lists:
+-- unlisted codes linked by a code change included; others drop out and are reported by
+-- int_hs10_codes_missing_from_list), and only single
 -- countries of that year's country list are kept (groupings such as 0003 EU would
 -- double-count)
 classified as (

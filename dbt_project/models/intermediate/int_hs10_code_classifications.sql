@@ -7,7 +7,7 @@ with
 
 concordance as (
 
-    select * from {{ ref('stg_census__atp_concordance') }}
+    select * from {{ ref('int_hs10_year_lists') }}
 
 ),
 

@@ -6,7 +6,7 @@ with recursive
 
 concordance as (
 
-    select * from {{ ref('stg_census__atp_concordance') }}
+    select * from {{ ref('int_hs10_year_lists') }}
 
 ),
 

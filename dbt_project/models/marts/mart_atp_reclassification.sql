@@ -34,7 +34,7 @@ atp_groups as (
 
 concordance_years as (
 
-    select distinct year from {{ ref('stg_census__atp_concordance') }}
+    select distinct year from {{ ref('int_hs10_year_lists') }}
 
 ),
 

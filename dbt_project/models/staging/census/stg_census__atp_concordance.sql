@@ -1,8 +1,20 @@
+-- A year may hold several lists (Schedule B adds codes in January and July): a code keeps the
+-- classification of the first list that has it (list_rank 1 = the year's first list), and
+-- later lists only add the codes the earlier ones lack.
+
 with
 
 source as (
 
     select * from {{ source('census', 'atp_concordance') }}
+
+),
+
+first_listed as (
+
+    select *
+    from source
+    qualify row_number() over (partition by year, hs10_code order by list_rank, source_record) = 1
 
 ),
 
@@ -25,13 +37,14 @@ renamed as (
         unit_qty2 as quantity_2_unit,
         years_ap as years_with_data,
         hitech_code between '01' and '10' and length(hitech_code) = 2 as is_atp,
+        list_rank,
 
         -- lineage
         source_file,
         source_record,
         is_synthetic
 
-    from source
+    from first_listed
 
 )
 

@@ -19,6 +19,8 @@ renamed as (
         -- attributes
         cty_name,
         {{ is_real_country('cty_code') }} as is_real_country,
+        months_reported,
+        months_reported = 12 as is_complete_year,
 
         -- measures: exports (f.a.s.), millions of USD as published
         eyr as exports_total_usd_millions,

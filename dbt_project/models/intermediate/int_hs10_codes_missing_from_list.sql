@@ -1,0 +1,80 @@
+-- The report of export-history HS10 codes that are on none of their year's Schedule B lists,
+-- with the months they appear in and the value they carry. A code a code-change row links to
+-- a listed code is classified through it (int_hs10_year_lists) and shows here as resolved;
+-- an unresolved code cannot be classified and drops out of the ATP fact. To resolve one, add
+-- the year's later Schedule B list as <year>/exp-code-<label>.txt, or a row to
+-- hs10_changes.csv linking it to the listed code that replaced it (first_year = the year).
+-- The test assert_unlisted_codes_under_threshold fails the build when an unresolved code
+-- carries more than var max_unlisted_code_value_usd in a year.
+
+with
+
+export_history as (
+
+    select * from {{ ref('stg_census__export_history') }}
+
+),
+
+year_lists as (
+
+    select * from {{ ref('int_hs10_year_lists') }}
+
+),
+
+listed as (
+
+    select * from year_lists where is_listed
+
+),
+
+unlisted_records as (
+
+    select export_history.*
+    from export_history
+    anti join listed
+        on export_history.year = listed.year
+        and export_history.hs10_code = listed.hs10_code
+
+),
+
+by_code as (
+
+    select
+        year,
+        hs10_code,
+        string_agg(distinct cast(stat_month as varchar), ',' order by cast(stat_month as varchar))
+            as stat_months,
+        count(*) as record_count,
+        cast(sum(value_usd) as bigint) as value_usd,
+        arg_min(source_file, source_record) as first_source_file,
+        min(source_record) as first_source_record,
+        bool_or(is_synthetic) as is_synthetic
+    from unlisted_records
+    group by year, hs10_code
+
+)
+
+select
+    by_code.year,
+    by_code.hs10_code,
+    by_code.stat_months,
+    by_code.record_count,
+    by_code.value_usd,
+    year_lists.hs10_code is not null as is_resolved,
+    year_lists.hitech_code as resolved_hitech_code,
+    case
+        when year_lists.hs10_code is not null
+            then 'linked by hs10_changes.csv to ' || year_lists.linked_hs10_codes
+                || ' (ATP group ' || year_lists.hitech_code || ')'
+        else 'unresolved: add the year''s later Schedule B list (<year>/exp-code-<label>.txt) '
+            || 'or an hs10_changes.csv row linking the code to a listed code'
+    end as resolution,
+    by_code.value_usd > {{ var('max_unlisted_code_value_usd') }} as is_over_threshold,
+    by_code.first_source_file,
+    by_code.first_source_record,
+    by_code.is_synthetic
+from by_code
+left join year_lists
+    on by_code.year = year_lists.year
+    and by_code.hs10_code = year_lists.hs10_code
+    and not year_lists.is_listed

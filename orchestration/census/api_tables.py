@@ -1,0 +1,222 @@
+"""Parse landed Census International Trade API tables (JSON) into the warehouse's raw columns.
+
+Source: U.S. Census Bureau, "International Trade API" (api.census.gov/data/timeseries/intltrade),
+endpoints ``exports/hitech`` (ATP group x country, monthly) and ``exports/hs`` (commodity x
+country). A response is a JSON array of arrays, header first, every value a string; ``time``
+and predicate variables are appended as columns. ``ALL_VAL_YR`` is year to date: the annual
+value is the December row, never a sum of year-to-date values.
+
+Aggregate rows sit beside the detail and are dropped explicitly, and counted: blank or ``-``
+``CTY_CODE`` (TOTAL FOR ALL COUNTRIES), 0xxx groupings, continent codes ``1XXX``..``7XXX``, and
+for ``exports/hitech`` blank ``HITECH`` (all commodities) and ``00`` (not ATP).
+
+The readers here follow the contract of :mod:`orchestration.census.tables`: they fill a TEMP
+table with some of the raw table's columns plus ``source_file`` and ``source_record`` (the row of
+the JSON table, header = 1) and return a :class:`~orchestration.census.tables.ReadInfo`.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from collections.abc import Sequence
+from pathlib import Path
+
+import duckdb
+import pandas as pd
+
+from orchestration.census.parse import CensusLayoutError
+
+HS_FILE_NAME = re.compile(r"exports_hs_df([12])_\d{3}\.json", re.IGNORECASE)
+
+_COUNTRY_KIND = """
+    case
+        when cty_code is null or trim(cty_code) in ('', '-') then 'total'
+        when regexp_full_match(cty_code, '0[0-9]{3}') then 'grouping'
+        when regexp_full_match(cty_code, '[1-7]XXX') then 'continent'
+        when regexp_full_match(cty_code, '[1-9][0-9]{3}') then 'country'
+        else 'bad'
+    end
+"""
+
+
+def read_api_table(path: Path, relative: str, expected: Sequence[str]) -> pd.DataFrame:
+    """One landed API table as a frame of strings with ``source_file`` and ``source_record``
+    (header = record 1). Raises :class:`CensusLayoutError` for malformed JSON, a payload that is
+    not an array of arrays of strings, a header without an ``expected`` column, or a row whose
+    width differs from the header's."""
+    try:
+        payload = json.loads(path.read_text(encoding="utf-8"))
+    except (ValueError, UnicodeDecodeError) as error:
+        raise CensusLayoutError(relative, 0, "file", "", f"malformed JSON: {error}") from None
+    if not isinstance(payload, list) or not payload or not all(isinstance(row, list) for row in payload):
+        raise CensusLayoutError(relative, 0, "file", "", "not a JSON array of arrays with a header row")
+    header = payload[0]
+    missing = [name for name in expected if name not in header]
+    if missing:
+        raise CensusLayoutError(relative, 1, "header", ",".join(map(str, header)), f"missing columns {missing}")
+    for record, row in enumerate(payload, start=1):
+        if len(row) != len(header):
+            raise CensusLayoutError(
+                relative, record, "row", json.dumps(row)[:60], f"{len(row)} values, the header has {len(header)}"
+            )
+        bad = next((value for value in row if value is not None and not isinstance(value, str)), None)
+        if bad is not None:
+            raise CensusLayoutError(relative, record, "row", repr(bad), "API values are strings")
+    frame = pd.DataFrame(payload[1:], columns=header, dtype="string")
+    frame["source_record"] = range(2, len(frame) + 2)
+    frame["source_file"] = relative
+    return frame
+
+
+def _first_bad(con: duckdb.DuckDBPyConnection, table: str, checks: list[tuple[str, str, str]]) -> None:
+    """Raise for the first row failing a check; checks are (API field, column, SQL condition)."""
+    for field_name, column, condition in checks:
+        bad = con.execute(
+            f"select source_file, source_record, {column} from {table} where {condition} "
+            "order by source_file, source_record limit 1"
+        ).fetchone()
+        if bad:
+            raise CensusLayoutError(bad[0], bad[1], field_name, str(bad[2]), f"not a valid {field_name}")
+
+
+def _count(con: duckdb.DuckDBPyConnection, sql: str) -> dict[str, int]:
+    return dict(con.execute(sql).fetchall())
+
+
+def _dropped(kinds: dict[str, int], hitech: dict[str, int] | None = None) -> dict[str, int]:
+    counts = {
+        "dropped_total_rows": kinds.get("total", 0),
+        "dropped_grouping_rows": kinds.get("grouping", 0),
+        "dropped_continent_rows": kinds.get("continent", 0),
+    }
+    if hitech is not None:
+        counts["dropped_hitech_total_rows"] = hitech.get("blank", 0)
+        counts["dropped_not_atp_rows"] = hitech.get("00", 0)
+    return counts
+
+
+def read_exports_hs(con: duckdb.DuckDBPyConnection, root: Path, relatives: Sequence[str], year: int, target: str):
+    """Parse landed ``exports/hs`` tables (``<year>/api/exports_hs_df<DF>_<NNN>.json``, the DF
+    from the file name) into TEMP table ``target``: one row per DF x HS10 x country with
+    ``df_code``, ``hs10_code``, ``cty_code``, ``stat_year``, ``value_usd`` (December
+    ``ALL_VAL_YR``, whole USD, an annual value: ``stat_month`` stays empty), ``source_file``,
+    ``source_record``. Aggregate rows are dropped and counted. Raises :class:`CensusLayoutError`
+    naming file, record and field for a malformed code or a non-numeric value."""
+    from orchestration.census.tables import ReadInfo
+
+    frames = []
+    for relative in relatives:
+        frame = read_api_table(root / relative, relative, ("E_COMMODITY", "CTY_CODE", "ALL_VAL_YR"))
+        frame["df_code"] = HS_FILE_NAME.fullmatch(Path(relative).name).group(1)
+        frames.append(frame)
+    con.register("_atp_api_hs", pd.concat(frames, ignore_index=True))
+    try:
+        con.execute(f"""
+            create or replace temp table _atp_api_hs_typed as
+            select *, {_COUNTRY_KIND} as country_kind from (
+                select df_code, trim(E_COMMODITY) as hs10_code, trim(CTY_CODE) as cty_code,
+                       trim(ALL_VAL_YR) as value_text, source_file, cast(source_record as integer) as source_record
+                from _atp_api_hs)
+        """)
+    finally:
+        con.unregister("_atp_api_hs")
+    _first_bad(
+        con,
+        "_atp_api_hs_typed",
+        [
+            ("CTY_CODE", "cty_code", "country_kind = 'bad'"),
+            (
+                "E_COMMODITY",
+                "hs10_code",
+                "country_kind = 'country' and not regexp_full_match(coalesce(hs10_code, ''), '[0-9]{10}')",
+            ),
+            (
+                "ALL_VAL_YR",
+                "value_text",
+                "country_kind = 'country' and not regexp_full_match(coalesce(value_text, ''), '[0-9]{1,18}')",
+            ),
+        ],
+    )
+    kinds = _count(con, "select country_kind, count(*) from _atp_api_hs_typed group by 1")
+    con.execute(f"""
+        create or replace temp table {target} as
+        select df_code, hs10_code, cty_code, cast({int(year)} as bigint) as stat_year,
+               cast(value_text as bigint) as value_usd, source_file, source_record
+        from _atp_api_hs_typed where country_kind = 'country'
+    """)
+    con.execute("drop table _atp_api_hs_typed")
+    return ReadInfo(
+        file_records={relative: len(frame) for relative, frame in zip(relatives, frames, strict=True)},
+        dropped=_dropped(kinds),
+    )
+
+
+def read_exports_hitech(con: duckdb.DuckDBPyConnection, root: Path, relatives: Sequence[str], year: int, target: str):
+    """Parse a landed ``exports/hitech`` table into TEMP table ``target``: one row per country x
+    ATP group (01-10) with ``cty_name``, ``annual_value_usd`` (year-to-date ``ALL_VAL_YR`` of the
+    latest month reported, i.e. December when the pair traded in December; whole USD),
+    ``monthly_sum_usd`` (sum of ``ALL_VAL_MO``), ``months_reported``, ``source_file`` and
+    ``source_record`` (the row the annual value comes from).
+
+    Raises :class:`CensusLayoutError` for non-numeric values or malformed codes, a ``time`` of
+    another year, and when no row of the year is for December (the year is not complete)."""
+    from orchestration.census.tables import ReadInfo
+
+    (relative,) = relatives
+    frame = read_api_table(
+        root / relative, relative, ("CTY_CODE", "CTY_NAME", "HITECH", "ALL_VAL_MO", "ALL_VAL_YR", "time")
+    )
+    con.register("_atp_api_hitech", frame)
+    try:
+        con.execute(f"""
+            create or replace temp table _atp_api_hitech_typed as
+            select *, {_COUNTRY_KIND} as country_kind from (
+                select trim(CTY_CODE) as cty_code, trim(CTY_NAME) as cty_name, trim(HITECH) as hitech_code,
+                       trim(ALL_VAL_MO) as month_text, trim(ALL_VAL_YR) as ytd_text, trim(time) as period,
+                       source_file, cast(source_record as integer) as source_record
+                from _atp_api_hitech)
+        """)
+    finally:
+        con.unregister("_atp_api_hitech")
+    detail = "country_kind = 'country' and regexp_full_match(coalesce(hitech_code, ''), '0[1-9]|10')"
+    _first_bad(
+        con,
+        "_atp_api_hitech_typed",
+        [
+            ("CTY_CODE", "cty_code", "country_kind = 'bad'"),
+            (
+                "HITECH",
+                "hitech_code",
+                "coalesce(hitech_code, '') <> '' and not regexp_full_match(hitech_code, '[0-9]{2}')",
+            ),
+            ("time", "period", f"not regexp_full_match(coalesce(period, ''), '{int(year)}-(0[1-9]|1[0-2])')"),
+            (
+                "ALL_VAL_MO",
+                "month_text",
+                f"{detail} and not regexp_full_match(coalesce(month_text, ''), '[0-9]{{1,18}}')",
+            ),
+            ("ALL_VAL_YR", "ytd_text", f"{detail} and not regexp_full_match(coalesce(ytd_text, ''), '[0-9]{{1,18}}')"),
+        ],
+    )
+    if not con.execute(f"select count(*) from _atp_api_hitech_typed where period = '{int(year)}-12'").fetchone()[0]:
+        raise CensusLayoutError(relative, 0, "time", "", f"no December {year} rows: the year is not complete")
+    kinds = _count(con, "select country_kind, count(*) from _atp_api_hitech_typed group by 1")
+    hitech = _count(
+        con,
+        "select coalesce(nullif(hitech_code, ''), 'blank'), count(*) from _atp_api_hitech_typed "
+        "where country_kind = 'country' and coalesce(hitech_code, '') in ('', '00') group by 1",
+    )
+    con.execute(f"""
+        create or replace temp table {target} as
+        with detail as (select * from _atp_api_hitech_typed where {detail})
+        select cty_code, max(cty_name) as cty_name, hitech_code,
+               cast(arg_max(ytd_text, period) as bigint) as annual_value_usd,
+               cast(sum(cast(month_text as bigint)) as bigint) as monthly_sum_usd,
+               cast(count(*) as integer) as months_reported,
+               min(source_file) as source_file,
+               cast(arg_max(source_record, period) as integer) as source_record
+        from detail group by cty_code, hitech_code
+    """)
+    con.execute("drop table _atp_api_hitech_typed")
+    return ReadInfo(file_records={relative: len(frame)}, dropped=_dropped(kinds, hitech))
