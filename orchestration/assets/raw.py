@@ -46,14 +46,14 @@ def prepare_inputs(source: SourceResource, table: RawTable, years: list[int]) ->
 
 
 def _revision_preview(con: duckdb.DuckDBPyConnection, table: RawTable) -> str:
-    """The export revisions of the latest load, as a Markdown list: world ATP (0007) first, then
-    the ten largest by absolute difference."""
+    """The export revisions of the latest load of the country table, as a Markdown list: world
+    ATP (0007) first, then the ten largest by absolute difference."""
     rows = con.execute(
         f"""
         select year, {", ".join(table.key)}, measure, old_value, new_value, difference
         from raw.{table.name}_revisions
         where loaded_at = (select max(loaded_at) from raw.{table.name}_revisions) and measure = 'eyr'
-        order by cty_code <> '0007', abs(difference) desc, year limit 11
+        order by {table.key[0]} <> '0007', abs(difference) desc, year limit 11
         """
     ).fetchall()
     return "\n".join(f"- {r[0]} {' '.join(map(str, r[1:-4]))} {r[-4]}: {r[-3]} -> {r[-2]} ({r[-1]:+})" for r in rows)

@@ -20,7 +20,7 @@ from __future__ import annotations
 import hashlib
 import json
 from collections.abc import Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -398,7 +398,7 @@ def load_table(
                 f"{relatives[0]} (vintage {files[0].vintage}) revises {', '.join(map(str, pending))}, held in the "
                 "warehouse but not loaded in this run: load those years to take the revision"
             )
-            results[-1] = LoadResult(**{**results[-1].__dict__, "notes": (note,)})
+            results[-1] = replace(results[-1], notes=(note,))
         con.execute(f"drop table if exists {read}")
         return results
     for year in years if table.per_year else [None]:
