@@ -68,7 +68,10 @@ def _years_for_run(spec: str) -> list[int]:
 
 def failure_lines(result) -> list[str]:
     """One line per failed step with the underlying error (not the Dagster wrapper), and one
-    per failed asset check (dbt tests included)."""
+    per failed asset check (dbt tests included): ``FAILED``, or ``WARNING`` for a check of
+    severity warn (``warn_*`` dbt tests), which does not fail the run."""
+    from dagster import AssetCheckSeverity
+
     lines = []
     for event in result.all_events:
         if event.event_type_value != "STEP_FAILURE":
@@ -82,7 +85,8 @@ def failure_lines(result) -> list[str]:
     for evaluation in result.get_asset_check_evaluations():
         if not evaluation.passed:
             key = evaluation.asset_check_key
-            lines.append(f"FAILED check {key.asset_key.to_user_string()}:{key.name}")
+            label = "WARNING" if evaluation.severity == AssetCheckSeverity.WARN else "FAILED"
+            lines.append(f"{label} check {key.asset_key.to_user_string()}:{key.name}")
     return lines
 
 
@@ -169,6 +173,8 @@ def refresh(
             err=True,
         )
         raise typer.Exit(1)
+    for line in failure_lines(result):  # warnings only: the run succeeded
+        typer.echo(line, err=True)
     warehouse = WarehouseResource()
     typer.echo("\n".join(summary_lines(warehouse.database_path(), warehouse.exports_path())))
 

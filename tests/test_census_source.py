@@ -128,7 +128,7 @@ def test_failure_keeps_the_previous_year_and_the_next_run_recovers(census_wareho
     messages = " ".join(failure_lines(result))
     assert "SourceError: census source, year 2011, https://api.census.gov/" in messages
     assert "CensusLayoutError: 2011/exp-code.txt, record 1, field record length" in messages
-    assert "record has 9 characters, expected 245 (CONCORD.TXT (exports concordance)) or 278" in messages
+    assert "record has 9 characters, expected 245 (CONCORD.TXT) or 278" in messages
     assert KEY not in messages
     assert raw_snapshot(census_warehouse["duckdb"], 2011) == before
     # the truncated download was rejected before it could replace the landed concordance

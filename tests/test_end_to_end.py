@@ -200,6 +200,9 @@ def test_mid_year_schedule_b_codes_are_resolved_or_reported(
     assert result.success
     warned = {e.asset_check_key.name for e in result.get_asset_check_evaluations() if not e.passed}
     assert warned == {"warn_unlisted_codes"}
+    from orchestration.cli import failure_lines
+
+    assert failure_lines(result) == ["WARNING check int_hs10_codes_missing_from_list:warn_unlisted_codes"]
     report = query(
         {"duckdb": tmp_path / "atp.duckdb"},
         "select year, hs10_code, stat_months, record_count, value_usd, is_resolved, resolved_hitech_code, "

@@ -153,6 +153,15 @@ def test_import_concordance_is_parsed_by_the_same_code(tmp_path: Path) -> None:
     )
 
 
+def test_a_byte_that_is_not_text_names_file_record_and_position(tmp_path: Path) -> None:
+    lines = REAL_EXP_CODE_2019.read_bytes().split(b"\r\n")
+    lines[10] = lines[10][:20] + b"\xe9" + lines[10][21:]  # a Latin-1 e-acute in record 11
+    path = tmp_path / "exp-code.txt"
+    path.write_bytes(b"\r\n".join(lines))
+    with pytest.raises(CensusLayoutError, match=r"^2019/exp-code.txt, record 11, field position 21: not ASCII text"):
+        parse_fixed_width(duckdb.connect(), path, "2019/exp-code.txt", CONCORDANCE_LAYOUTS, "t")
+
+
 def test_lf_line_ends_load_like_crlf(tmp_path: Path) -> None:
     path = tmp_path / "exp-code.txt"
     path.write_bytes(REAL_EXP_CODE_2019.read_bytes().replace(b"\r\n", b"\n"))
@@ -210,11 +219,15 @@ def test_codes_may_be_text_or_number_cells_and_keep_leading_zeros(tmp_path: Path
             r"country_trade/country.xlsx, record 2, field CTY_CODE \(column B\): not a 4-digit code",
         ),
         (
+            lambda rows: rows[2].__setitem__(0, None),
+            r"country_trade/country.xlsx, record 3, field year \(column A\): empty cell in a row that holds values",
+        ),
+        (
             "second sheet",
             r"country_trade/country.xlsx, record 0, field sheet: workbook has 2 sheets; the Census country table",
         ),
     ],
-    ids=["renamed column", "missing column", "text value", "bad code", "second sheet"],
+    ids=["renamed column", "missing column", "text value", "bad code", "blank year", "second sheet"],
 )
 def test_bad_workbooks_get_one_clear_error_and_keep_the_held_rows(tmp_path: Path, change, message) -> None:
     root = tmp_path / "input"
@@ -248,7 +261,7 @@ def test_a_record_of_the_wrong_length_names_file_record_and_lengths(con, real_fo
     text = str(error.value)
     assert text.startswith("2019/exp-code.txt, record 57, field record length:")
     assert f"record has {length} characters" in text
-    assert "245 (CONCORD.TXT (exports concordance)) or 278 (Schedule B exp-code.txt)" in text
+    assert "245 (CONCORD.TXT) or 278 (Schedule B exp-code.txt)" in text
     assert f"lengths found: {min(length, 278)} (" in text and f"{max(length, 278)} (" in text
     assert (
         con.execute("select count(*), sum(hash(hs10_code || hitech_code)) from raw.atp_concordance").fetchone()
@@ -263,7 +276,7 @@ def test_a_file_of_neither_layout_is_named_with_both_lengths(tmp_path: Path) -> 
         choose_layout(path, "2019/exp-code.txt", CONCORDANCE_LAYOUTS)
     assert str(error.value) == (
         "2019/exp-code.txt, record 1, field record length: record has 277 characters, expected 245 "
-        "(CONCORD.TXT (exports concordance)) or 278 (Schedule B exp-code.txt); lengths found: 277 (2 records) "
+        "(CONCORD.TXT) or 278 (Schedule B exp-code.txt); lengths found: 277 (2 records) "
         "(value '277')"
     )
 
@@ -376,6 +389,8 @@ def test_local_folder_takes_a_newer_vintage_and_reports_the_revision(tmp_path: P
     first = load_table(con, root, COUNTRY_TRADE_TABLE, [2021, 2022, 2023])
     assert {r.files[0].vintage for r in first} == {"2023-01"}
     assert _eyr(con, "0007")[2022] == "390509.660286"
+    # the revision report exists from the first load, empty until a load changes something
+    assert con.execute("select count(*) from raw.country_trade_revisions").fetchone() == (0,)
     # the 2023-01 vintage holds January 2023 only
     assert con.execute("select distinct months_reported from raw.country_trade where year = 2023").fetchall() == [(1,)]
     shutil.copy(REAL_COUNTRY_XLSX["2024-06"], root / "country_trade" / "country.xlsx")

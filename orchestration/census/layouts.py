@@ -79,7 +79,7 @@ class Layout:
 
 
 CONCORD = Layout(
-    name="CONCORD.TXT (exports concordance)",
+    name="CONCORD.TXT",
     record_length=245,
     fields=(
         Field("hs10_code", 1, 10, "code", required=True, pattern=r"[0-9]{10}"),

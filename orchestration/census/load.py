@@ -209,15 +209,9 @@ def _revision_columns(table: RawTable) -> list[tuple[str, str]]:
 def _record_revisions(
     con: duckdb.DuckDBPyConnection, table: RawTable, year: int, staged: str, new: SourceFile, loaded_at: datetime
 ) -> int:
-    """Insert into ``raw.<table>_revisions`` every value of ``year`` that differs between the
-    rows held and the rows staged (a key present on one side only counts too); returns how many."""
-    held = con.execute(f"select count(*) from raw.{table.name} where year = ?", [year]).fetchone()[0]
-    if not held:
-        return 0
-    old = con.execute(
-        "select source_file, sha256, vintage from raw.source_files where year = ? and raw_table = ? limit 1",
-        [year, table.name],
-    ).fetchone() or (None, None, None)
+    """Insert into ``raw.<table>_revisions`` (created if missing, so it exists from the first
+    load) every value of ``year`` that differs between the rows held and the rows staged (a key
+    present on one side only counts too); returns how many."""
     target = f"raw.{table.name}_revisions"
     _ensure_table(con, target, _revision_columns(table))
     con.execute(
@@ -228,6 +222,13 @@ def _record_revisions(
             f"raw.{table.name})."
         )
     )
+    held = con.execute(f"select count(*) from raw.{table.name} where year = ?", [year]).fetchone()[0]
+    if not held:
+        return 0
+    old = con.execute(
+        "select source_file, sha256, vintage from raw.source_files where year = ? and raw_table = ? limit 1",
+        [year, table.name],
+    ).fetchone() or (None, None, None)
     keys = ", ".join(f"coalesce(n.{k}, o.{k}) as {k}" for k in table.key)
     join = " and ".join(f"o.{k} = n.{k}" for k in table.key)
     before = con.execute(f"select count(*) from {target}").fetchone()[0]

@@ -146,6 +146,36 @@ def _typed(field: Field) -> str:
     return f"{value} as {field.name}"
 
 
+def _read_lines(con: duckdb.DuckDBPyConnection, path: Path) -> None:
+    """The file's records into TEMP table ``_atp_lines`` (line, source_record); LF or CRLF."""
+    con.execute(f"""
+        create or replace temp table _atp_lines as
+        with src as (
+            select string_split(replace(content, chr(13), ''), chr(10)) as lines
+            from read_text({sql_literal(str(path))})
+        ),
+        numbered as (
+            select unnest(lines) as line, unnest(generate_series(1, len(lines))) as source_record,
+                   len(lines) as n_lines
+            from src
+        )
+        select line, cast(source_record as integer) as source_record
+        from numbered
+        where not (source_record = n_lines and line = '')
+    """)
+
+
+def _first_non_utf8(path: Path) -> tuple[int, int, int]:
+    """(record, 1-based position, byte) of the first byte of ``path`` that is not UTF-8."""
+    with path.open("rb") as handle:
+        for record, line in enumerate(handle, start=1):
+            try:
+                line.decode("utf-8")
+            except UnicodeDecodeError as error:
+                return record, error.start + 1, line[error.start]
+    return 0, 0, 0
+
+
 def parse_fixed_width(
     con: duckdb.DuckDBPyConnection,
     path: Path,
@@ -162,29 +192,25 @@ def parse_fixed_width(
     final empty line is ignored.
 
     Raises ``FileNotFoundError`` when ``path`` is missing and :class:`CensusLayoutError` for an
-    empty file or for the first record (in file order) with a wrong length (naming the lengths
-    found and expected), a blank required field, a non-blank gap, a non-numeric number or a code
-    outside its pattern.
+    empty file, a byte that is not text (naming record and position), or the first record (in
+    file order) with a wrong length (naming the lengths found and expected), a blank required
+    field, a non-blank gap, a non-numeric number or a code outside its pattern.
     """
     if not path.is_file():
         raise FileNotFoundError(f"{source_file}: file not found at {path}")
     candidates = (layout,) if isinstance(layout, Layout) else tuple(layout)
     layout = choose_layout(path, source_file, candidates) if len(candidates) > 1 else candidates[0]
-    con.execute(f"""
-        create or replace temp table _atp_lines as
-        with src as (
-            select string_split(replace(content, chr(13), ''), chr(10)) as lines
-            from read_text({sql_literal(str(path))})
-        ),
-        numbered as (
-            select unnest(lines) as line, unnest(generate_series(1, len(lines))) as source_record,
-                   len(lines) as n_lines
-            from src
-        )
-        select line, cast(source_record as integer) as source_record
-        from numbered
-        where not (source_record = n_lines and line = '')
-    """)
+    try:
+        _read_lines(con, path)
+    except duckdb.InvalidInputException:
+        record, position, byte = _first_non_utf8(path)
+        raise CensusLayoutError(
+            source_file,
+            record,
+            f"position {position}",
+            f"0x{byte:02x}",
+            "not ASCII text: Census fixed-width files are ASCII (re-save the file as ASCII or UTF-8)",
+        ) from None
     if con.execute("select count(*) from _atp_lines").fetchone()[0] == 0:
         raise CensusLayoutError(source_file, 0, "file", "", f"file has no records ({layout.name})")
     bad_length = con.execute(
@@ -195,8 +221,7 @@ def parse_fixed_width(
         record, line = bad_length
         expected = f"{layout.name} records have {layout.record_length}"
         if len(candidates) > 1:
-            others = _expected([c for c in candidates if c is not layout])
-            expected = f"expected {_expected(candidates)}: record 1 chose {layout.name}, {expected}; not {others}"
+            expected = f"expected {_expected(candidates)}, and record 1 is a {layout.name} record"
         raise CensusLayoutError(
             source_file,
             record,
@@ -255,7 +280,7 @@ class _Cells:
         self.positions = positions
         self.spreadsheet = spreadsheet
 
-    def _error(self, record: int, name: str, value: object, reason: str) -> CensusLayoutError:
+    def error(self, record: int, name: str, value: object, reason: str) -> CensusLayoutError:
         where = f"{name} (column {_column_letter(self.positions[name])})" if self.spreadsheet else name
         return CensusLayoutError(
             self.source_file, record, where, repr(value) if self.spreadsheet else str(value), reason
@@ -271,14 +296,14 @@ class _Cells:
         if value is None or (isinstance(value, str) and not value.strip()):
             if allow_blank:
                 return None
-            raise self._error(record, name, value, "empty cell")
+            raise self.error(record, name, value, "empty cell")
         if isinstance(value, bool):
-            raise self._error(record, name, value, f"not a {digits}-digit code")
+            raise self.error(record, name, value, f"not a {digits}-digit code")
         if isinstance(value, float) and value.is_integer():
             value = int(value)
         text = str(value).zfill(digits) if isinstance(value, int) else str(value).strip()
         if len(text) != digits or not text.isdigit():
-            raise self._error(record, name, value, f"not a {digits}-digit code")
+            raise self.error(record, name, value, f"not a {digits}-digit code")
         return text
 
     def millions(self, row: Sequence[object], record: int, name: str) -> Decimal:
@@ -286,18 +311,18 @@ class _Cells:
         dollars): the float 391463.20907599997 becomes Decimal('391463.209076')."""
         value = self.get(row, name)
         if isinstance(value, bool) or value is None:
-            raise self._error(record, name, value, "empty cell" if value is None else "not a number")
+            raise self.error(record, name, value, "empty cell" if value is None else "not a number")
         if isinstance(value, str) and self.spreadsheet:
-            raise self._error(record, name, value, "text in a number column (the Census table stores numbers)")
+            raise self.error(record, name, value, "text in a number column (the Census table stores numbers)")
         try:
             number = Decimal(repr(value) if isinstance(value, float) else str(value).strip())
         except InvalidOperation:
-            raise self._error(record, name, value, "not a number") from None
+            raise self.error(record, name, value, "not a number") from None
         if not number.is_finite():
-            raise self._error(record, name, value, "not a number")
+            raise self.error(record, name, value, "not a number")
         number = number.quantize(MILLIONS_SCALE)
         if abs(number) >= Decimal(10) ** 12:
-            raise self._error(record, name, value, "too large for millions of USD")
+            raise self.error(record, name, value, "too large for millions of USD")
         return number
 
 
@@ -321,20 +346,27 @@ def _country_rows(rows: Iterator[Sequence[object]], source_file: str, spreadshee
     cells = _Cells(source_file, {c: positions[c.lower()] for c in COUNTRY_TRADE_HEADER}, spreadsheet)
     columns: dict[str, list] = {name: [] for name in ("year", "cty_code", "cty_name", *COUNTRY_TRADE_VALUE_COLUMNS)}
     columns["source_record"] = []
-    blank_rows = 0
+    skipped = 0
     for record, row in enumerate(rows, start=2):
         if all(cell is None or (isinstance(cell, str) and not cell.strip()) for cell in row):
-            blank_rows += 1
+            skipped += 1
             continue
         year = cells.code(row, record, "year", 4, allow_blank=True)
-        columns["year"].append(int(year) if year is not None else None)
-        columns["cty_code"].append(cells.code(row, record, "CTY_CODE", 4, allow_blank=False))
+        code = cells.code(row, record, "CTY_CODE", 4, allow_blank=False)
+        values = [cells.millions(row, record, column.upper()) for column in COUNTRY_TRADE_VALUE_COLUMNS]
+        if year is None:
+            if any(values):
+                raise cells.error(record, "year", cells.get(row, "year"), "empty cell in a row that holds values")
+            skipped += 1  # the CSV republication has one all-zero row without a year
+            continue
+        columns["year"].append(int(year))
+        columns["cty_code"].append(code)
         name = cells.get(row, "CTYNAME")
         columns["cty_name"].append(str(name).strip() if name is not None else None)
-        for column in COUNTRY_TRADE_VALUE_COLUMNS:
-            columns[column].append(cells.millions(row, record, column.upper()))
+        for column, value in zip(COUNTRY_TRADE_VALUE_COLUMNS, values, strict=True):
+            columns[column].append(value)
         columns["source_record"].append(record)
-    return columns, blank_rows
+    return columns, skipped
 
 
 def _xlsx_rows(path: Path, source_file: str) -> Iterator[Sequence[object]]:
@@ -383,9 +415,11 @@ def read_country_trade(path: Path, source_file: str) -> pa.Table:
     Column names are matched without regard to case; other columns are ignored. The file is read
     as a workbook when it is one (a zip archive), else as CSV text (UTF-8).
 
-    Returns an Arrow table: ``year`` int32 (null where the source row has no year),
-    ``cty_code``, ``cty_name``, the 26 value columns lower-case as decimal128(18, 6) millions of
-    USD, ``source_file``, ``source_record`` (row number, header = 1). Fully blank rows are skipped.
+    Returns an Arrow table: ``year`` int32, ``cty_code``, ``cty_name``, the 26 value columns
+    lower-case as decimal128(18, 6) millions of USD, ``source_file``, ``source_record`` (row
+    number, header = 1). Fully blank rows are skipped,
+    and so is a row without a year whose values are all 0 (the CSV republication has one); a row
+    without a year that holds values is an error.
 
     Raises ``FileNotFoundError`` when missing and :class:`CensusLayoutError` naming file, record,
     column and value for: an unreadable workbook, more than one sheet, a missing or renamed
