@@ -7,8 +7,9 @@ from pathlib import Path
 import duckdb
 import pytest
 
+from orchestration.census.fixed_width import parse_fixed_width
 from orchestration.census.layouts import CONCORD, COUNTRY, EXPORT_HISTORY
-from orchestration.census.parse import CensusLayoutError, parse_country_trade, parse_fixed_width
+from orchestration.census.parse import CensusLayoutError, parse_country_trade
 
 Z12 = "0" * 12
 B12 = " " * 12

@@ -23,9 +23,10 @@ import openpyxl
 import pytest
 import responses
 
+from orchestration.census.fixed_width import choose_layout, parse_fixed_width
 from orchestration.census.layouts import CONCORDANCE_LAYOUTS, SCHEDULE_B
 from orchestration.census.load import load_table
-from orchestration.census.parse import CensusLayoutError, choose_layout, parse_fixed_width, read_country_trade
+from orchestration.census.parse import CensusLayoutError, read_country_trade
 from orchestration.census.tables import ATP_CONCORDANCE_TABLE, COUNTRY_TRADE_TABLE
 from orchestration.sources.landing import read_manifest
 from tests.conftest import REPO_ROOT

@@ -19,8 +19,9 @@ from pathlib import Path
 import duckdb
 import pytest
 
+from orchestration.census.fixed_width import parse_fixed_width
 from orchestration.census.layouts import CONCORD, COUNTRY, EXPORT_HISTORY, SCHEDULE_B
-from orchestration.census.parse import parse_fixed_width, read_country_trade
+from orchestration.census.parse import read_country_trade
 from orchestration.synthetic.generate import generate_sample
 
 SAMPLE_DIR = Path(__file__).resolve().parent.parent / "warehouse" / "sample"

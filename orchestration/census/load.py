@@ -3,16 +3,19 @@
 What a table reads, and how, is its :class:`~orchestration.census.tables.RawTable`; this module
 does what every table shares:
 
-1. find the year's files (:func:`~orchestration.census.tables.find_files`) and read them into a
-   TEMP table (any layout error is raised before the warehouse is touched);
-2. stage the year's rows with the table's columns, and check them: the year column equals the
-   loaded year, the key is unique (a duplicated record would be counted twice);
-3. swap in one transaction: delete the year's rows, insert the new ones, record every file in
-   ``raw.source_files`` (origin, sha256, records, vintage, URL) and, for tables that keep
-   revisions, the values that changed since the last load in ``raw.<table>_revisions``.
+1. find the year's files (:func:`~orchestration.census.tables.find_files`) and read them: into
+   a TEMP table, or (fixed width) into TEMP lines tables behind a view that types and checks each
+   record as it is read, so that a real year (millions of records) is read and typed once;
+2. stage the year's rows as a view with the table's columns;
+3. swap in one transaction: delete the year's rows, insert the new ones, check them (the year
+   column equals the loaded year, the key is unique: a duplicated record would be counted
+   twice), record every file in ``raw.source_files`` (origin, sha256, records, vintage, URL)
+   and, for tables that keep revisions, the values that changed since the last load in
+   ``raw.<table>_revisions``; then commit.
 
-A failure leaves the previous rows of that year exactly as they were. Files marked
-``synthetic`` in the input folder's ``manifest.json`` load with ``is_synthetic = true``.
+Any error (a bad record found while inserting, a failed check) rolls the transaction back: the
+previous rows of that year stay exactly as they were, and readers never see a half-loaded year.
+Files marked ``synthetic`` in the input folder's ``manifest.json`` load with ``is_synthetic = true``.
 """
 
 from __future__ import annotations
@@ -26,8 +29,9 @@ from pathlib import Path
 
 import duckdb
 
+from orchestration.census.fixed_width import is_bad_record_error
 from orchestration.census.parse import CensusLayoutError, sql_literal
-from orchestration.census.tables import InputFileError, RawTable, find_files
+from orchestration.census.tables import InputFileError, RawTable, ReadInfo, find_files
 
 #: Appended to every raw table comment.
 PROVENANCE_NOTE = (
@@ -142,24 +146,25 @@ def sha256_of(path: Path) -> str:
 
 
 def _stage(con: duckdb.DuckDBPyConnection, table: RawTable, read: str, year: int | None, staged: str) -> None:
-    """Project the reader's TEMP table onto ``table``'s columns (absent ones as NULL)."""
+    """A TEMP view projecting the reader's rows onto ``table``'s columns (absent ones as NULL)."""
     have = {row[0] for row in con.execute(f"describe {read}").fetchall()}
     columns = [name if name in have else f"cast(null as {kind}) as {name}" for name, kind in table.columns]
     year_column = [f"cast({int(year)} as integer) as year"] if table.per_year else []
     where = f"where year = {int(year)}" if table.file_has_years else ""
     con.execute(
-        f"create or replace temp table {staged} as select "
+        f"create or replace temp view {staged} as select "
         f"{', '.join(year_column + columns)}, source_file, cast(source_record as integer) as source_record "
         f"from {read} {where}"
     )
 
 
-def _check(con: duckdb.DuckDBPyConnection, table: RawTable, staged: str, year: int | None) -> None:
-    """Raise :class:`CensusLayoutError` for the first record of another year, or the first
-    duplicated key."""
+def _check(con: duckdb.DuckDBPyConnection, table: RawTable, year: int | None) -> None:
+    """Raise :class:`CensusLayoutError` for the first loaded record of another year, or the first
+    duplicated key, among the rows of ``year`` just inserted (inside the swap's transaction)."""
+    rows = f"(select * from raw.{table.name} where {f'year = {int(year)}' if table.per_year else 'true'})"
     if table.year_column:
         wrong = con.execute(
-            f"select source_file, source_record, {table.year_column} from {staged} "
+            f"select source_file, source_record, {table.year_column} from {rows} "
             f"where {table.year_column} is distinct from year order by source_file, source_record limit 1"
         ).fetchone()
         if wrong:
@@ -169,21 +174,24 @@ def _check(con: duckdb.DuckDBPyConnection, table: RawTable, staged: str, year: i
     if table.key:
         scope = ["source_file"] if table.key_scope == "file" else []
         group = ", ".join(scope + list(table.key))
+        if not con.execute(
+            f"select count(*) from (select 1 from {rows} group by {group} having count(*) > 1)"
+        ).fetchone()[0]:
+            return
         dupe = con.execute(
             f"select min(source_file), list(source_record order by source_file, source_record), count(*), "
-            f"{', '.join(table.key)} from {staged} group by {group} having count(*) > 1 "
+            f"{', '.join(table.key)} from {rows} group by {group} having count(*) > 1 "
             "order by min(source_file), min(source_record) limit 1"
         ).fetchone()
-        if dupe:
-            source_file, records, count, *values = dupe
-            where = "the year's list" if table.key_scope == "file" else f"{table.name} {year}"
-            raise CensusLayoutError(
-                source_file,
-                records[1],
-                ", ".join(table.key),
-                " ".join("" if v is None else str(v) for v in values),
-                f"duplicate: {count} records of {where} have this key (records {', '.join(map(str, records[:5]))})",
-            )
+        source_file, records, count, *values = dupe
+        where = "the year's list" if table.key_scope == "file" else f"{table.name} {year}"
+        raise CensusLayoutError(
+            source_file,
+            records[1],
+            ", ".join(table.key),
+            " ".join("" if v is None else str(v) for v in values),
+            f"duplicate: {count} records of {where} have this key (records {', '.join(map(str, records[:5]))})",
+        )
 
 
 def _revision_columns(table: RawTable) -> list[tuple[str, str]]:
@@ -258,9 +266,10 @@ def swap(
     files: Sequence[SourceFile],
 ) -> tuple[int, int]:
     """Replace ``year``'s rows of ``raw.<table.name>`` (all rows when the table is not per year)
-    with the TEMP table ``staged`` (None: no rows) in one transaction, record ``files`` in
-    ``raw.source_files`` and, for tables with ``revision_columns``, what changed in
-    ``raw.<table>_revisions``. Returns (rows loaded, revisions recorded).
+    with the TEMP table or view ``staged`` (None: no rows) in one transaction: delete, insert,
+    check (:func:`_check`), record ``files`` in ``raw.source_files`` and, for tables with
+    ``revision_columns``, what changed in ``raw.<table>_revisions``. Returns (rows loaded,
+    revisions recorded).
 
     ``staged`` has the table's columns except ``is_synthetic``, which is set from each row's
     ``source_file`` origin. Any error rolls back: the year's previous rows stay as they were.
@@ -284,10 +293,12 @@ def swap(
         if staged is not None and table.revision_columns and files:
             revisions = _record_revisions(con, table, int(year), staged, files[0], loaded_at)
         con.execute(f"delete from raw.{table.name} where {year_filter}")
-        rows_by_file: dict[str, int] = {}
         if staged is not None:
             con.execute(f"insert into raw.{table.name} by name select *, {synthetic_sql} as is_synthetic from {staged}")
-            rows_by_file = dict(con.execute(f"select source_file, count(*) from {staged} group by 1").fetchall())
+            _check(con, table, year)
+        rows_by_file = dict(
+            con.execute(f"select source_file, count(*) from raw.{table.name} where {year_filter} group by 1").fetchall()
+        )
         con.execute(f"delete from raw.source_files where {source_filter} and raw_table = ?", [table.name])
         for f in files:
             con.execute(
@@ -307,14 +318,11 @@ def swap(
                     f.vintage,
                 ],
             )
-        rows = con.execute(f"select count(*) from raw.{table.name} where {year_filter}").fetchone()[0]
+        rows = sum(rows_by_file.values())
         con.execute("commit")
     except BaseException:
         con.execute("rollback")
         raise
-    finally:
-        if staged is not None:
-            con.execute(f"drop table if exists {staged}")
     return rows, revisions
 
 
@@ -380,27 +388,50 @@ def load_table(
         raise InputFileError(f"{label}: expected {table.describe_files(year)} in {root}")
 
     read, staged = f"_atp_read_{table.name}", f"_atp_staged_{table.name}"
+
+    def swap_checked(year: int | None, info: ReadInfo, files: list[SourceFile]) -> tuple[int, int]:
+        """Swap the staged view in; when a record fails the reader's checks while inserting, raise
+        the exact error of the first bad record (or retry once when there is none)."""
+        try:
+            return swap(con, table, year, staged, files)
+        except duckdb.Error as error:
+            if info.diagnose is None or not is_bad_record_error(error):
+                raise
+            info.diagnose()
+            return swap(con, table, year, staged, files)
+
+    def drop(info: ReadInfo | None) -> None:
+        for name in (staged, read, *(info.temp_tables if info else ())):
+            kind = con.execute(
+                "select 'view' from duckdb_views() where view_name = ? and temporary "
+                "union all select 'table' from duckdb_tables() where table_name = ? and temporary",
+                [name, name],
+            ).fetchone()
+            if kind:
+                con.execute(f"drop {kind[0]} {name}")
+
     if table.file_has_years:
         form, relatives = find_files(root, table, None)
         if form is None:
             missing(None)
         info = form.read(con, root, relatives, None, read)
         files = sources(relatives, info)
-        for year in years or []:
-            _stage(con, table, read, year, staged)
-            if not con.execute(f"select count(*) from {staged}").fetchone()[0]:
-                raise CensusLayoutError(relatives[0], 0, "year", str(year), f"the file has no rows for {year}")
-            _check(con, table, staged, year)
-            rows, revisions = swap(con, table, year, staged, files)
-            results.append(LoadResult(table.name, year, tuple(files), rows, info.dropped, revisions))
-        pending = _unreloaded_revisions(con, table, read, years or []) if table.revision_columns else []
+        try:
+            for year in years or []:
+                _stage(con, table, read, year, staged)
+                if not con.execute(f"select count(*) from {staged}").fetchone()[0]:
+                    raise CensusLayoutError(relatives[0], 0, "year", str(year), f"the file has no rows for {year}")
+                rows, revisions = swap_checked(year, info, files)
+                results.append(LoadResult(table.name, year, tuple(files), rows, info.dropped, revisions))
+            pending = _unreloaded_revisions(con, table, read, years or []) if table.revision_columns else []
+        finally:
+            drop(info)
         if pending and results:
             note = (
                 f"{relatives[0]} (vintage {files[0].vintage}) revises {', '.join(map(str, pending))}, held in the "
                 "warehouse but not loaded in this run: load those years to take the revision"
             )
             results[-1] = replace(results[-1], notes=(note,))
-        con.execute(f"drop table if exists {read}")
         return results
     for year in years if table.per_year else [None]:
         form, relatives = find_files(root, table, year)
@@ -410,11 +441,13 @@ def load_table(
             rows, _ = swap(con, table, year, None, [])
             results.append(LoadResult(table.name, year, (), rows))
             continue
-        info = form.read(con, root, relatives, year, read)
-        _stage(con, table, read, year, staged)
-        con.execute(f"drop table if exists {read}")
-        _check(con, table, staged, year)
-        files = sources(relatives, info)
-        rows, revisions = swap(con, table, year, staged, files)
+        info = None
+        try:
+            info = form.read(con, root, relatives, year, read)
+            _stage(con, table, read, year, staged)
+            files = sources(relatives, info)
+            rows, revisions = swap_checked(year, info, files)
+        finally:
+            drop(info)
         results.append(LoadResult(table.name, year, tuple(files), rows, info.dropped, revisions))
     return results

@@ -32,30 +32,38 @@ from pathlib import Path
 import duckdb
 
 from orchestration.census.api_tables import read_exports_hitech, read_exports_hs
+from orchestration.census.fixed_width import choose_layout, first_problem, read_lines, typed_select
 from orchestration.census.layouts import CONCORDANCE_LAYOUTS, COUNTRY, EXPORT_HISTORY, Layout
 from orchestration.census.parse import (
     COUNTRY_TRADE_VALUE_COLUMNS,
     CensusLayoutError,
     months_with_data,
     parse_country_trade,
-    parse_fixed_width,
 )
 
 
 @dataclass(frozen=True)
 class ReadInfo:
     """What a reader found: records per file (relative path), aggregate rows it dropped by kind
-    (API tables), and each file's vintage (``YYYY-MM``, the last month with data) where known."""
+    (API tables), and each file's vintage (``YYYY-MM``, the last month with data) where known.
+
+    A reader whose ``target`` is a view that checks records as it is read (fixed width) sets
+    ``diagnose``: called after the view failed with a bad-record error, it raises the exact
+    :class:`CensusLayoutError` of the first bad record (or makes the view check-free when the
+    records turn out good). ``temp_tables`` are dropped by the loader when it is done.
+    """
 
     file_records: dict[str, int]
     dropped: dict[str, int] = field(default_factory=dict)
     vintage: dict[str, str] = field(default_factory=dict)
+    diagnose: Callable[[], None] | None = None
+    temp_tables: tuple[str, ...] = ()
 
 
-#: ``read(con, root, relative paths, year or None, target TEMP table) -> ReadInfo``. A reader fills
-#: ``target`` with some of its table's columns plus ``source_file`` and ``source_record`` (and
-#: ``year`` for a table whose file holds many years) and raises ``CensusLayoutError`` naming file,
-#: record, field and value for a bad record.
+#: ``read(con, root, relative paths, year or None, target) -> ReadInfo``. A reader makes ``target``
+#: a TEMP table or view with some of its table's columns plus ``source_file`` and
+#: ``source_record`` (and ``year`` for a table whose file holds many years) and raises
+#: ``CensusLayoutError`` naming file, record, field and value for a bad record.
 Reader = Callable[[duckdb.DuckDBPyConnection, Path, Sequence[str], int | None, str], ReadInfo]
 
 
@@ -155,22 +163,37 @@ def find_files(root: Path, table: RawTable, year: int | None) -> tuple[FileForm 
 
 def fixed_width_reader(layouts: Layout | tuple[Layout, ...], rank_files: bool = False) -> Reader:
     """A reader for fixed-width files in ``layouts`` (the layout chosen per file by record
-    length). With ``rank_files`` each row gets ``list_rank``: 1 for the first file, 2 for the
+    length). Each file's records are streamed into a TEMP lines table; ``target`` is a view that
+    types and checks them as they are inserted (:func:`fixed_width.typed_select`), so a year is
+    read once. With ``rank_files`` each row gets ``list_rank``: 1 for the first file, 2 for the
     next... (a year's January Schedule B list, then its later editions)."""
+    candidates = (layouts,) if isinstance(layouts, Layout) else tuple(layouts)
 
     def read(
         con: duckdb.DuckDBPyConnection, root: Path, relatives: Sequence[str], year: int | None, target: str
     ) -> ReadInfo:
         records: dict[str, int] = {}
+        files: list[tuple[str, str, Layout, str]] = []
         for rank, relative in enumerate(relatives, start=1):
-            records[relative] = parse_fixed_width(con, root / relative, relative, layouts, "_atp_fixed")
-            ranked = f", cast({rank} as integer) as list_rank" if rank_files else ""
-            if rank == 1:
-                con.execute(f"create or replace temp table {target} as select *{ranked} from _atp_fixed")
-            else:
-                con.execute(f"insert into {target} by name select *{ranked} from _atp_fixed")
-            con.execute("drop table _atp_fixed")
-        return ReadInfo(file_records=records)
+            layout = choose_layout(root / relative, relative, candidates) if len(candidates) > 1 else candidates[0]
+            lines = f"{target}_lines_{rank}"
+            records[relative] = read_lines(con, root / relative, relative, lines)
+            extra = f", cast({rank} as integer) as list_rank" if rank_files else ""
+            files.append((relative, lines, layout, extra))
+
+        def create_view(guard: bool) -> None:
+            union = " union all ".join(typed_select(lay, lines, rel, extra, guard) for rel, lines, lay, extra in files)
+            con.execute(f"create or replace temp view {target} as {union}")
+
+        def diagnose() -> None:
+            for relative, lines, layout, _ in files:
+                problem = first_problem(con, lines, layout, relative, root / relative, candidates)
+                if problem is not None:
+                    raise problem
+            create_view(guard=False)  # the cheap checks were stricter than the Census rules
+
+        create_view(guard=True)
+        return ReadInfo(file_records=records, diagnose=diagnose, temp_tables=tuple(f[1] for f in files))
 
     return read
 

@@ -29,8 +29,9 @@ from urllib.parse import urlsplit
 import duckdb
 import requests
 
+from orchestration.census.fixed_width import parse_fixed_width
 from orchestration.census.layouts import CONCORDANCE_LAYOUTS, COUNTRY, EXPORT_HISTORY, Layout, format_record
-from orchestration.census.parse import parse_fixed_width, read_country_trade
+from orchestration.census.parse import read_country_trade
 from orchestration.census.tables import (
     API_HITECH_TABLE,
     ATP_CONCORDANCE_TABLE,
