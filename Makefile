@@ -10,7 +10,7 @@ export DAGSTER_HOME := $(CURDIR)/warehouse/dagster_home
 # dbt and dagster from the virtualenv, also for dagster-dbt's own `dbt parse` under `dagster dev`
 export PATH := $(CURDIR)/$(BIN):$(PATH)
 
-.PHONY: run test ui prepare lint sample clean
+.PHONY: run test bench ui prepare lint sample clean
 
 $(BIN)/atp: pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -25,6 +25,14 @@ run: $(BIN)/atp
 ## Run the test suite.
 test: $(BIN)/atp
 	$(BIN)/python -m pytest
+
+## Full-scale benchmark: generates 3 years x 3,000,000 records outside the repository (in the
+## system temp folder), times the loader, dbt and the figures side by side (results in
+## warehouse/bench/), then runs the memory-bound test. BENCH_ARGS passes options, e.g.
+## BENCH_ARGS="--years 24 --repeat 1".
+bench: $(BIN)/atp
+	$(BIN)/python -m orchestration.benchmark $(BENCH_ARGS)
+	$(BIN)/python -m pytest -m bench
 
 ## Serve the Dagster UI on http://127.0.0.1:3000 (prepares the dbt manifest first).
 ui: prepare

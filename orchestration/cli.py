@@ -3,6 +3,9 @@
 from __future__ import annotations
 
 import os
+import warnings
+from contextlib import ExitStack, redirect_stdout
+from datetime import UTC, datetime
 from pathlib import Path
 
 import duckdb
@@ -24,6 +27,8 @@ MARTS = (
 )
 DEFAULT_YEARS = "2000-2023"
 DEFAULT_DAGSTER_HOME = REPO_ROOT / "warehouse" / "dagster_home"
+#: Where `atp refresh` writes the full dbt and Dagster output of a run (unless --verbose).
+RUN_LOG_DIR = REPO_ROOT / "warehouse" / "logs"
 
 
 def summary_lines(duckdb_path: Path, exports_dir: Path) -> list[str]:
@@ -103,6 +108,9 @@ def refresh(
     log_level: str = typer.Option(
         "critical", help="Dagster console log level (debug, info, warning, error, critical)."
     ),
+    verbose: bool = typer.Option(
+        False, "--verbose", help="Stream dbt's output and warnings to the console instead of the run log file."
+    ),
 ) -> None:
     """Materialize every asset for YEARS in one run: raw tables, dbt models and tests, figures.
 
@@ -143,27 +151,39 @@ def refresh(
             raise typer.Exit(1)
     os.environ.setdefault("DAGSTER_HOME", str(DEFAULT_DAGSTER_HOME))
     Path(os.environ["DAGSTER_HOME"]).mkdir(parents=True, exist_ok=True)
-    from dagster import DagsterInstance
+    log_path = RUN_LOG_DIR / f"refresh-{datetime.now(UTC).strftime('%Y%m%dT%H%M%SZ')}.log"
+    typer.echo(f"Materializing every asset for {selected[0]}-{selected[-1]} from source {source} ...")
+    with ExitStack() as stack:
+        if not verbose:
+            RUN_LOG_DIR.mkdir(parents=True, exist_ok=True)
+            log = stack.enter_context(log_path.open("w", encoding="utf-8"))
+            stack.enter_context(redirect_stdout(log))
+            caught = stack.enter_context(warnings.catch_warnings(record=True))
+        from dagster import DagsterInstance
 
-    from orchestration.project import prepare_manifest
+        from orchestration.project import prepare_manifest
 
-    prepare_manifest()
-    from orchestration.definitions import atp_warehouse_job, defs
+        prepare_manifest()
+        from orchestration.definitions import atp_warehouse_job, defs
 
-    job = defs.resolve_job_def(atp_warehouse_job.name)
-    typer.echo(f"Materializing every asset for {selected[0]}-{selected[-1]} from source {source} (job {job.name}) ...")
-    result = job.execute_in_process(
-        instance=DagsterInstance.get(),
-        run_config={
-            "loggers": {"console": {"config": {"log_level": log_level.upper()}}},
-            "resources": {"source": {"config": source_config}},
-        },
-        tags={
-            "dagster/asset_partition_range_start": str(selected[0]),
-            "dagster/asset_partition_range_end": str(selected[-1]),
-        },
-        raise_on_error=False,
-    )
+        job = defs.resolve_job_def(atp_warehouse_job.name)
+        result = job.execute_in_process(
+            instance=DagsterInstance.get(),
+            run_config={
+                "loggers": {"console": {"config": {"log_level": log_level.upper()}}},
+                "resources": {"source": {"config": source_config}},
+            },
+            tags={
+                "dagster/asset_partition_range_start": str(selected[0]),
+                "dagster/asset_partition_range_end": str(selected[-1]),
+            },
+            raise_on_error=False,
+        )
+        if not verbose:
+            for warning in caught:
+                log.write(f"{warning.category.__name__}: {warning.message}\n")
+    if not verbose:
+        typer.echo(f"Run log (dbt and Dagster output): {log_path}")
     if not result.success:
         for line in failure_lines(result):
             typer.echo(line, err=True)

@@ -57,6 +57,11 @@ class WarehouseResource(ConfigurableResource):
     lock_timeout_seconds: float = Field(
         default=3600.0, description="How long a writer waits for another run's write to the DuckDB file"
     )
+    memory_limit: str = Field(
+        default="512MB",
+        description="DuckDB memory limit of the warehouse connections; beyond it DuckDB spills to disk, so a "
+        "year of millions of records loads in bounded memory",
+    )
 
     @contextmanager
     def writer_lock(self) -> Iterator[None]:
@@ -76,9 +81,12 @@ class WarehouseResource(ConfigurableResource):
     @contextmanager
     def connect(self) -> Iterator[duckdb.DuckDBPyConnection]:
         """A read-write DuckDB connection to the warehouse file (created if missing), held under
-        :meth:`writer_lock` for as long as it is open."""
+        :meth:`writer_lock` for as long as it is open, with DuckDB's memory limit set to
+        ``memory_limit`` (it spills to a temporary folder beside the file beyond it)."""
         with self.writer_lock():
             with DuckDBResource(database=str(self.database_path())).get_connection() as con:
+                con.execute(f"set memory_limit = '{self.memory_limit}'")
+                con.execute("set enable_progress_bar = false")  # progress is reported by the assets
                 yield con
 
 

@@ -143,12 +143,35 @@ QUERY = """{ workspaceOrError { __typename ... on Workspace { locationEntries { 
   assetNodes { assetKey { path } } } } } } } } }"""
 
 
-def test_the_ui_serves_the_code_location(tmp_path: Path, dbt_manifest: Path) -> None:
+def _graphql(port: int, query: str, variables: dict | None = None) -> dict:
+    request = urllib.request.Request(
+        f"http://127.0.0.1:{port}/graphql",
+        data=json.dumps({"query": query, "variables": variables or {}}).encode(),
+        headers={"Content-Type": "application/json"},
+    )
+    return json.loads(urllib.request.urlopen(request, timeout=30).read())
+
+
+@pytest.fixture(scope="module")
+def webserver(tmp_path_factory: pytest.TempPathFactory, dbt_manifest: Path):
+    """dagster-webserver on a free local port, with its own instance and warehouse files."""
+    root = tmp_path_factory.mktemp("ui")
     port = _free_port()
-    home = tmp_path / "home"
+    home = root / "home"
     home.mkdir()
-    (home / "dagster.yaml").write_text("telemetry:\n  enabled: false\n")
-    env = {**os.environ, "DAGSTER_HOME": str(home), "PATH": f"{Path(sys.executable).parent}:{os.environ['PATH']}"}
+    # runs start at once (no daemon here to take them off a queue), in their own run worker process
+    (home / "dagster.yaml").write_text(
+        "telemetry:\n  enabled: false\n"
+        "run_coordinator:\n  module: dagster.core.run_coordinator\n  class: DefaultRunCoordinator\n"
+    )
+    env = {
+        **os.environ,
+        "DAGSTER_HOME": str(home),
+        "PATH": f"{Path(sys.executable).parent}:{os.environ['PATH']}",
+        "ATP_DUCKDB_PATH": str(root / "atp.duckdb"),
+        "ATP_EXPORTS_DIR": str(root / "exports"),
+    }
+    env.pop("ATP_SOURCE", None)
     server = subprocess.Popen(
         [
             str(Path(sys.executable).parent / "dagster-webserver"),
@@ -170,25 +193,14 @@ def test_the_ui_serves_the_code_location(tmp_path: Path, dbt_manifest: Path) -> 
         answer = None
         while time.monotonic() < deadline:
             try:
-                request = urllib.request.Request(
-                    f"http://127.0.0.1:{port}/graphql",
-                    data=json.dumps({"query": QUERY}).encode(),
-                    headers={"Content-Type": "application/json"},
-                )
-                answer = json.loads(urllib.request.urlopen(request, timeout=10).read())
+                answer = _graphql(port, QUERY)
                 entries = answer["data"]["workspaceOrError"]["locationEntries"]
                 if entries and entries[0]["locationOrLoadError"] is not None:
                     break
             except (OSError, KeyError, TypeError, ValueError):
                 pass
             time.sleep(2)
-        location = answer["data"]["workspaceOrError"]["locationEntries"][0]["locationOrLoadError"]
-        assert location["__typename"] == "RepositoryLocation", location
-        repository = location["repositories"][0]
-        keys = {"/".join(node["assetKey"]["path"]) for node in repository["assetNodes"]}
-        assert {"raw/export_history", "fct_atp_exports", "mart_atp_growth", "figure_5_china_atp_definitions"} <= keys
-        assert [s["name"] for s in repository["schedules"]] == ["annual_census_refresh"]
-        assert [s["name"] for s in repository["sensors"]] == ["census_release_sensor"]
+        yield {"port": port, "answer": answer, "root": root}
     finally:
         os.killpg(server.pid, signal.SIGTERM)
         try:
@@ -196,3 +208,58 @@ def test_the_ui_serves_the_code_location(tmp_path: Path, dbt_manifest: Path) -> 
         except subprocess.TimeoutExpired:
             os.killpg(server.pid, signal.SIGKILL)
             server.wait(timeout=20)
+
+
+def test_the_ui_serves_the_code_location(webserver) -> None:
+    location = webserver["answer"]["data"]["workspaceOrError"]["locationEntries"][0]["locationOrLoadError"]
+    assert location["__typename"] == "RepositoryLocation", location
+    repository = location["repositories"][0]
+    keys = {"/".join(node["assetKey"]["path"]) for node in repository["assetNodes"]}
+    assert {"raw/export_history", "fct_atp_exports", "mart_atp_growth", "figure_5_china_atp_definitions"} <= keys
+    assert [s["name"] for s in repository["schedules"]] == ["annual_census_refresh"]
+    assert [s["name"] for s in repository["sensors"]] == ["census_release_sensor"]
+
+
+LAUNCH = """mutation($params: ExecutionParams!) { launchRun(executionParams: $params) {
+  __typename ... on LaunchRunSuccess { run { runId } } ... on PythonError { message } } }"""
+STATUS = """query($id: ID!) { runOrError(runId: $id) { __typename ... on Run { status } } }"""
+ENGINE = """query($id: ID!) { logsForRun(runId: $id) { __typename ... on EventConnection {
+  events { __typename ... on EngineEvent { message } } } } }"""
+
+
+def test_a_run_launched_through_the_ui_runs_its_steps_in_one_process(webserver) -> None:
+    port = webserver["port"]
+    params = {
+        "selector": {
+            "repositoryLocationName": "atp_warehouse",
+            "repositoryName": "__repository__",
+            "jobName": "atp_warehouse_job",
+        },
+        "runConfigData": {},
+        "executionMetadata": {
+            "tags": [
+                {"key": "dagster/asset_partition_range_start", "value": "2007"},
+                {"key": "dagster/asset_partition_range_end", "value": "2008"},
+            ]
+        },
+    }
+    launched = _graphql(port, LAUNCH, {"params": params})["data"]["launchRun"]
+    assert launched["__typename"] == "LaunchRunSuccess", launched
+    run_id = launched["run"]["runId"]
+    deadline = time.monotonic() + 600
+    status = None
+    while time.monotonic() < deadline:
+        status = _graphql(port, STATUS, {"id": run_id})["data"]["runOrError"]["status"]
+        if status in ("SUCCESS", "FAILURE", "CANCELED"):
+            break
+        time.sleep(3)
+    assert status == "SUCCESS"
+    events = _graphql(port, ENGINE, {"id": run_id})["data"]["logsForRun"]["events"]
+    messages = [e["message"] for e in events if e["__typename"] == "EngineEvent"]
+    # the in-process executor runs every step in the run worker; the multiprocess one would
+    # start a process per step ("Executing steps using multiprocess executor")
+    assert any(m.startswith("Executing steps in process") for m in messages), messages
+    assert not any("multiprocess" in m for m in messages), messages
+    with duckdb.connect(str(webserver["root"] / "atp.duckdb"), read_only=True) as con:
+        years = con.execute("select distinct year from fct_atp_exports order by 1").fetchall()
+    assert years == [(2007,), (2008,)]

@@ -30,6 +30,12 @@ class AtpDbtTranslator(DagsterDbtTranslator):
         return None
 
 
+#: One target folder for every build (relative to the dbt project): dbt reuses its partial parse
+#: from one build to the next instead of parsing the project again, and the folder does not grow
+#: with every run. Builds never overlap: each holds the warehouse writer lock.
+DBT_RUN_TARGET_PATH = Path("target") / "run"
+
+
 def dbt_build_args(duckdb_path: Path) -> list[str]:
     """The ``dbt build`` arguments for a run: the warehouse file goes in through ``--vars``."""
     return ["build", "--vars", json.dumps({"duckdb_path": str(duckdb_path)})]
@@ -45,4 +51,6 @@ def atp_dbt_assets(context: AssetExecutionContext, dbt: DbtCliResource, warehous
 
     The whole ``dbt build`` holds the warehouse writer lock (one DuckDB writer per file)."""
     with warehouse.writer_lock():
-        yield from dbt.cli(dbt_build_args(warehouse.database_path()), context=context).stream()
+        yield from dbt.cli(
+            dbt_build_args(warehouse.database_path()), context=context, target_path=DBT_RUN_TARGET_PATH
+        ).stream()

@@ -6,6 +6,8 @@ sample, a local folder laid out like it, or the Census Bureau (downloaded into t
 first). Loading is the same for all three (:func:`orchestration.census.load.load_table`).
 """
 
+import sys
+
 import duckdb
 from dagster import (
     AssetExecutionContext,
@@ -15,6 +17,7 @@ from dagster import (
     MetadataValue,
     asset,
 )
+from tqdm import tqdm
 
 from orchestration.census.load import LoadResult, load_table
 from orchestration.census.tables import RAW_TABLES, InputFileError, RawTable, missing_inputs
@@ -95,6 +98,42 @@ def _metadata(table: RawTable, results: list[LoadResult], kind: str, preview: st
     return metadata
 
 
+class LoadProgress:
+    """Progress of a raw table's load, per year and file: a line per year in the Dagster run log
+    (records, seconds, records/s) and, on a terminal, a progress bar with records/s (tqdm)."""
+
+    def __init__(self, context: AssetExecutionContext, table: RawTable, years: int) -> None:
+        self.context = context
+        self.table = table
+        self.bar = tqdm(
+            total=years, desc=f"raw.{table.name}", unit="year", disable=not sys.stderr.isatty(), leave=False
+        )
+        self.records = 0
+        self.seconds = 0.0
+
+    def __enter__(self) -> "LoadProgress":
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.bar.close()
+
+    def loaded(self, result: LoadResult, seconds: float) -> None:
+        self.records += result.rows_loaded
+        self.seconds += seconds
+        rate = result.rows_loaded / seconds if seconds else 0.0
+        where = f" {result.year}" if result.year is not None else ""
+        for f in result.files:
+            self.context.log.info(
+                f"raw.{self.table.name}{where}: {f.file_records:,} records in {f.source_file} ({f.origin})"
+            )
+        self.context.log.info(
+            f"raw.{self.table.name}{where}: {result.rows_loaded:,} rows loaded in {seconds:.1f} s "
+            f"({rate:,.0f} records/s)"
+        )
+        self.bar.set_postfix_str(f"{self.records / self.seconds if self.seconds else 0:,.0f} records/s")
+        self.bar.update(1)
+
+
 def raw_asset_args(table: RawTable) -> dict:
     """The ``@asset`` arguments of a raw table: key ``raw/<name>``, group ``census_raw``, and for
     tables with a year, yearly partitions materialized in a single run per backfill."""
@@ -127,13 +166,11 @@ def build_raw_asset(table: RawTable) -> AssetsDefinition:
         root = source.input_root()
         urls = {path: row.url for path, row in read_manifest(root).items()}
         preview = None
-        with warehouse.connect() as con:
-            results = load_table(con, root, table, years, urls)
+        with warehouse.connect() as con, LoadProgress(context, table, len(years) or 1) as progress:
+            results = load_table(con, root, table, years, urls, on_loaded=progress.loaded)
             if any(r.revisions for r in results):
                 preview = _revision_preview(con, table)
         for r in results:
-            where = f" {r.year}" if r.year is not None else ""
-            context.log.info(f"raw.{table.name}{where}: {r.rows_loaded} rows from {r.source_file} ({r.origin})")
             for note in r.notes:
                 context.log.warning(note)
         return MaterializeResult(metadata=_metadata(table, results, source.kind(), preview))

@@ -22,7 +22,8 @@ from __future__ import annotations
 
 import hashlib
 import json
-from collections.abc import Sequence
+import time
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
 from pathlib import Path
@@ -356,10 +357,12 @@ def load_table(
     table: RawTable,
     years: Sequence[int] | None,
     urls: dict[str, str] | None = None,
+    on_loaded: Callable[[LoadResult, float], None] | None = None,
 ) -> list[LoadResult]:
     """Load ``table`` for ``years`` (ignored for a table that is not per year) from the input
     folder ``root``; each year is swapped in atomically (:func:`swap`). ``urls`` maps relative
-    paths to the URL they were downloaded from (the landing manifest).
+    paths to the URL they were downloaded from (the landing manifest). ``on_loaded`` is called
+    after each year with its result and the seconds it took (progress reporting).
 
     A required table without files raises :class:`~orchestration.census.tables.InputFileError`
     naming the files it looked for; an optional one has its year's rows removed. Raises
@@ -369,6 +372,14 @@ def load_table(
     urls = urls or {}
     origins = file_origins(root)
     results: list[LoadResult] = []
+    started = time.perf_counter()
+
+    def done(result: LoadResult) -> None:
+        nonlocal started
+        results.append(result)
+        if on_loaded is not None:
+            on_loaded(result, time.perf_counter() - started)
+        started = time.perf_counter()
 
     def sources(relatives: Sequence[str], info) -> list[SourceFile]:
         return [
@@ -422,7 +433,7 @@ def load_table(
                 if not con.execute(f"select count(*) from {staged}").fetchone()[0]:
                     raise CensusLayoutError(relatives[0], 0, "year", str(year), f"the file has no rows for {year}")
                 rows, revisions = swap_checked(year, info, files)
-                results.append(LoadResult(table.name, year, tuple(files), rows, info.dropped, revisions))
+                done(LoadResult(table.name, year, tuple(files), rows, info.dropped, revisions))
             pending = _unreloaded_revisions(con, table, read, years or []) if table.revision_columns else []
         finally:
             drop(info)
@@ -439,7 +450,7 @@ def load_table(
             if table.required:
                 missing(year)
             rows, _ = swap(con, table, year, None, [])
-            results.append(LoadResult(table.name, year, (), rows))
+            done(LoadResult(table.name, year, (), rows))
             continue
         info = None
         try:
@@ -449,5 +460,5 @@ def load_table(
             rows, revisions = swap_checked(year, info, files)
         finally:
             drop(info)
-        results.append(LoadResult(table.name, year, tuple(files), rows, info.dropped, revisions))
+        done(LoadResult(table.name, year, tuple(files), rows, info.dropped, revisions))
     return results

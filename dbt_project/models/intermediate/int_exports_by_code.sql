@@ -1,3 +1,7 @@
+-- A table, not a view: it is the one aggregation of the whole export history (millions of
+-- records a year), and several models read it.
+{{ config(materialized='table') }}
+
 with
 
 export_history as (
