@@ -136,11 +136,12 @@ frame = pd.read_fwf(path, widths=widths, names=names, header=None,
 print(len(frame))
 """,
     "c_year_load": """
-import sys, duckdb
+import sys
 from pathlib import Path
 from orchestration.census.load import load_table
 from orchestration.census.tables import EXPORT_HISTORY_TABLE
-with duckdb.connect(sys.argv[3]) as con:
+from orchestration.resources import WarehouseResource
+with WarehouseResource(duckdb_path=sys.argv[3]).connect() as con:
     (result,) = load_table(con, Path(sys.argv[1]), EXPORT_HISTORY_TABLE, [int(sys.argv[2])])
 print(result.rows_loaded)
 """,

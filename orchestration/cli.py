@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import os
 import warnings
-from contextlib import ExitStack, redirect_stdout
+from contextlib import ExitStack, redirect_stderr, redirect_stdout
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -106,7 +106,7 @@ def refresh(
         [], "--set", help="Source setting KEY=VALUE, e.g. --set concordance_url_template=https://.../{year}/x.txt"
     ),
     log_level: str = typer.Option(
-        "critical", help="Dagster console log level (debug, info, warning, error, critical)."
+        "info", help="Level of the Dagster events written to the run log (debug, info, warning, error, critical)."
     ),
     verbose: bool = typer.Option(
         False, "--verbose", help="Stream dbt's output and warnings to the console instead of the run log file."
@@ -158,6 +158,7 @@ def refresh(
             RUN_LOG_DIR.mkdir(parents=True, exist_ok=True)
             log = stack.enter_context(log_path.open("w", encoding="utf-8"))
             stack.enter_context(redirect_stdout(log))
+            stack.enter_context(redirect_stderr(log))  # Dagster's events; progress bars use the terminal
             caught = stack.enter_context(warnings.catch_warnings(record=True))
         from dagster import DagsterInstance
 
@@ -189,7 +190,7 @@ def refresh(
             typer.echo(line, err=True)
         typer.echo(
             f"Run {result.run_id} failed; the warehouse keeps its previous data for what failed. "
-            "Details: --log-level info, or the run in the Dagster UI.",
+            f"Details: {log_path if not verbose else 'above'}, or the run in the Dagster UI.",
             err=True,
         )
         raise typer.Exit(1)

@@ -28,10 +28,23 @@ def dbt_resource() -> DbtCliResource:
     return DbtCliResource(project_dir=dbt_project, dbt_executable=DBT_EXECUTABLE)
 
 
-def prepare_manifest() -> Path:
-    """Run ``dbt parse`` for the project and return the path of ``manifest.json``.
+def manifest_is_current() -> bool:
+    """Whether ``manifest.json`` is newer than every file of the dbt project it is parsed from."""
+    manifest = dbt_project.manifest_path
+    if not manifest.is_file():
+        return False
+    sources = [DBT_PROJECT_DIR / "dbt_project.yml", DBT_PROJECT_DIR / "profiles.yml"]
+    for folder in ("models", "tests", "macros", "seeds"):
+        sources.extend(p for p in (DBT_PROJECT_DIR / folder).rglob("*") if p.is_file())
+    return manifest.stat().st_mtime >= max(p.stat().st_mtime for p in sources)
+
+
+def prepare_manifest(force: bool = False) -> Path:
+    """Run ``dbt parse`` for the project, unless ``manifest.json`` is current (or ``force``), and
+    return the path of ``manifest.json``.
 
     Raises ``dagster_dbt.DagsterDbtCliRuntimeError`` when the project does not parse.
     """
-    dbt_resource().cli(["parse", "--quiet"], target_path=dbt_project.target_path).wait()
+    if force or not manifest_is_current():
+        dbt_resource().cli(["parse", "--quiet"], target_path=dbt_project.target_path).wait()
     return dbt_project.manifest_path

@@ -90,3 +90,15 @@ def test_a_bad_record_gets_the_old_parsers_error(tmp_path: Path) -> None:
                 parse(duckdb.connect(), path, "f", EXPORT_HISTORY, "t")
             errors.append((error.value.record, error.value.field, error.value.value, error.value.reason))
         assert errors[0] == errors[1] and errors[0][0] == 2, (position, char, errors)
+
+
+def test_lf_crlf_and_mixed_line_ends_give_the_same_records(tmp_path: Path) -> None:
+    path = tmp_path / "EXP_HIST.TXT"
+    rows = []
+    for ends in (("\r\n", "\r\n", "\r\n"), ("\n", "\n", "\n"), ("\n", "\r\n", "\n"), ("\r\n", "\n", "")):
+        records = (HISTORY_DOMESTIC, HISTORY_FOREIGN, HISTORY_DOMESTIC)
+        path.write_bytes("".join(r + e for r, e in zip(records, ends, strict=True)).encode())
+        con = duckdb.connect()
+        assert parse_fixed_width(con, path, "x", EXPORT_HISTORY, "t") == 3
+        rows.append(con.execute("select * from t order by source_record").fetchall())
+    assert rows[1:] == rows[:1] * 3

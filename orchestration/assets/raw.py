@@ -105,8 +105,14 @@ class LoadProgress:
     def __init__(self, context: AssetExecutionContext, table: RawTable, years: int) -> None:
         self.context = context
         self.table = table
+        terminal = sys.__stderr__  # the console, also when `atp refresh` sends stderr to its run log
         self.bar = tqdm(
-            total=years, desc=f"raw.{table.name}", unit="year", disable=not sys.stderr.isatty(), leave=False
+            total=years,
+            desc=f"raw.{table.name}",
+            unit="year",
+            file=terminal,
+            disable=terminal is None or not terminal.isatty(),
+            leave=False,
         )
         self.records = 0
         self.seconds = 0.0

@@ -107,7 +107,7 @@ def read_lines(con: duckdb.DuckDBPyConnection, path: Path, source_file: str, tar
     reader = (
         f"read_csv({sql_literal(str(path))}, columns = {{'line': 'VARCHAR'}}, header = false, "
         "delim = '\x01', quote = '', escape = '', auto_detect = false, strict_mode = false, "
-        f"max_line_size = {MAX_RECORD_BYTES})"
+        f"new_line = '\\r\\n', max_line_size = {MAX_RECORD_BYTES})"
     )
     try:
         con.execute(f"create or replace temp table {target} as select line from {reader}")
