@@ -48,7 +48,17 @@ from orchestration.resources import SAMPLE_DIR as SAMPLE_DIR_NAME
 BENCH_RESULTS_DIR = REPO_ROOT / "warehouse" / "bench"
 SAMPLE_DIR = REPO_ROOT / SAMPLE_DIR_NAME
 DEFAULT_WORK_DIR = Path(tempfile.gettempdir()) / "atp-bench"
-DEFAULT_YEARS = (2006, 2007, 2008)
+#: The bundle's years (each generated year is spread from the bundle year of the same number).
+BUNDLE_YEARS = range(2000, 2024)
+
+
+def bench_years(count: int) -> list[int]:
+    """``count`` bundle years ending in 2008 (the briefing's last year), or later when more are
+    asked for: 3 -> 2006-2008, 24 -> 2000-2023. Raises ``typer.BadParameter`` beyond 24."""
+    if not 1 <= count <= len(BUNDLE_YEARS):
+        raise typer.BadParameter(f"--years must be 1 to {len(BUNDLE_YEARS)}")
+    end = max(2008, BUNDLE_YEARS[0] + count - 1)
+    return list(range(end - count + 1, end + 1))
 
 
 def generate_year(sample_dir: Path, year: int, records: int, target: Path) -> int:
@@ -246,14 +256,14 @@ def machine() -> dict[str, object]:
 
 
 def bench(
-    years: int = typer.Option(3, help="How many years to generate (bundle years, from 2006 on)."),
+    years: int = typer.Option(3, help="How many years to generate (bundle years: 3 = 2006-2008, 24 = 2000-2023)."),
     records: int = typer.Option(3_000_000, help="Export history records per year."),
     repeat: int = typer.Option(3, help="Repetitions of each step (the median is reported)."),
     work_dir: Path = typer.Option(DEFAULT_WORK_DIR, help="Generated input and warehouse (outside the repository)."),
     skip_read_fwf: bool = typer.Option(False, help="Skip (b), pandas read_fwf (slow: about a minute a run)."),
 ) -> None:
     """Generate full-size input and time the loader, dbt and the figures side by side."""
-    selected = list(range(DEFAULT_YEARS[0], DEFAULT_YEARS[0] + years))
+    selected = bench_years(years)
     work_dir.mkdir(parents=True, exist_ok=True)
     root = prepare_input(work_dir, selected, records)
     warehouse = work_dir / "bench.duckdb"

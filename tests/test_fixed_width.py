@@ -102,3 +102,12 @@ def test_lf_crlf_and_mixed_line_ends_give_the_same_records(tmp_path: Path) -> No
         assert parse_fixed_width(con, path, "x", EXPORT_HISTORY, "t") == 3
         rows.append(con.execute("select * from t order by source_record").fetchall())
     assert rows[1:] == rows[:1] * 3
+
+
+def test_a_file_that_is_not_lines_of_text_fails_with_its_name_and_size(tmp_path: Path) -> None:
+    path = tmp_path / "EXP_HIST.TXT"
+    path.write_bytes(b"1" * (3 << 20))  # 3 MiB without a line end: over the 1 MiB record limit
+    with pytest.raises(CensusLayoutError) as error:
+        parse_fixed_width(duckdb.connect(), path, "2008/EXP_HIST.TXT", EXPORT_HISTORY, "t")
+    assert error.value.source_file == "2008/EXP_HIST.TXT" and error.value.value == "3,145,728 bytes"
+    assert "cannot be read as lines of text (a record over 1,048,576 bytes" in error.value.reason
