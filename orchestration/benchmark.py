@@ -16,7 +16,7 @@ Timed in one run, each step in a fresh process (so its peak RSS is its own), ``-
 (c) the project's year load (:func:`orchestration.census.load.load_table`): parse, checks, swap;
 (d) ``dbt build`` over the loaded years;
 (e) a one-year refresh: ``atp refresh --source local`` for one year, end to end;
-(f) the figures (the five figure tables and charts).
+(f) the figures (the six figure tables and charts, for China).
 
 Prints records/s, the ratios to (a) and (b), and the peak RSS of each step; writes everything
 to ``warehouse/bench/<timestamp>.json``.
@@ -169,16 +169,11 @@ print(0)
 import sys, duckdb
 from pathlib import Path
 from orchestration import figures
-builders = [(figures.figure_1_table, figures.chart_1), (figures.figure_2_table, figures.chart_2),
-            (figures.figure_3_table, figures.chart_3), (figures.figure_4_table, figures.chart_4),
-            (figures.figure_5_table, figures.chart_5)]
 with duckdb.connect(sys.argv[3]) as con:
-    caption = figures.figure_caption(con)
-    origin = figures.data_origin(con)
-    for n, (build, draw) in enumerate(builders, start=1):
-        table = build(con)
-        figures.write_figure(table, draw(table, caption), Path(sys.argv[4]), f"figure_{n}", origin, caption)
-print(5)
+    for n in figures.FIGURES:
+        drawn = figures.draw_figure(con, n, figures.DEFAULT_PARTNER)
+        figures.write_figure(drawn.table, drawn.chart, Path(sys.argv[4]), drawn.stem, drawn.origin, drawn.caption)
+print(len(figures.FIGURES))
 """,
 }
 

@@ -9,9 +9,13 @@ from dagster import (
     MetadataValue,
     asset_check,
 )
+from dagster_dbt import get_asset_key_for_model
 
-from orchestration.assets.exports import FACT
+from orchestration.assets.dbt import atp_dbt_assets
 from orchestration.resources import WarehouseResource
+
+#: The fact table the API totals are checked against.
+FACT = get_asset_key_for_model([atp_dbt_assets], "fct_atp_exports")
 
 #: Differences between API group totals and file-derived totals are reported above
 #: max(ABSOLUTE_USD, RELATIVE x API value).

@@ -4,9 +4,11 @@ from __future__ import annotations
 
 import os
 import warnings
+from collections.abc import Callable
 from contextlib import ExitStack, redirect_stderr, redirect_stdout
 from datetime import UTC, datetime
 from pathlib import Path
+from typing import Any
 
 import duckdb
 import typer
@@ -19,11 +21,13 @@ app = typer.Typer(help="U.S. ATP exports warehouse (Dagster + dbt + DuckDB).", n
 
 MARTS = (
     "fct_atp_exports",
-    "mart_partner_shares",
-    "mart_specialization_gaps",
     "fct_atp_exports_by_definition",
-    "mart_atp_reclassification",
-    "mart_atp_growth",
+    "dim_partners",
+    "fct_partner_shares",
+    "fct_specialization_gaps",
+    "fct_atp_growth",
+    "fct_atp_reclassification",
+    "fct_hs10_gap_contributions",
 )
 DEFAULT_YEARS = "2000-2023"
 DEFAULT_DAGSTER_HOME = REPO_ROOT / "warehouse" / "dagster_home"
@@ -37,6 +41,12 @@ def summary_lines(duckdb_path: Path, exports_dir: Path) -> list[str]:
     lines = [f"DuckDB warehouse: {duckdb_path}"]
     with duckdb.connect(str(duckdb_path), read_only=True) as con:
         for mart in MARTS:
+            if mart == "dim_partners":
+                rows, groups = con.execute(
+                    "select count(*), count(*) filter (where partner_kind = 'group') from dim_partners"
+                ).fetchone()
+                lines.append(f"  {mart}: {rows} rows ({groups} partner group{'' if groups == 1 else 's'})")
+                continue
             rows, years = con.execute(f"select count(*), count(distinct year) from {mart}").fetchone()
             lines.append(f"  {mart}: {rows} rows, {years} year{'' if years == 1 else 's'}")
         synthetic = con.execute("select coalesce(bool_or(is_synthetic), false) from fct_atp_exports").fetchone()[0]
@@ -46,10 +56,16 @@ def summary_lines(duckdb_path: Path, exports_dir: Path) -> list[str]:
         )
         lines.append("Inputs by year (raw.source_files):")
         lines.extend(f"  {line}" for line in origin_lines(con))
-    figures = sorted(p.name for p in exports_dir.glob("figure_*.png"))
-    lines.append(f"Figures ({len(figures)} charts, each with .csv and .parquet tables): {exports_dir}")
-    lines.extend(f"  {name}" for name in figures)
+    charts = sorted(exports_dir.glob("figure_*.png"))
+    lines.append(f"Figures ({len(charts)} charts, PNG and SVG, with CSV and Parquet tables): {exports_dir}")
+    lines.extend(f"  {_with_companions(png)}" for png in charts)
     return lines
+
+
+def _with_companions(png: Path) -> str:
+    """``figure_1_....png (.svg .csv .parquet)``: the chart and the files written beside it."""
+    beside = [suffix for suffix in (".svg", ".csv", ".parquet") if png.with_suffix(suffix).exists()]
+    return f"{png.name} ({' '.join(beside)})" if beside else png.name
 
 
 def _years_for_run(spec: str) -> list[int]:
@@ -95,6 +111,105 @@ def failure_lines(result) -> list[str]:
     return lines
 
 
+def _execute(
+    job_name: str,
+    run_config: dict,
+    tags: dict[str, str],
+    log_level: str,
+    verbose: bool,
+    log_name: str,
+    summary: Callable[[Any], list[str]] | None = None,
+) -> None:
+    """Run a job of the code location in this process, recorded in the Dagster instance at
+    ``$DAGSTER_HOME`` (so the run shows up in the UI), its dbt and Dagster output in a log file
+    under ``warehouse/logs/`` unless ``verbose``; then the failures (exit 1), or ``summary`` of
+    the result (default: :func:`summary_lines`)."""
+    os.environ.setdefault("DAGSTER_HOME", str(DEFAULT_DAGSTER_HOME))
+    Path(os.environ["DAGSTER_HOME"]).mkdir(parents=True, exist_ok=True)
+    log_path = RUN_LOG_DIR / f"{log_name}-{datetime.now(UTC).strftime('%Y%m%dT%H%M%SZ')}.log"
+    with ExitStack() as stack:
+        if not verbose:
+            RUN_LOG_DIR.mkdir(parents=True, exist_ok=True)
+            log = stack.enter_context(log_path.open("w", encoding="utf-8"))
+            stack.enter_context(redirect_stdout(log))
+            stack.enter_context(redirect_stderr(log))  # Dagster's events; progress bars use the terminal
+            caught = stack.enter_context(warnings.catch_warnings(record=True))
+        from dagster import DagsterInstance
+
+        from orchestration.project import prepare_manifest
+
+        prepare_manifest()
+        from orchestration.definitions import defs
+
+        job = defs.resolve_job_def(job_name)
+        result = job.execute_in_process(
+            instance=DagsterInstance.get(),
+            run_config={"loggers": {"console": {"config": {"log_level": log_level.upper()}}}, **run_config},
+            tags=tags,
+            raise_on_error=False,
+        )
+        if not verbose:
+            for warning in caught:
+                log.write(f"{warning.category.__name__}: {warning.message}\n")
+    if not verbose:
+        typer.echo(f"Run log (dbt and Dagster output): {log_path}")
+    if not result.success:
+        for line in failure_lines(result):
+            typer.echo(line, err=True)
+        typer.echo(
+            f"Run {result.run_id} failed; the warehouse keeps its previous data for what failed. "
+            f"Details: {log_path if not verbose else 'above'}, or the run in the Dagster UI.",
+            err=True,
+        )
+        raise typer.Exit(1)
+    for line in failure_lines(result):  # warnings only: the run succeeded
+        typer.echo(line, err=True)
+    if summary is not None:
+        typer.echo("\n".join(summary(result)))
+        return
+    warehouse = WarehouseResource()
+    typer.echo("\n".join(summary_lines(warehouse.database_path(), warehouse.exports_path())))
+
+
+def written_figure_lines(result: Any) -> list[str]:
+    """The charts a run wrote (from the figure assets' ``png`` metadata), one line each."""
+    pngs = sorted(
+        Path(str(event.materialization.metadata["png"].value))
+        for event in result.get_asset_materialization_events()
+        if "png" in event.materialization.metadata
+    )
+    if not pngs:
+        return ["No figure written."]
+    lines = [f"Figures ({len(pngs)} charts, PNG and SVG, with CSV and Parquet tables): {pngs[0].parent}"]
+    return lines + [f"  {_with_companions(png)}" for png in pngs]
+
+
+def dbt_run_config(base_year: int = 2008, max_unlinked_value_share: float = 0.05) -> dict[str, Any]:
+    """The ``ops`` run config of the dbt asset (``DbtBuildConfig``): the fixed definition's base
+    year and the reclassification coverage threshold, which reach ``dbt build`` as ``--vars``."""
+    from orchestration.assets.dbt import atp_dbt_assets
+
+    config = {"atp_base_year": base_year, "max_unlinked_value_share": max_unlinked_value_share}
+    return {atp_dbt_assets.op.name: {"config": config}}
+
+
+def refresh_run_config(
+    source_config: dict[str, object], partner: str, base_year: int, max_unlinked_value_share: float
+) -> dict[str, Any]:
+    """The run config of ``atp refresh``: the source resource, the dbt settings
+    (:func:`dbt_run_config`) and the figures' partner (every figure asset's ``FigureConfig``)."""
+    from orchestration.assets.exports import figure_run_config
+
+    return {
+        "resources": {"source": {"config": source_config}},
+        "ops": {**dbt_run_config(base_year, max_unlinked_value_share), **figure_run_config(partner)},
+    }
+
+
+LOG_LEVEL_HELP = "Level of the Dagster events written to the run log (debug, info, warning, error, critical)."
+VERBOSE_HELP = "Stream dbt's output and warnings to the console instead of the run log file."
+
+
 def refresh(
     years: str | None = typer.Option(
         None, help="Years to load, one contiguous range, e.g. 2013-2024 (default for the sample: 2000-2023)."
@@ -105,12 +220,17 @@ def refresh(
     settings: list[str] = typer.Option(
         [], "--set", help="Source setting KEY=VALUE, e.g. --set concordance_url_template=https://.../{year}/x.txt"
     ),
-    log_level: str = typer.Option(
-        "info", help="Level of the Dagster events written to the run log (debug, info, warning, error, critical)."
+    partner: str = typer.Option(
+        "5700", help="Partner of the figures: a code (5700, 5880, CN_HK) or an exact name (see dim_partners)."
     ),
-    verbose: bool = typer.Option(
-        False, "--verbose", help="Stream dbt's output and warnings to the console instead of the run log file."
+    base_year: int = typer.Option(
+        2008, help="Base year of the fixed-definition series (definition fixed_<base year>): its ATP list."
     ),
+    max_unlinked_value_share: float = typer.Option(
+        0.05, help="Largest share of a year's ATP exports allowed in codes not linked to the base year's list (0-1)."
+    ),
+    log_level: str = typer.Option("info", help=LOG_LEVEL_HELP),
+    verbose: bool = typer.Option(False, "--verbose", help=VERBOSE_HELP),
 ) -> None:
     """Materialize every asset for YEARS in one run: raw tables, dbt models and tests, figures.
 
@@ -125,6 +245,8 @@ def refresh(
     if years is None and source != "sample":
         raise typer.BadParameter(f"give the years to load from the {source} source", param_hint="--years")
     selected = _years_for_run(years or DEFAULT_YEARS)
+    if not 0 <= max_unlinked_value_share <= 1:
+        raise typer.BadParameter("give a share between 0 and 1, e.g. 0.05", param_hint="--max-unlinked-value-share")
     if source == "local" and local_dir is None:
         raise typer.BadParameter("--source local needs --local-dir", param_hint="--local-dir")
     source_config: dict[str, object] = {"source": source, "force_download": force}
@@ -149,59 +271,67 @@ def refresh(
                 f"{local_dir} lacks {len(missing)} required file(s) or has a conflict: " + "; ".join(missing), err=True
             )
             raise typer.Exit(1)
-    os.environ.setdefault("DAGSTER_HOME", str(DEFAULT_DAGSTER_HOME))
-    Path(os.environ["DAGSTER_HOME"]).mkdir(parents=True, exist_ok=True)
-    log_path = RUN_LOG_DIR / f"refresh-{datetime.now(UTC).strftime('%Y%m%dT%H%M%SZ')}.log"
     typer.echo(f"Materializing every asset for {selected[0]}-{selected[-1]} from source {source} ...")
-    with ExitStack() as stack:
-        if not verbose:
-            RUN_LOG_DIR.mkdir(parents=True, exist_ok=True)
-            log = stack.enter_context(log_path.open("w", encoding="utf-8"))
-            stack.enter_context(redirect_stdout(log))
-            stack.enter_context(redirect_stderr(log))  # Dagster's events; progress bars use the terminal
-            caught = stack.enter_context(warnings.catch_warnings(record=True))
-        from dagster import DagsterInstance
-
-        from orchestration.project import prepare_manifest
-
-        prepare_manifest()
-        from orchestration.definitions import atp_warehouse_job, defs
-
-        job = defs.resolve_job_def(atp_warehouse_job.name)
-        result = job.execute_in_process(
-            instance=DagsterInstance.get(),
-            run_config={
-                "loggers": {"console": {"config": {"log_level": log_level.upper()}}},
-                "resources": {"source": {"config": source_config}},
-            },
-            tags={
-                "dagster/asset_partition_range_start": str(selected[0]),
-                "dagster/asset_partition_range_end": str(selected[-1]),
-            },
-            raise_on_error=False,
-        )
-        if not verbose:
-            for warning in caught:
-                log.write(f"{warning.category.__name__}: {warning.message}\n")
-    if not verbose:
-        typer.echo(f"Run log (dbt and Dagster output): {log_path}")
-    if not result.success:
-        for line in failure_lines(result):
-            typer.echo(line, err=True)
-        typer.echo(
-            f"Run {result.run_id} failed; the warehouse keeps its previous data for what failed. "
-            f"Details: {log_path if not verbose else 'above'}, or the run in the Dagster UI.",
-            err=True,
-        )
-        raise typer.Exit(1)
-    for line in failure_lines(result):  # warnings only: the run succeeded
-        typer.echo(line, err=True)
-    warehouse = WarehouseResource()
-    typer.echo("\n".join(summary_lines(warehouse.database_path(), warehouse.exports_path())))
+    _execute(
+        "atp_warehouse_job",
+        refresh_run_config(source_config, partner, base_year, max_unlinked_value_share),
+        {
+            "dagster/asset_partition_range_start": str(selected[0]),
+            "dagster/asset_partition_range_end": str(selected[-1]),
+        },
+        log_level,
+        verbose,
+        "refresh",
+    )
 
 
 app.command("refresh")(refresh)
 app.command("run", help="Same as refresh (kept for `make run`).")(refresh)
+
+
+@app.command("figures")
+def figures_command(
+    partner: str = typer.Option(
+        "5700", help="A partner code (5700, 5880, CN_HK) or an exact name ('japan', 'China + Hong Kong')."
+    ),
+    year: int | None = typer.Option(None, help="Year of figures 3 and 6 (default: the latest complete year)."),
+    definition: str = typer.Option("as_published", help="ATP definition: as_published or fixed_<base year>."),
+    log_level: str = typer.Option("info", help=LOG_LEVEL_HELP),
+    verbose: bool = typer.Option(False, "--verbose", help=VERBOSE_HELP),
+) -> None:
+    """Draw the six figures for one partner from the warehouse as it is (no load, no dbt build).
+
+    Runs ``atp_figures_job`` (the figure assets only) with the run config the UI's Launchpad
+    gives them, recorded in the Dagster instance like ``atp refresh``. An unknown partner, year
+    or definition is one line on stderr (exit 2), before anything runs."""
+    from orchestration import figures
+
+    path = WarehouseResource().database_path()
+    if not path.exists():
+        typer.echo(f"no warehouse at {path}: run `make run` first", err=True)
+        raise typer.Exit(1)
+    with duckdb.connect(str(path), read_only=True) as con:
+        try:
+            found = figures.validate_figure_options(con, partner, year, definition)
+        except duckdb.CatalogException as error:
+            first_line = str(error).splitlines()[0]
+            typer.echo(f"the warehouse at {path} lacks the partner marts ({first_line}): run `make run`", err=True)
+            raise typer.Exit(1) from error
+        except figures.FigureOptionError as error:
+            typer.echo(f"--{error.option}: {error}", err=True)
+            raise typer.Exit(2) from error
+    from orchestration.assets.exports import figure_run_config
+
+    typer.echo(f"Drawing figures 1-6 for {found.name} ({found.code}) ...")
+    _execute(
+        "atp_figures_job",
+        {"ops": figure_run_config(found.code, year, definition)},
+        {},
+        log_level,
+        verbose,
+        "figures",
+        written_figure_lines,
+    )
 
 
 @app.command("generate-sample")

@@ -20,7 +20,15 @@ atp_warehouse_job = define_asset_job(
     "atp_warehouse_job",
     selection=AssetSelection.all(),
     partitions_def=year_partitions,
-    description="Load the selected years' Census files, build the marts (dbt), export the five figures.",
+    description="Load the selected years' Census files, build the marts (dbt), export the six figures.",
+)
+
+#: The figures only, against the warehouse as it is (``atp figures``; in the UI: the Launchpad of
+#: this job, or of the ``figures`` group, with the partner, year and definition as run config).
+atp_figures_job = define_asset_job(
+    "atp_figures_job",
+    selection=AssetSelection.groups("figures"),
+    description="Draw the six figures for one partner (run config: partner, year, definition) from the marts.",
 )
 
 #: Every run (the main job, a materialization or a backfill launched from the UI) runs its steps
@@ -31,7 +39,7 @@ defs = Definitions(
     executor=in_process_executor,
     assets=[*raw_assets, atp_dbt_assets, *figure_assets],
     asset_checks=[api_group_totals_match_fact, api_year_to_date_equals_monthly_sum, raw_export_history_rows_and_values],
-    jobs=[atp_warehouse_job],
+    jobs=[atp_warehouse_job, atp_figures_job],
     schedules=[annual_census_refresh],
     sensors=[census_release_sensor],
     resources={

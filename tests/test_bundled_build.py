@@ -60,7 +60,7 @@ def test_no_money_column_is_a_float_in_raw_tables_models_or_exports(bundled) -> 
     assert money[("raw.country_trade", "eyr")] == "DECIMAL(18,6)"
     assert money[("main.fct_atp_exports", "export_value_usd")] == "BIGINT"
     parquet = sorted(bundled["exports"].glob("*.parquet"))
-    assert len(parquet) == 5
+    assert len(parquet) == 6
     for path in parquet:
         for field in pq.read_schema(path):
             # a float column must be a ratio, whatever its name; a money column must be a decimal
@@ -68,7 +68,7 @@ def test_no_money_column_is_a_float_in_raw_tables_models_or_exports(bundled) -> 
                 assert RATIO.search(field.name) and not MONEY.search(field.name), (path.name, field.name)
             if MONEY.search(field.name) and not RATIO.search(field.name):
                 assert pa.types.is_decimal(field.type), (path.name, field.name, field.type)
-    assert pq.read_schema(bundled["exports"] / "figure_1_china_atp_exports.parquet").field(
+    assert pq.read_schema(bundled["exports"] / "figure_1_atp_exports_5700_china.parquet").field(
         "world_atp_exports_usd_billions"
     ).type == pa.decimal128(18, 9)
 
@@ -76,7 +76,7 @@ def test_no_money_column_is_a_float_in_raw_tables_models_or_exports(bundled) -> 
 def test_world_totals_in_figure_1_are_exact(bundled) -> None:
     import csv
 
-    with (bundled["exports"] / "figure_1_china_atp_exports.csv").open() as handle:
+    with (bundled["exports"] / "figure_1_atp_exports_5700_china.csv").open() as handle:
         world = {int(r["year"]): r["world_atp_exports_usd_billions"] for r in csv.DictReader(handle)}
     # 0007 EYR: 2022 = 391,463.209076 million USD (real), 2000 = 227,395 million
     assert world[2022] == "391.463209076" and world[2000] == "227.395000000"
@@ -84,7 +84,7 @@ def test_world_totals_in_figure_1_are_exact(bundled) -> None:
 
 def test_real_and_synthetic_inputs_are_labelled(bundled) -> None:
     with duckdb.connect(str(bundled["duckdb"]), read_only=True) as con:
-        assert con.execute("select bool_and(is_synthetic) from mart_specialization_gaps").fetchone()[0] is True
+        assert con.execute("select bool_and(is_synthetic) from fct_specialization_gaps").fetchone()[0] is True
         lists = dict(
             con.execute("select year, bool_or(is_synthetic) from raw.atp_concordance group by year").fetchall()
         )
@@ -98,12 +98,12 @@ def test_real_and_synthetic_inputs_are_labelled(bundled) -> None:
     assert "ATP list: Census 2019; SYNTHETIC 2000-2018, 2020-2023" in lines
     assert "export history: SYNTHETIC 2000-2023" in lines
     assert "country table: Census 2000-2023 (country_trade/country.xlsx, vintage 2024-06)" in lines
-    caption = pq.read_table(bundled["exports"] / "figure_2_china_composition.parquet").schema.metadata[b"caption"]
+    caption = pq.read_table(bundled["exports"] / "figure_2_composition_5700_china.parquet").schema.metadata[b"caption"]
     assert b"SYNTHETIC" in caption and b"Real Census inputs: ATP list 2019; country table 2000-2023" in caption
-    figure_1 = pq.read_table(bundled["exports"] / "figure_1_china_atp_exports.parquet").to_pydict()
+    figure_1 = pq.read_table(bundled["exports"] / "figure_1_atp_exports_5700_china.parquet").to_pydict()
     assert set(figure_1["data_origin"]) == {"synthetic sample"}
     # the briefing's estimate: about 13 % a year over 2000-2008
-    china = dict(zip(figure_1["year"], figure_1["china_atp_exports_usd_billions"], strict=True))
+    china = dict(zip(figure_1["year"], figure_1["partner_atp_exports_usd_billions"], strict=True))
     assert float(china[2008] / china[2000]) ** (1 / 8) - 1 == pytest.approx(0.13, abs=0.01)
 
 
@@ -113,3 +113,145 @@ def test_no_year_is_left_out_and_no_code_is_unlisted(bundled) -> None:
             0,
         )
         assert con.execute("select count(*) from int_hs10_codes_missing_from_list").fetchone() == (0,)
+
+
+#: The China rows of the marts as commit 40096b3 built them from this bundle, before the partner
+#: became a dimension (tests/data/china_before_partner_dimension/README.md).
+BEFORE = Path(__file__).parent / "data" / "china_before_partner_dimension"
+
+
+def _before(name: str) -> list[dict[str, str]]:
+    import csv
+
+    with (BEFORE / f"{name}.csv").open() as handle:
+        return list(csv.DictReader(handle))
+
+
+def _same_number(old: str, new: object) -> bool:
+    """An old CSV field against a new value: USD exact, ratios to 1e-12, empty = null."""
+    if old == "":
+        return new is None
+    if new is None:
+        return False
+    if isinstance(new, int):
+        return int(old) == new
+    return abs(float(old) - float(new)) <= 1e-12 * max(1.0, abs(float(old)))
+
+
+def _rows(con: duckdb.DuckDBPyConnection, sql: str) -> dict[tuple, dict[str, object]]:
+    cursor = con.execute(sql)
+    names = [d[0] for d in cursor.description]
+    return {tuple(row[:3]): dict(zip(names, row, strict=True)) for row in cursor.fetchall()}
+
+
+def test_china_numbers_are_unchanged_under_the_new_names(bundled) -> None:
+    with duckdb.connect(str(bundled["duckdb"]), read_only=True) as con:
+        gaps = _rows(
+            con,
+            "select year, hitech_code, definition, * from fct_specialization_gaps "
+            "where partner_code = '5700' and definition = 'as_published'",
+        )
+        growth = {
+            (r[0], r[1], r[2]): r[3:]
+            for r in con.execute(
+                "select year, definition, hitech_code, partner_value_usd, partner_yoy_growth, "
+                "partner_index_first_year_100, rest_of_world_value_usd, rest_of_world_yoy_growth, "
+                "rest_of_world_index_first_year_100, world_value_usd, world_yoy_growth, world_index_first_year_100 "
+                "from fct_atp_growth where partner_code = '5700'"
+            ).fetchall()
+        }
+        reclassification = _rows(
+            con, "select year, hitech_code, partner_code, * from fct_atp_reclassification where partner_code = '5700'"
+        )
+        shares = _rows(
+            con,
+            "select year, hitech_code, definition, * from fct_partner_shares "
+            "where partner_code = '5700' and definition = 'as_published'",
+        )
+    old_gaps = _before("mart_specialization_gaps")
+    assert len(old_gaps) == len(gaps) == 240
+    renamed = {
+        "china_value_usd": "partner_value_usd",
+        "row_value_usd": "rest_of_world_value_usd",
+        "world_value_usd": "world_value_usd",
+        "china_composition_share": "partner_composition_share",
+        "row_composition_share": "rest_of_world_composition_share",
+        "gap_pp": "gap_pp",
+    }
+    for old in old_gaps:
+        new = gaps[(int(old["year"]), old["hitech_code"], "as_published")]
+        assert all(_same_number(old[o], new[n]) for o, n in renamed.items()), (old, new)
+
+    old_growth = _before("mart_atp_growth")
+    assert len(old_growth) == 3 * len(growth)  # the three scopes are now columns of one row
+    scope_at = {"china": 0, "rest_of_world": 3, "world": 6}
+    for old in old_growth:
+        new = growth[(int(old["year"]), old["definition"], old["hitech_code"])]
+        at = scope_at[old["partner_scope"]]
+        for offset, field in enumerate(("value_usd", "yoy_growth", "index_first_year_100")):
+            assert _same_number(old[field], new[at + offset]), (old, field, new)
+
+    measures = ("added", "dropped", "moved_in", "moved_out", "renumbered", "unlinked")
+    old_reclassification = _before("mart_atp_reclassification")
+    assert len(old_reclassification) == 2 * len(reclassification) == 480
+    for old in old_reclassification:
+        new = reclassification[(int(old["year"]), old["hitech_code"], "5700")]
+        prefix = "partner" if old["partner_scope"] == "china" else "world"
+        for measure in measures:
+            assert int(old[f"codes_{measure}"]) == new[f"codes_{measure}"]
+            assert int(old[f"value_{measure}_usd"]) == new[f"{prefix}_value_{measure}_usd"]
+        for field in ("as_published_value_usd", "fixed_value_usd", "reclassification_effect_usd"):
+            assert _same_number(old[field], new[f"{prefix}_{field}"]), (old, field)
+
+    old_shares = _before("mart_partner_shares")
+    assert len(old_shares) == 216
+    for old in old_shares:
+        new = shares[(int(old["year"]), old["hitech_code"], "as_published")]
+        assert int(old["export_value_usd"]) == new["partner_value_usd"]
+        assert int(old["world_group_value_usd"]) == new["world_value_usd"]
+        assert int(old["partner_atp_value_usd"]) == new["partner_atp_value_usd"]
+        assert _same_number(old["partner_share"], new["partner_share"])
+        assert _same_number(old["composition_share"], new["composition_share"])
+    # the rows the old mart did not hold (groups without exports to China) are zeros
+    held = {(int(o["year"]), o["hitech_code"], "as_published") for o in old_shares}
+    assert {new["partner_value_usd"] for key, new in shares.items() if key not in held} == {0}
+
+
+def test_drill_down_shows_the_briefings_product_facts(bundled) -> None:
+    with duckdb.connect(str(bundled["duckdb"]), read_only=True) as con:
+
+        def share(partner: str, hitech: str, prefixes: tuple[str, ...], side: str = "partner") -> float:
+            condition = " or ".join(f"hs10_code like '{p}%'" for p in prefixes)
+            return con.execute(
+                f"select sum({side}_group_share) from fct_hs10_gap_contributions where year = 2008 and "
+                f"partner_code = ? and definition = 'as_published' and hitech_code = ? and ({condition})",
+                [partner, hitech],
+            ).fetchone()[0]
+
+        # semiconductors (HS 8541, 8542): about 90 % of Electronics (05) exports to China in 2008
+        assert share("5700", "05", ("8541", "8542")) == pytest.approx(0.90, abs=0.03)
+        # hard disk drives (8471.70) weigh more in ICT (04) to China than to the rest of the world
+        assert share("5700", "04", ("847170",)) > 1.5 * share("5700", "04", ("847170",), "rest_of_world")
+        # blood fractions and vaccines (3002.1x, 3002.20) weigh more in Biotechnology (01) to the
+        # rest of the world than to China
+        fractions = ("300210", "300212", "300219", "300220")
+        assert share("5700", "01", fractions, "rest_of_world") > 1.5 * share("5700", "01", fractions)
+        described = con.execute(
+            "select count(*), count(hs10_description) from fct_hs10_gap_contributions "
+            "where year = 2008 and partner_code = '5700' and definition = 'as_published'"
+        ).fetchone()
+        assert described[0] > 100 and described[1] == described[0]
+        groups = dict(
+            con.execute(
+                "select partner_code, member_cty_codes from dim_partners where partner_kind = 'group'"
+            ).fetchall()
+        )
+        assert groups["CN_HK"] == "5700 5820"
+        # China + Hong Kong = China plus Hong Kong, to the dollar
+        values = dict(
+            con.execute(
+                "select partner_code, sum(partner_value_usd) from fct_specialization_gaps where year = 2008 "
+                "and definition = 'as_published' and partner_code in ('5700', '5820', 'CN_HK') group by 1"
+            ).fetchall()
+        )
+        assert values["CN_HK"] == values["5700"] + values["5820"]

@@ -55,10 +55,11 @@ def test_api_path_gives_the_file_path_fact_rows(census_warehouse) -> None:
 def test_api_totals_check_passes(census_warehouse) -> None:
     evaluations = {e.asset_check_key.name: e for e in census_warehouse["result"].get_asset_check_evaluations()}
     check = evaluations["api_group_totals_match_fact"]
-    assert check.passed and check.metadata["pairs_with_api_totals"].value == 12
-    # 12 country x group pairs over 2010-2011 (tests/fake_census.py), June + December = annual
+    assert check.passed and check.metadata["pairs_with_api_totals"].value == 14
+    # 14 country x group pairs over 2010-2011 (tests/fake_census.py: 7 a year, Hong Kong's
+    # included), June + December = annual
     ytd = evaluations["api_year_to_date_equals_monthly_sum"]
-    assert ytd.passed and ytd.metadata["pairs_checked"].value == 12
+    assert ytd.passed and ytd.metadata["pairs_checked"].value == 14
 
 
 def test_rows_trace_back_to_requests_with_the_key_redacted(census_warehouse) -> None:

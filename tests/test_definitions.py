@@ -24,10 +24,15 @@ def test_code_location_loads(dbt_manifest: Path) -> None:
         "raw/country_trade",
         "stg_census__export_history",
         "fct_atp_exports",
-        "mart_partner_shares",
-        "mart_specialization_gaps",
-        "figure_1_china_atp_exports",
-        "figure_3_china_vs_row_shares",
+        "dim_partners",
+        "fct_partner_shares",
+        "fct_specialization_gaps",
+        "fct_atp_growth",
+        "fct_atp_reclassification",
+        "fct_hs10_gap_contributions",
+        "figure_1_atp_exports",
+        "figure_3_composition_shares",
+        "figure_6_gap_products",
     ):
         assert expected in keys, expected
     graph = defs.resolve_asset_graph()
@@ -39,12 +44,30 @@ def test_code_location_loads(dbt_manifest: Path) -> None:
     assert any(key.name == "api_group_totals_match_fact" for key in graph.asset_check_keys)
 
 
-def test_dbt_build_args_pass_the_warehouse_file() -> None:
-    from orchestration.assets.dbt import dbt_build_args
+def test_dbt_build_args_pass_the_warehouse_file_and_the_settings() -> None:
+    from orchestration.assets.dbt import DbtBuildConfig, dbt_build_args
 
     args = dbt_build_args(Path("/tmp/x/atp.duckdb"))
     assert args[:2] == ["build", "--vars"]
-    assert json.loads(args[2]) == {"duckdb_path": "/tmp/x/atp.duckdb"}
+    # the defaults are dbt_project.yml's
+    assert json.loads(args[2]) == {
+        "duckdb_path": "/tmp/x/atp.duckdb",
+        "atp_base_year": 2008,
+        "max_unlinked_value_share": 0.05,
+    }
+    settings = DbtBuildConfig(atp_base_year=2002, max_unlinked_value_share=0.1)
+    assert json.loads(dbt_build_args(Path("/w.duckdb"), settings)[2])["atp_base_year"] == 2002
+
+
+def test_no_model_column_asset_or_figure_name_says_china(dbt_manifest: Path) -> None:
+    from orchestration.definitions import defs
+
+    manifest = json.loads(dbt_manifest.read_text())
+    names = [node["name"] for node in manifest["nodes"].values()]
+    names += [c for node in manifest["nodes"].values() for c in node.get("columns", {})]
+    names += [key.to_user_string() for key in defs.resolve_asset_graph().get_all_asset_keys()]
+    assert len(names) > 100
+    assert [n for n in names if "china" in n.lower()] == []
 
 
 @pytest.mark.parametrize(

@@ -20,6 +20,7 @@ TINY_FACT_ROWS = [
     (2010, "1220", "04", 1500, 1500, 0),
     (2010, "5700", "04", 500, 500, 0),
     (2010, "5700", "05", 1100, 1000, 100),
+    (2010, "5820", "05", 400, 400, 0),
     (2010, "5880", "01", 750, 750, 0),
     (2010, "5880", "05", 2000, 2000, 0),
     # 2011: 9018908000 is Life Science (02) under the 2011 list
@@ -27,6 +28,7 @@ TINY_FACT_ROWS = [
     (2011, "5700", "02", 400, 400, 0),
     (2011, "5700", "04", 800, 800, 0),
     (2011, "5700", "05", 2200, 2200, 0),
+    (2011, "5820", "01", 600, 600, 0),
     (2011, "5880", "01", 1000, 1000, 0),
     (2011, "5880", "02", 500, 500, 0),
 ]
@@ -66,7 +68,7 @@ def tiny_warehouse(tmp_path_factory: pytest.TempPathFactory, dbt_manifest: Path)
         patch.setenv("ATP_LOCAL_DIR", str(paths["input"]))
         assert run_job(2010, 2011).success, "the job (including every dbt test) must succeed on the tiny input"
         with duckdb.connect(str(paths["duckdb"]), read_only=True) as con:
-            paths["first_marts"] = con.execute("select * from mart_partner_shares order by all").fetchall()
+            paths["first_marts"] = con.execute("select * from fct_partner_shares order by all").fetchall()
         # Re-running the whole job must be safe and give identical marts.
         assert run_job(2010, 2011).success
     return paths
@@ -90,75 +92,190 @@ def test_fact_is_labelled_synthetic_and_has_no_grouping_code(tiny_warehouse) -> 
 def test_partner_shares_by_hand(tiny_warehouse) -> None:
     rows = query(
         tiny_warehouse,
-        "select partner_share, composition_share from mart_partner_shares "
-        "where year = 2010 and cty_code = '5700' and hitech_code = '05'",
+        "select partner_share, composition_share from fct_partner_shares "
+        "where year = 2010 and partner_code = '5700' and definition = 'as_published' and hitech_code = '05'",
     )
-    # China electronics 1100 of world electronics 600+400+100+2000 = 3100; of China ATP 1100 + 500 = 1600
-    assert rows[0][0] == pytest.approx(1100 / 3100)
+    # China electronics 1100 of world electronics 600+400+100+400+2000 = 3500; of China ATP 1100 + 500 = 1600
+    assert rows[0][0] == pytest.approx(1100 / 3500)
     assert rows[0][1] == pytest.approx(0.6875)
 
 
-@pytest.mark.parametrize(
-    ("year", "hitech", "china", "row", "gap_pp"),
-    [
-        # 2010: China 1600 (04 500, 05 1100); ROW 4500 (01 250+750, 04 1500, 05 2000)
-        (2010, "01", 0, 1000, (0 - 1000 / 4500) * 100),
-        (2010, "04", 500, 1500, (0.3125 - 1 / 3) * 100),
-        (2010, "05", 1100, 2000, (0.6875 - 2000 / 4500) * 100),
-        (2010, "08", 0, 0, 0.0),
-        # 2011: China 3400 (02 400, 04 800, 05 2200); ROW 2500 (01 1000, 02 500, 04 1000)
-        (2011, "01", 0, 1000, -40.0),
-        (2011, "02", 400, 500, (400 / 3400 - 0.2) * 100),
-        (2011, "05", 2200, 0, 2200 / 3400 * 100),
-    ],
-)
-def test_specialization_gaps_by_hand(tiny_warehouse, year, hitech, china, row, gap_pp) -> None:
+#: Specialization gaps of the tiny input by hand, as_published. World by group: 2010 01 = 250 +
+#: 750 = 1000, 04 = 500 + 1500 = 2000, 05 = 1100 + 400 + 2000 = 3500 (total 6500); 2011 01 =
+#: 1000 + 600 = 1600, 02 = 400 + 500 = 900, 04 = 800 + 1000 = 1800, 05 = 2200 (total 6500).
+TINY_GAPS = [
+    # China 5700. 2010: 1600 (04 500, 05 1100); rest of world 4900 (01 1000, 04 1500, 05 2400)
+    ("5700", 2010, "01", 0, 1000, (0 - 1000 / 4900) * 100),
+    ("5700", 2010, "04", 500, 1500, (0.3125 - 1500 / 4900) * 100),
+    ("5700", 2010, "05", 1100, 2400, (0.6875 - 2400 / 4900) * 100),
+    ("5700", 2010, "08", 0, 0, 0.0),
+    # 2011: China 3400 (02 400, 04 800, 05 2200); rest of world 3100 (01 1600, 02 500, 04 1000)
+    ("5700", 2011, "01", 0, 1600, (0 - 1600 / 3100) * 100),
+    ("5700", 2011, "02", 400, 500, (400 / 3400 - 500 / 3100) * 100),
+    ("5700", 2011, "05", 2200, 0, 2200 / 3400 * 100),
+    # Japan 5880. 2010: 2750 (01 750, 05 2000); rest of world 3750 (01 250, 04 2000, 05 1500)
+    ("5880", 2010, "01", 750, 250, (750 / 2750 - 250 / 3750) * 100),
+    ("5880", 2010, "04", 0, 2000, (0 - 2000 / 3750) * 100),
+    ("5880", 2010, "05", 2000, 1500, (2000 / 2750 - 1500 / 3750) * 100),
+    # 2011: 1500 (01 1000, 02 500); rest of world 5000 (01 600, 02 400, 04 1800, 05 2200)
+    ("5880", 2011, "01", 1000, 600, (1000 / 1500 - 600 / 5000) * 100),
+    ("5880", 2011, "02", 500, 400, (500 / 1500 - 400 / 5000) * 100),
+    ("5880", 2011, "05", 0, 2200, (0 - 2200 / 5000) * 100),
+    # China + Hong Kong (5700 + 5820). 2010: 2000 (04 500, 05 1100 + 400); rest of world 4500
+    # (01 1000, 04 1500, 05 2000)
+    ("CN_HK", 2010, "01", 0, 1000, (0 - 1000 / 4500) * 100),
+    ("CN_HK", 2010, "04", 500, 1500, (0.25 - 1500 / 4500) * 100),
+    ("CN_HK", 2010, "05", 1500, 2000, (0.75 - 2000 / 4500) * 100),
+    # 2011: 4000 (01 600, 02 400, 04 800, 05 2200); rest of world 2500 (01 1000, 02 500, 04 1000)
+    ("CN_HK", 2011, "01", 600, 1000, (0.15 - 0.4) * 100),
+    ("CN_HK", 2011, "02", 400, 500, (0.1 - 0.2) * 100),
+    ("CN_HK", 2011, "04", 800, 1000, (0.2 - 0.4) * 100),
+    ("CN_HK", 2011, "05", 2200, 0, 55.0),
+]
+
+
+@pytest.mark.parametrize(("partner", "year", "hitech", "partner_usd", "rest_usd", "gap_pp"), TINY_GAPS)
+def test_specialization_gaps_by_hand(tiny_warehouse, partner, year, hitech, partner_usd, rest_usd, gap_pp) -> None:
     got = query(
         tiny_warehouse,
-        "select china_value_usd, row_value_usd, world_value_usd, gap_pp "
-        f"from mart_specialization_gaps where year = {year} and hitech_code = '{hitech}'",
+        "select partner_value_usd, rest_of_world_value_usd, world_value_usd, gap_pp from fct_specialization_gaps "
+        f"where partner_code = '{partner}' and year = {year} and definition = 'as_published' "
+        f"and hitech_code = '{hitech}'",
     )
-    assert got[0][:3] == (china, row, china + row)
+    assert got[0][:3] == (partner_usd, rest_usd, partner_usd + rest_usd)
     assert got[0][3] == pytest.approx(gap_pp)
 
 
-def test_every_group_every_year_in_gaps(tiny_warehouse) -> None:
-    assert query(tiny_warehouse, "select year, count(*) from mart_specialization_gaps group by 1 order by 1") == [
-        (2010, 10),
-        (2011, 10),
+def test_every_partner_and_group_every_year_in_gaps(tiny_warehouse) -> None:
+    # 4 countries (0003 and 0007 are Census groupings, not partners) + CN_HK, 10 groups, one
+    # definition (the base year 2008 is not loaded)
+    assert query(tiny_warehouse, "select year, count(*) from fct_specialization_gaps group by 1 order by 1") == [
+        (2010, 50),
+        (2011, 50),
+    ]
+    assert query(tiny_warehouse, "select * from dim_partners order by partner_code") == [
+        ("1220", "Canada", "country", "1220", 2010, 2011),
+        ("5700", "China", "country", "5700", 2010, 2011),
+        ("5820", "Hong Kong", "country", "5820", 2010, 2011),
+        ("5880", "Japan", "country", "5880", 2010, 2011),
+        ("CN_HK", "China + Hong Kong", "group", "5700 5820", 2010, 2011),
     ]
 
 
+def test_growth_and_reclassification_for_any_partner(tiny_warehouse) -> None:
+    growth = query(
+        tiny_warehouse,
+        "select partner_code, year, partner_value_usd, partner_yoy_growth, rest_of_world_value_usd, "
+        "world_value_usd from fct_atp_growth where definition = 'as_published' and hitech_code = 'all' "
+        "and partner_code in ('5880', 'CN_HK') order by all",
+    )
+    assert growth == [
+        # Japan 2750 -> 1500; China + Hong Kong 2000 -> 4000; world 6500 both years
+        ("5880", 2010, 2750, None, 3750, 6500),
+        ("5880", 2011, 1500, pytest.approx(1500 / 2750 - 1), 5000, 6500),
+        ("CN_HK", 2010, 2000, None, 4500, 6500),
+        ("CN_HK", 2011, 4000, pytest.approx(1.0), 2500, 6500),
+    ]
+    # 9018908000 enters the list as Life Science (02) in 2011: 400 to China, 500 to Japan
+    added = query(
+        tiny_warehouse,
+        "select partner_code, codes_added, partner_value_added_usd, world_value_added_usd "
+        "from fct_atp_reclassification where year = 2011 and hitech_code = '02' "
+        "and partner_code in ('5700', '5880', 'CN_HK') order by 1",
+    )
+    assert added == [("5700", 1, 400, 900), ("5880", 1, 500, 900), ("CN_HK", 1, 400, 900)]
+
+
+def test_drill_down_by_hand(tiny_warehouse) -> None:
+    rows = query(
+        tiny_warehouse,
+        "select hs10_code, hs10_description, partner_value_usd, rest_of_world_value_usd, partner_group_share, "
+        "contribution_pp from fct_hs10_gap_contributions where year = 2010 and partner_code = 'CN_HK' "
+        "and definition = 'as_published' and hitech_code = '05'",
+    )
+    # electronics is one code: China 1100 + Hong Kong 400 = 1500; rest of world Japan 2000;
+    # its contribution is the whole gap (0.75 - 2000 / 4500) x 100
+    assert rows == [("8542310000", "PRODUCT 8542310000", 1500, 2000, 1.0, pytest.approx((0.75 - 2000 / 4500) * 100))]
+
+
 def test_rerun_gives_identical_marts(tiny_warehouse) -> None:
-    assert query(tiny_warehouse, "select * from mart_partner_shares order by all") == tiny_warehouse["first_marts"]
+    assert query(tiny_warehouse, "select * from fct_partner_shares order by all") == tiny_warehouse["first_marts"]
     assert query(tiny_warehouse, "select year, count(*) from raw.export_history group by 1 order by 1") == [
-        (2010, 12),
-        (2011, 6),
+        (2010, 13),
+        (2011, 7),
     ]
 
 
 def test_figures_written_with_origin(tiny_warehouse) -> None:
     exports = tiny_warehouse["exports"]
+    # the default run draws China (5700); figures 3 and 6 for the latest complete year, 2011
     for stem in (
-        "figure_1_china_atp_exports",
-        "figure_2_china_composition",
-        "figure_3_china_vs_row_shares",
-        "figure_4_specialization_gaps",
-        "figure_5_china_atp_definitions",
+        "figure_1_atp_exports_5700_china",
+        "figure_2_composition_5700_china",
+        "figure_3_composition_shares_5700_china_2011",
+        "figure_4_specialization_gaps_5700_china",
+        "figure_5_atp_definitions_5700_china",
+        "figure_6_gap_products_5700_china_2011",
     ):
-        for suffix in (".csv", ".parquet", ".png"):
+        for suffix in (".csv", ".parquet", ".png", ".svg"):
             assert (exports / f"{stem}{suffix}").stat().st_size > 0
-    figure_1 = pd.read_csv(exports / "figure_1_china_atp_exports.csv")
-    assert figure_1["china_atp_exports_usd_billions"].tolist() == pytest.approx([1600 / 1e9, 3400 / 1e9])
-    assert figure_1["china_yoy_growth_pct"].iloc[1] == pytest.approx(112.5)
+    figure_1 = pd.read_csv(exports / "figure_1_atp_exports_5700_china.csv")
+    assert figure_1["partner_atp_exports_usd_billions"].tolist() == pytest.approx([1600 / 1e9, 3400 / 1e9])
+    assert figure_1["partner_yoy_growth_pct"].iloc[1] == pytest.approx(112.5)
     assert set(figure_1["data_origin"]) == {"synthetic sample"}
-    figure_3 = pd.read_parquet(exports / "figure_3_china_vs_row_shares.parquet")
+    figure_3 = pd.read_parquet(exports / "figure_3_composition_shares_5700_china_2011.parquet")
     assert figure_3["year"].unique().tolist() == [2011]  # default: latest year
     electronics = figure_3.loc[figure_3["hitech_code"] == "05"].iloc[0]
-    assert electronics["china_share_pct"] == pytest.approx(2200 / 3400 * 100)
+    assert electronics["partner_share_pct"] == pytest.approx(2200 / 3400 * 100)
     assert electronics["rest_of_world_share_pct"] == pytest.approx(0.0)
-    figure_4 = pd.read_csv(exports / "figure_4_specialization_gaps.csv", dtype={"hitech_code": str})
+    figure_4 = pd.read_csv(exports / "figure_4_specialization_gaps_5700_china.csv", dtype={"hitech_code": str})
     assert sorted(figure_4["year"].unique()) == [2010, 2011]  # 2001 on
+    # China 2011: 05 = 2200 / 3400 - 0 / 3100 = +64.7 pp (one code, 8542310000), 01 = 0 - 1600 / 3100
+    # = -51.6 pp (one code, 3002200000): the largest positive and negative gaps
+    figure_6 = pd.read_parquet(exports / "figure_6_gap_products_5700_china_2011.parquet")
+    assert figure_6[["gap_side", "hitech_code", "hs10_code"]].values.tolist() == [
+        ["positive", "05", "8542310000"],
+        ["negative", "01", "3002200000"],
+    ]
+    assert figure_6["contribution_pp"].tolist() == pytest.approx([2200 / 3400 * 100, -1600 / 3100 * 100])
+
+
+@pytest.mark.parametrize(
+    ("partner", "stem", "values", "positive", "negative"),
+    [
+        # Japan 2010: 750 + 2000 = 2750, 2011: 1000 + 500 = 1500; 2011 gaps 01 = 1000 / 1500 - 600 / 5000
+        # = +54.7 pp, 05 = 0 - 2200 / 5000 = -44 pp
+        ("japan", "5880_japan", [2750, 1500], ("01", 100 * (1000 / 1500 - 600 / 5000)), ("05", -44.0)),
+        # China + Hong Kong 2010: 1600 + 400 = 2000, 2011: 3400 + 600 = 4000; 2011 gaps 05 = 2200 / 4000
+        # - 0 = +55 pp, 01 = 600 / 4000 - 1000 / 2500 = -25 pp
+        ("CN_HK", "cn_hk_china_hong_kong", [2000, 4000], ("05", 55.0), ("01", -25.0)),
+    ],
+)
+def test_figures_for_another_partner_from_run_config(
+    tiny_warehouse, monkeypatch: pytest.MonkeyPatch, partner, stem, values, positive, negative
+) -> None:
+    """The figures job with the Launchpad's run config (what ``atp figures --partner`` runs)."""
+    from dagster import DagsterInstance
+
+    from orchestration.assets.exports import figure_run_config
+    from orchestration.definitions import atp_figures_job, defs
+
+    monkeypatch.setenv("ATP_DUCKDB_PATH", str(tiny_warehouse["duckdb"]))
+    monkeypatch.setenv("ATP_EXPORTS_DIR", str(tiny_warehouse["exports"]))
+    result = defs.resolve_job_def(atp_figures_job.name).execute_in_process(
+        instance=DagsterInstance.ephemeral(), run_config={"ops": figure_run_config(partner, 2011)}
+    )
+    assert result.success
+    exports = tiny_warehouse["exports"]
+    figure_1 = pd.read_csv(exports / f"figure_1_atp_exports_{stem}.csv")
+    assert figure_1["partner_atp_exports_usd_billions"].tolist() == pytest.approx([v / 1e9 for v in values])
+    figure_6 = pd.read_parquet(exports / f"figure_6_gap_products_{stem}_2011.parquet")
+    assert figure_6[["hitech_code", "contribution_pp"]].values.tolist() == [
+        [positive[0], pytest.approx(positive[1])],
+        [negative[0], pytest.approx(negative[1])],
+    ]
+    for number in (2, 3, 4, 5):
+        assert list(exports.glob(f"figure_{number}_*_{stem}*.svg"))
 
 
 def _local_run(root: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch):
@@ -192,9 +309,14 @@ def test_mid_year_schedule_b_codes_are_resolved_or_reported(
     )
     (root / "2011" / "exp-code-2011-07.txt").write_text(schedule_b("8542390000", "05") + "\r\n", newline="")
     (root / "hs10_changes.csv").write_text("old_hs10_code,new_hs10_code,first_year\n8542320000,8542310000,2011\n")
-    # the published 2011 world ATP total grows by the 300 + 200 USD now classified: 5900 + 500 = 6400 USD
+    # the published 2011 world ATP total grows by the 300 + 200 USD now classified: 6500 + 500 = 7000 USD
     csv = root / "country_trade" / "country_trade.csv"
-    csv.write_text(csv.read_text().replace(",0.0059,0.0059", ",0.0064,0.0064"))
+    csv.write_text(
+        "\n".join(
+            line.replace(",0.0065,0.0065", ",0.007,0.007") if line.startswith("2011,0007,") else line
+            for line in csv.read_text().split("\n")
+        )
+    )
 
     result = _local_run(root, tmp_path, monkeypatch)
     assert result.success
@@ -268,7 +390,9 @@ def test_partial_year_is_never_compared_or_drawn_as_complete(
         (2010, 12, True),
         (2011, 9, False),
     ]
-    figure_1 = pd.read_csv(tmp_path / "exports" / "figure_1_china_atp_exports.csv")
+    figure_1 = pd.read_csv(tmp_path / "exports" / "figure_1_atp_exports_5700_china.csv")
     assert figure_1["year"].tolist() == [2010]
-    caption = pq.read_table(tmp_path / "exports" / "figure_1_china_atp_exports.parquet").schema.metadata[b"caption"]
+    caption = pq.read_table(tmp_path / "exports" / "figure_1_atp_exports_5700_china.parquet").schema.metadata[
+        b"caption"
+    ]
     assert b"Left out as incomplete: 2011 (export history through month 9)." in caption

@@ -47,13 +47,13 @@ def test_reload_replaces_a_year_without_duplicates(con, input_dir: Path) -> None
     load_year(con, input_dir, EXPORT_HISTORY_TABLE, 2011)
     first = _snapshot(con)
     result = load_year(con, input_dir, EXPORT_HISTORY_TABLE, 2010)
-    assert result.rows_loaded == 12 and result.files[0].file_records == 12
+    assert result.rows_loaded == 13 and result.files[0].file_records == 13
     assert _snapshot(con) == first
-    # 12 records for 2010 and 6 for 2011, values summed by hand: 2010 = 600+400+100+500+5000+300
-    # +1500+250+900+2000+750+9999 = 22299; 2011 = 2200+800+400+1000+1000+500 = 5900.
+    # 13 records for 2010 and 7 for 2011, values summed by hand: 2010 = 600+400+100+500+5000+300
+    # +1500+250+900+400+2000+750+9999 = 22699; 2011 = 2200+800+400+1000+600+1000+500 = 6500.
     assert con.execute(
         "select year, count(*), sum(value_usd) from raw.export_history group by year order by year"
-    ).fetchall() == [(2010, 12, 22299), (2011, 6, 5900)]
+    ).fetchall() == [(2010, 13, 22699), (2011, 7, 6500)]
 
 
 def test_rows_carry_source_file_record_and_origin(con, input_dir: Path) -> None:
@@ -62,11 +62,11 @@ def test_rows_carry_source_file_record_and_origin(con, input_dir: Path) -> None:
         "select source_file, source_record, is_synthetic, value_usd from raw.export_history "
         "where hs10_code = '9018908000' and cty_code = '5880'"
     ).fetchone()
-    assert row == ("2011/EXP_HIST.TXT", 6, True, 500)
+    assert row == ("2011/EXP_HIST.TXT", 7, True, 500)  # the 7th record of tests/tiny_input.py HISTORIES[2011]
     provenance = con.execute(
         "select raw_table, source_file, origin, rows_loaded, length(sha256) from raw.source_files"
     ).fetchall()
-    assert provenance == [("export_history", "2011/EXP_HIST.TXT", "synthetic", 6, 64)]
+    assert provenance == [("export_history", "2011/EXP_HIST.TXT", "synthetic", 7, 64)]
 
 
 def test_bad_file_leaves_previous_year_untouched(con, input_dir: Path) -> None:
@@ -106,7 +106,8 @@ def test_duplicated_export_record_is_rejected_not_double_counted(con, input_dir:
     path = input_dir / "2011" / "EXP_HIST.TXT"
     lines = path.read_text().splitlines()
     path.write_text("\r\n".join(lines + [lines[2]]) + "\r\n")
-    with pytest.raises(CensusLayoutError, match=r"2011/EXP_HIST.TXT, record 7, field df_code, hs10_code, cty_code"):
+    # 7 records, then a copy of the 3rd: record 8 repeats record 3
+    with pytest.raises(CensusLayoutError, match=r"2011/EXP_HIST.TXT, record 8, field df_code, hs10_code, cty_code"):
         load_year(con, input_dir, EXPORT_HISTORY_TABLE, 2011)
     assert _snapshot(con) == before
 
@@ -150,11 +151,11 @@ def test_a_later_list_of_the_year_loads_beside_the_first(con, input_dir: Path) -
 
 def test_country_trade_loads_only_the_partition_year(con, input_dir: Path) -> None:
     result = load_year(con, input_dir, COUNTRY_TRADE_TABLE, 2011)
-    assert result.rows_loaded == 5 and result.origin == "census"
-    # tests/tiny_input.py: 0007 EYR 2011 = 0.0059 million USD, all of it in December
+    assert result.rows_loaded == 6 and result.origin == "census"
+    # tests/tiny_input.py: 0007 EYR 2011 = 0.0065 million USD, all of it in December
     assert con.execute(
         "select cast(eyr as varchar), months_reported from raw.country_trade where cty_code = '0007'"
-    ).fetchall() == [("0.005900", 12)]
+    ).fetchall() == [("0.006500", 12)]
 
 
 def test_optional_tables_without_files_hold_no_rows(con, input_dir: Path) -> None:

@@ -215,7 +215,7 @@ def test_the_ui_serves_the_code_location(webserver) -> None:
     assert location["__typename"] == "RepositoryLocation", location
     repository = location["repositories"][0]
     keys = {"/".join(node["assetKey"]["path"]) for node in repository["assetNodes"]}
-    assert {"raw/export_history", "fct_atp_exports", "mart_atp_growth", "figure_5_china_atp_definitions"} <= keys
+    assert {"raw/export_history", "fct_atp_exports", "fct_atp_growth", "figure_5_atp_definitions"} <= keys
     assert [s["name"] for s in repository["schedules"]] == ["annual_census_refresh"]
     assert [s["name"] for s in repository["sensors"]] == ["census_release_sensor"]
 
@@ -263,3 +263,63 @@ def test_a_run_launched_through_the_ui_runs_its_steps_in_one_process(webserver) 
     with duckdb.connect(str(webserver["root"] / "atp.duckdb"), read_only=True) as con:
         years = con.execute("select distinct year from fct_atp_exports order by 1").fetchall()
     assert years == [(2007,), (2008,)]
+
+
+def test_a_launchpad_run_for_a_partner_group_builds_its_figures(webserver, tmp_path: Path) -> None:
+    """What the Launchpad form sends: resources (the tiny input, its own warehouse file) and the
+    figure assets' config (partner CN_HK = China + Hong Kong, year 2011). Values by hand from
+    tests/tiny_input.py: ATP exports to China + Hong Kong 2000 USD (2010) and 4000 USD (2011)."""
+    from orchestration.assets.exports import figure_run_config
+    from tests.tiny_input import write_tiny_input
+
+    tiny = write_tiny_input(tmp_path / "input")
+    warehouse = tmp_path / "tiny.duckdb"
+    exports = tmp_path / "exports"
+    params = {
+        "selector": {
+            "repositoryLocationName": "atp_warehouse",
+            "repositoryName": "__repository__",
+            "jobName": "atp_warehouse_job",
+        },
+        "runConfigData": {
+            "resources": {
+                "source": {"config": {"source": "local", "local_dir": str(tiny)}},
+                "warehouse": {"config": {"duckdb_path": str(warehouse), "exports_dir": str(exports)}},
+            },
+            "ops": figure_run_config(partner="CN_HK", year=2011),
+        },
+        "executionMetadata": {
+            "tags": [
+                {"key": "dagster/asset_partition_range_start", "value": "2010"},
+                {"key": "dagster/asset_partition_range_end", "value": "2011"},
+            ]
+        },
+    }
+    launched = _graphql(webserver["port"], LAUNCH, {"params": params})["data"]["launchRun"]
+    assert launched["__typename"] == "LaunchRunSuccess", launched
+    run_id = launched["run"]["runId"]
+    deadline = time.monotonic() + 600
+    status = None
+    while time.monotonic() < deadline:
+        status = _graphql(webserver["port"], STATUS, {"id": run_id})["data"]["runOrError"]["status"]
+        if status in ("SUCCESS", "FAILURE", "CANCELED"):
+            break
+        time.sleep(3)
+    assert status == "SUCCESS"
+    stems = sorted(p.stem for p in exports.glob("*.png"))
+    assert stems == [
+        "figure_1_atp_exports_cn_hk_china_hong_kong",
+        "figure_2_composition_cn_hk_china_hong_kong",
+        "figure_3_composition_shares_cn_hk_china_hong_kong_2011",
+        "figure_4_specialization_gaps_cn_hk_china_hong_kong",
+        "figure_5_atp_definitions_cn_hk_china_hong_kong",
+        "figure_6_gap_products_cn_hk_china_hong_kong_2011",
+    ]
+    with (exports / "figure_1_atp_exports_cn_hk_china_hong_kong.csv").open() as handle:
+        import csv
+
+        rows = list(csv.DictReader(handle))
+    assert [(r["year"], r["partner_atp_exports_usd_billions"]) for r in rows] == [
+        ("2010", "0.000002000"),
+        ("2011", "0.000004000"),
+    ]

@@ -5,7 +5,6 @@ in the comments."""
 
 from __future__ import annotations
 
-import json
 import subprocess
 from pathlib import Path
 
@@ -69,6 +68,7 @@ def write_toy_input(root: Path) -> Path:
 
 @pytest.fixture(scope="module")
 def toy(tmp_path_factory: pytest.TempPathFactory, dbt_manifest: Path) -> duckdb.DuckDBPyConnection:
+    from orchestration.assets.dbt import DbtBuildConfig, dbt_build_args
     from orchestration.project import DBT_EXECUTABLE, DBT_PROJECT_DIR
 
     root = tmp_path_factory.mktemp("toy")
@@ -80,9 +80,8 @@ def toy(tmp_path_factory: pytest.TempPathFactory, dbt_manifest: Path) -> duckdb.
     completed = subprocess.run(
         [
             DBT_EXECUTABLE,
-            "build",
-            "--vars",
-            json.dumps({"duckdb_path": str(database), "atp_base_year": 2002}),
+            # the arguments every run builds with, here with base year 2002
+            *dbt_build_args(database, DbtBuildConfig(atp_base_year=2002)),
             "--target-path",
             str(root / "target"),
             "--log-path",
@@ -100,7 +99,7 @@ def toy(tmp_path_factory: pytest.TempPathFactory, dbt_manifest: Path) -> duckdb.
 
 def china(con, definition: str, hitech: str = "all") -> list:
     return con.execute(
-        "select value_usd from mart_atp_growth where partner_scope = 'china' and definition = ? "
+        "select partner_value_usd from fct_atp_growth where partner_code = '5700' and definition = ? "
         "and hitech_code = ? order by year",
         [definition, hitech],
     ).fetchall()
@@ -127,8 +126,8 @@ def test_chain_linked(toy) -> None:
     # 2002 -> 2003: A, B, D, {E, F, G}, {H, I9, J} (C left, K unlinked):
     # 121 + 66 + 363 + 484 + 36 = 1070 over 110 + 60 + 330 + 440 + 33 = 973.
     rows = toy.execute(
-        "select value_usd, yoy_growth, index_first_year_100 from mart_atp_growth where "
-        "partner_scope = 'china' and definition = 'chain_linked' and hitech_code = 'all' "
+        "select partner_value_usd, partner_yoy_growth, partner_index_first_year_100 from fct_atp_growth where "
+        "partner_code = '5700' and definition = 'chain_linked' and hitech_code = 'all' "
         "order by year"
     ).fetchall()
     assert rows[0] == (1030, None, pytest.approx(100.0))
@@ -138,7 +137,7 @@ def test_chain_linked(toy) -> None:
     assert rows[2][0] == round(1030 * 1.1 * 1070 / 973)  # 1245.96 -> 1246
     # Electronics: {E} 440/400 in 2002, D + {E, F, G} 847/770 in 2003: index 100, 110, 121
     electronics = toy.execute(
-        "select index_first_year_100 from mart_atp_growth where partner_scope = 'china' "
+        "select partner_index_first_year_100 from fct_atp_growth where partner_code = '5700' "
         "and definition = 'chain_linked' and hitech_code = '05' order by year"
     ).fetchall()
     assert [round(r[0], 9) for r in electronics] == [100.0, 110.0, 121.0]
@@ -146,11 +145,11 @@ def test_chain_linked(toy) -> None:
 
 def test_reclassification_mart(toy) -> None:
     rows = toy.execute("""
-        select year, hitech_code, codes_added, value_added_usd, codes_dropped, value_dropped_usd,
-               codes_moved_in, value_moved_in_usd, codes_moved_out, value_moved_out_usd,
-               codes_renumbered, value_renumbered_usd, codes_unlinked, value_unlinked_usd,
-               reclassification_effect_usd
-        from mart_atp_reclassification where partner_scope = 'china' and hitech_code in ('01', '04', '05')
+        select year, hitech_code, codes_added, partner_value_added_usd, codes_dropped, partner_value_dropped_usd,
+               codes_moved_in, partner_value_moved_in_usd, codes_moved_out, partner_value_moved_out_usd,
+               codes_renumbered, partner_value_renumbered_usd, codes_unlinked, partner_value_unlinked_usd,
+               partner_reclassification_effect_usd
+        from fct_atp_reclassification where partner_code = '5700' and hitech_code in ('01', '04', '05')
         order by year, hitech_code""").fetchall()
     assert rows == [
         # 2001 (no previous year): only the effect, as published - fixed: 100-150, 530-230, 400-700

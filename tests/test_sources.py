@@ -176,9 +176,10 @@ def test_hs_rows_map_onto_the_export_history_schema_and_aggregates_are_counted(t
         "select df_code, hs10_code, cty_code, value_usd, stat_year from t "
         "where hs10_code = '8542310000' order by df_code, cty_code"
     ).fetchall()
-    # China 8542310000: DF 1 1000, DF 2 100; Japan DF 1 2000 (tests/fake_census.py HS)
+    # China 8542310000: DF 1 1000, DF 2 100; Hong Kong DF 1 400; Japan DF 1 2000 (tests/fake_census.py HS)
     assert rows == [
         ("1", "8542310000", "5700", 1000, 2010),
+        ("1", "8542310000", "5820", 400, 2010),
         ("1", "8542310000", "5880", 2000, 2010),
         ("2", "8542310000", "5700", 100, 2010),
     ]
@@ -208,13 +209,15 @@ def test_hitech_annual_value_is_december_year_to_date(tmp_path: Path) -> None:
         "select annual_value_usd, monthly_sum_usd, months_reported from t "
         "where cty_code = '5700' and hitech_code = '05'"
     ).fetchone() == (1100, 1100, 2)
-    assert con.execute("select count(*) from t where cty_code not in ('1220', '5700', '5880')").fetchone()[0] == 0
+    others = "select count(*) from t where cty_code not in ('1220', '5700', '5820', '5880')"
+    assert con.execute(others).fetchone()[0] == 0
     assert (counts["dropped_total_rows"], counts["dropped_grouping_rows"], counts["dropped_continent_rows"]) == (
         1,
         1,
         1,
     )
-    assert (counts["dropped_hitech_total_rows"], counts["dropped_not_atp_rows"]) == (3, 3)
+    # one all-commodities row and one "00" row per country: Canada, China, Hong Kong, Japan
+    assert (counts["dropped_hitech_total_rows"], counts["dropped_not_atp_rows"]) == (4, 4)
 
 
 def test_api_totals_comparison_reports_differences_over_the_threshold() -> None:

@@ -112,6 +112,7 @@ COUNTRIES = [
     country("0007", "Advance Technology Products"),
     country("1220", "Canada"),
     country("5700", "China"),
+    country("5820", "Hong Kong"),
     country("5880", "Japan"),
 ]
 HISTORIES = {
@@ -125,6 +126,7 @@ HISTORIES = {
         history("1", "8471300000", "1220", "07", 1, 2010, 1500),
         history("1", "3002200000", "1220", "09", 2, 2010, 250),
         history("1", "0201300000", "1220", "07", 2, 2010, 900),  # beef: not ATP, leading zero
+        history("1", "8542310000", "5820", "27", 8, 2010, 400),  # Hong Kong: with China, partner group CN_HK
         history("1", "8542310000", "5880", "27", 4, 2010, 2000),
         history("1", "3002200000", "5880", "27", 4, 2010, 750),
         history("1", "8542310000", "0003", "10", 4, 2010, 9999),  # grouping code: never in a fact
@@ -134,21 +136,23 @@ HISTORIES = {
         history("1", "8471300000", "5700", "27", 6, 2011, 800),
         history("1", "9018908000", "5700", "27", 6, 2011, 400),  # ATP (02) in 2011
         history("1", "8471300000", "1220", "07", 8, 2011, 1000),
+        history("1", "3002200000", "5820", "27", 3, 2011, 600),
         history("1", "3002200000", "5880", "27", 9, 2011, 1000),
         history("1", "9018908000", "5880", "27", 12, 2011, 500),
     ],
 }
-# World ATP totals (code 0007, millions of USD): 2010 = 1600 + 1750 + 2750 = 6100 USD,
-# 2011 = 3400 + 1000 + 1500 = 5900 USD.
+# World ATP totals (code 0007, millions of USD): 2010 = China 1600 + Canada 1750 + Hong Kong 400
+# + Japan 2750 = 6500 USD, 2011 = 3400 + 1000 + 600 + 1500 = 6500 USD.
 COUNTRY_TRADE = {
-    2010: {"0003": 1.0, "0007": 0.0061, "1220": 1.0, "5700": 1.0, "5880": 1.0},
-    2011: {"0003": 1.0, "0007": 0.0059, "1220": 1.0, "5700": 1.0, "5880": 1.0},
+    2010: {"0003": 1.0, "0007": 0.0065, "1220": 1.0, "5700": 1.0, "5820": 1.0, "5880": 1.0},
+    2011: {"0003": 1.0, "0007": 0.0065, "1220": 1.0, "5700": 1.0, "5820": 1.0, "5880": 1.0},
 }
 NAMES = {
     "0003": "European Union",
     "0007": "Advance Technology Products",
     "1220": "Canada",
     "5700": "China",
+    "5820": "Hong Kong",
     "5880": "Japan",
 }
 MONTHS = "JAN FEB MAR APR MAY JUN JUL AUG SEP OCT NOV DEC".split()

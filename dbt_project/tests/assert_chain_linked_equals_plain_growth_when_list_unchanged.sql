@@ -1,14 +1,15 @@
-{{ config(severity='error', meta={'dagster': {'ref': {'name': 'mart_atp_growth'}}}) }}
+{{ config(severity='error', meta={'dagster': {'ref': {'name': 'fct_atp_growth'}}}) }}
 
 -- In a year whose ATP list (code -> group) is the same as the previous year's and where no
 -- code changed number, chain-linked growth must equal as-published growth, for every scope and
--- group. Returns the years, scopes and groups where they differ.
+-- group, for the partner, its rest of world and the world. Returns the years, partners and
+-- groups where they differ.
 
 with
 
 growth as (
 
-    select * from {{ ref('mart_atp_growth') }}
+    select * from {{ ref('fct_atp_growth') }}
 
 ),
 
@@ -53,14 +54,18 @@ compared as (
 
     select
         published.year,
-        published.partner_scope,
+        published.partner_code,
         published.hitech_code,
-        published.yoy_growth as published_growth,
-        chained.yoy_growth as chain_linked_growth
+        published.partner_yoy_growth as published_partner_growth,
+        chained.partner_yoy_growth as chain_linked_partner_growth,
+        published.rest_of_world_yoy_growth as published_rest_of_world_growth,
+        chained.rest_of_world_yoy_growth as chain_linked_rest_of_world_growth,
+        published.world_yoy_growth as published_world_growth,
+        chained.world_yoy_growth as chain_linked_world_growth
     from growth as published
     inner join growth as chained
         on published.year = chained.year
-        and published.partner_scope = chained.partner_scope
+        and published.partner_code = chained.partner_code
         and published.hitech_code = chained.hitech_code
         and chained.definition = 'chain_linked'
     where published.definition = 'as_published'
@@ -70,4 +75,6 @@ compared as (
 
 select *
 from compared
-where abs(coalesce(published_growth, 0) - coalesce(chain_linked_growth, 0)) > 1e-9
+where abs(coalesce(published_partner_growth, 0) - coalesce(chain_linked_partner_growth, 0)) > 1e-9
+    or abs(coalesce(published_rest_of_world_growth, 0) - coalesce(chain_linked_rest_of_world_growth, 0)) > 1e-9
+    or abs(coalesce(published_world_growth, 0) - coalesce(chain_linked_world_growth, 0)) > 1e-9

@@ -1,6 +1,7 @@
 {{ config(severity='error', meta={'dagster': {'ref': {'name': 'fct_atp_exports'}}}) }}
 
--- Partner marts must hold single countries only: a grouping code (0001 OPEC, 0003 EU,
+-- Country rows of the partner marts must be single countries only (partner groups come from
+-- the seed partner_groups): a grouping code (0001 OPEC, 0003 EU,
 -- 0007 ATP total, 0015 World, ...; aggregate rows sit beside the detail) would double-count the world.
 -- Returns every offending row.
 
@@ -14,7 +15,8 @@ atp_exports as (
 
 partner_shares as (
 
-    select * from {{ ref('mart_partner_shares') }}
+    select * from {{ ref('fct_partner_shares') }}
+    where partner_kind = 'country'
 
 ),
 
@@ -25,7 +27,7 @@ partner_rows as (
 
     union all
 
-    select 'mart_partner_shares' as model_name, year, cty_code, hitech_code
+    select 'fct_partner_shares' as model_name, year, partner_code as cty_code, hitech_code
     from partner_shares
 
 )

@@ -5,8 +5,9 @@ from collections.abc import Iterator, Mapping
 from pathlib import Path
 from typing import Any
 
-from dagster import AssetExecutionContext, AssetKey
+from dagster import AssetExecutionContext, AssetKey, Config
 from dagster_dbt import DagsterDbtTranslator, DbtCliResource, dbt_assets
+from pydantic import Field
 
 from orchestration.project import dbt_project
 from orchestration.resources import WarehouseResource
@@ -36,9 +37,37 @@ class AtpDbtTranslator(DagsterDbtTranslator):
 DBT_RUN_TARGET_PATH = Path("target") / "run"
 
 
-def dbt_build_args(duckdb_path: Path) -> list[str]:
-    """The ``dbt build`` arguments for a run: the warehouse file goes in through ``--vars``."""
-    return ["build", "--vars", json.dumps({"duckdb_path": str(duckdb_path)})]
+class DbtBuildConfig(Config):
+    """Settings of a build that users change (Launchpad form; ``atp refresh`` options). The
+    defaults are those of ``dbt_project.yml``."""
+
+    atp_base_year: int = Field(
+        default=2008,
+        description="Base year of the fixed-definition series: every year is classified by this year's ATP list.",
+    )
+    max_unlinked_value_share: float = Field(
+        default=0.05,
+        ge=0,
+        le=1,
+        description="Largest share (0-1) of a year's ATP exports allowed in codes the fixed definition cannot "
+        "link to the base year's list; above it the build fails.",
+    )
+
+
+def dbt_vars(duckdb_path: Path, settings: DbtBuildConfig | None = None) -> dict[str, Any]:
+    """The dbt vars of a build: the warehouse file and the user's settings."""
+    settings = settings or DbtBuildConfig()
+    return {
+        "duckdb_path": str(duckdb_path),
+        "atp_base_year": settings.atp_base_year,
+        "max_unlinked_value_share": settings.max_unlinked_value_share,
+    }
+
+
+def dbt_build_args(duckdb_path: Path, settings: DbtBuildConfig | None = None) -> list[str]:
+    """The ``dbt build`` arguments of every build (a run, the tests, the benchmark): the
+    warehouse file and the settings go in through ``--vars``."""
+    return ["build", "--vars", json.dumps(dbt_vars(duckdb_path, settings))]
 
 
 @dbt_assets(
@@ -46,11 +75,14 @@ def dbt_build_args(duckdb_path: Path) -> list[str]:
     project=dbt_project,
     dagster_dbt_translator=AtpDbtTranslator(),
 )
-def atp_dbt_assets(context: AssetExecutionContext, dbt: DbtCliResource, warehouse: WarehouseResource) -> Iterator[Any]:
-    """Build the dbt models (staging views, fact and mart tables) and run their tests.
+def atp_dbt_assets(
+    context: AssetExecutionContext, config: DbtBuildConfig, dbt: DbtCliResource, warehouse: WarehouseResource
+) -> Iterator[Any]:
+    """Build the dbt models (staging views, fact and mart tables) and run their tests, with the
+    run's settings (:class:`DbtBuildConfig`).
 
     The whole ``dbt build`` holds the warehouse writer lock (one DuckDB writer per file)."""
     with warehouse.writer_lock():
         yield from dbt.cli(
-            dbt_build_args(warehouse.database_path()), context=context, target_path=DBT_RUN_TARGET_PATH
+            dbt_build_args(warehouse.database_path(), config), context=context, target_path=DBT_RUN_TARGET_PATH
         ).stream()

@@ -32,8 +32,11 @@ family_groups as (
     select
         year,
         family_code,
-        list_sort(list(distinct published_hitech_code) filter (where published_hitech_code <> '00'))
-            as atp_hitech_codes
+        -- the family's ATP groups in the year; an empty list (not null) when none of its codes is ATP
+        coalesce(
+            list_sort(list(distinct published_hitech_code) filter (where published_hitech_code <> '00')),
+            []
+        ) as atp_hitech_codes
     from classifications
     group by year, family_code
 

@@ -1,0 +1,42 @@
+-- Each partner's share of U.S. ATP exports of each group (partner / world) and the group's share
+-- of the partner's ATP exports (composition share).
+
+with
+
+partner_values as (
+
+    select * from {{ ref('int_partner_atp_values') }}
+
+),
+
+with_totals as (
+
+    select
+        *,
+        sum(partner_value_usd) over (partition by year, partner_code, definition) as partner_atp_value_usd
+    from partner_values
+
+)
+
+select
+    -- ids
+    year,
+    partner_code,
+    definition,
+    hitech_code,
+
+    -- attributes
+    partner_name,
+    partner_kind,
+    group_name,
+
+    -- measures (whole USD; shares are fractions 0-1)
+    partner_value_usd,
+    world_value_usd,
+    cast(partner_value_usd as double) / nullif(world_value_usd, 0) as partner_share,
+    cast(partner_atp_value_usd as bigint) as partner_atp_value_usd,
+    cast(partner_value_usd as double) / nullif(partner_atp_value_usd, 0) as composition_share,
+
+    -- flags
+    is_synthetic
+from with_totals

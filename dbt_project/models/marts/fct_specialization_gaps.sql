@@ -1,0 +1,47 @@
+-- Specialization of U.S. ATP exports to each partner versus the rest of the world: composition
+-- shares of the partner's and of the rest of the world's ATP exports, and their gap.
+
+with
+
+partner_values as (
+
+    select * from {{ ref('int_partner_atp_values') }}
+
+),
+
+shares as (
+
+    select
+        *,
+        cast(partner_value_usd as double)
+            / nullif(sum(partner_value_usd) over partner_total, 0) as partner_composition_share,
+        cast(rest_of_world_value_usd as double)
+            / nullif(sum(rest_of_world_value_usd) over partner_total, 0) as rest_of_world_composition_share
+    from partner_values
+    window partner_total as (partition by year, partner_code, definition)
+
+)
+
+select
+    -- ids
+    year,
+    partner_code,
+    definition,
+    hitech_code,
+
+    -- attributes
+    partner_name,
+    partner_kind,
+    group_name,
+
+    -- measures (whole USD; shares are fractions 0-1; gap in percentage points)
+    partner_value_usd,
+    rest_of_world_value_usd,
+    world_value_usd,
+    partner_composition_share,
+    rest_of_world_composition_share,
+    (partner_composition_share - rest_of_world_composition_share) * 100 as gap_pp,
+
+    -- flags
+    is_synthetic
+from shares
