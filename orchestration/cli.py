@@ -30,6 +30,8 @@ MARTS = (
     "fct_hs10_gap_contributions",
 )
 DEFAULT_YEARS = "2000-2023"
+#: Base year of the fixed-definition series when ``--base-year`` is not given (dbt_project.yml).
+DEFAULT_BASE_YEAR = 2008
 DEFAULT_DAGSTER_HOME = REPO_ROOT / "warehouse" / "dagster_home"
 #: Where `atp refresh` writes the full dbt and Dagster output of a run (unless --verbose).
 RUN_LOG_DIR = REPO_ROOT / "warehouse" / "logs"
@@ -87,13 +89,18 @@ def _years_for_run(spec: str) -> list[int]:
     return selected
 
 
-def failure_lines(result) -> list[str]:
+def failure_lines(result, database: Path | None = None) -> list[str]:
     """One line per failed step with the underlying error (not the Dagster wrapper), and one
     per failed asset check (dbt tests included): ``FAILED``, or ``WARNING`` for a check of
-    severity warn (``warn_*`` dbt tests), which does not fail the run."""
+    severity warn (``warn_*`` dbt tests), which does not fail the run. With ``database`` (a
+    failed run's kept candidate), each failed check is followed by up to 10 of the rows behind it
+    (file and record where the test selects them)."""
     from dagster import AssetCheckSeverity
 
+    from orchestration.audit import offending_rows
+
     lines = []
+    steps_by_error: dict[str, list[str]] = {}
     for event in result.all_events:
         if event.event_type_value != "STEP_FAILURE":
             continue
@@ -102,12 +109,17 @@ def failure_lines(result) -> list[str]:
         while error is not None:
             messages.append(error.message.strip())
             error = error.cause
-        lines.append(f"FAILED step {event.step_key}: {messages[-1] if messages else 'unknown error'}")
+        steps_by_error.setdefault(messages[-1] if messages else "unknown error", []).append(event.step_key)
+    for message, steps in steps_by_error.items():  # one line per cause, however many steps it failed
+        label = f"step {steps[0]}" if len(steps) == 1 else f"steps {', '.join(steps)}"
+        lines.append(f"FAILED {label}: {message}")
     for evaluation in result.get_asset_check_evaluations():
         if not evaluation.passed:
             key = evaluation.asset_check_key
             label = "WARNING" if evaluation.severity == AssetCheckSeverity.WARN else "FAILED"
             lines.append(f"{label} check {key.asset_key.to_user_string()}:{key.name}")
+            if database is not None and label == "FAILED":
+                lines.extend(f"    {row}" for row in offending_rows(database, key.name))
     return lines
 
 
@@ -153,12 +165,23 @@ def _execute(
                 log.write(f"{warning.category.__name__}: {warning.message}\n")
     if not verbose:
         typer.echo(f"Run log (dbt and Dagster output): {log_path}")
+    warehouse = WarehouseResource()
+    candidate = warehouse.candidate_dir(result.run_id)
     if not result.success:
-        for line in failure_lines(result):
+        kept_database = candidate / warehouse.published_database_path().name
+        for line in failure_lines(result, kept_database if kept_database.exists() else None):
             typer.echo(line, err=True)
+        kept = f" The failed candidate is kept for inspection in {candidate}." if candidate.exists() else ""
         typer.echo(
-            f"Run {result.run_id} failed; the warehouse keeps its previous data for what failed. "
-            f"Details: {log_path if not verbose else 'above'}, or the run in the Dagster UI.",
+            f"Run {result.run_id} failed: nothing was published, the warehouse and the figures are as they "
+            f"were.{kept} Details: {log_path if not verbose else 'above'}, or the run in the Dagster UI.",
+            err=True,
+        )
+        raise typer.Exit(1)
+    if candidate.exists():
+        typer.echo(
+            f"FAILED to publish run {result.run_id}: its checked candidate is in {candidate}, the published "
+            f"warehouse is unchanged. Details: {log_path if not verbose else 'above'}.",
             err=True,
         )
         raise typer.Exit(1)
@@ -167,7 +190,6 @@ def _execute(
     if summary is not None:
         typer.echo("\n".join(summary(result)))
         return
-    warehouse = WarehouseResource()
     typer.echo("\n".join(summary_lines(warehouse.database_path(), warehouse.exports_path())))
 
 
@@ -210,6 +232,14 @@ LOG_LEVEL_HELP = "Level of the Dagster events written to the run log (debug, inf
 VERBOSE_HELP = "Stream dbt's output and warnings to the console instead of the run log file."
 
 
+def _prepare_dbt() -> None:
+    """Parse the dbt project when its manifest is missing or older than the project (a fresh
+    clone, a changed model), before anything loads the dbt assets from the manifest."""
+    from orchestration.project import prepare_manifest
+
+    prepare_manifest()
+
+
 def refresh(
     years: str | None = typer.Option(
         None, help="Years to load, one contiguous range, e.g. 2013-2024 (default for the sample: 2000-2023)."
@@ -223,8 +253,8 @@ def refresh(
     partner: str = typer.Option(
         "5700", help="Partner of the figures: a code (5700, 5880, CN_HK) or an exact name (see dim_partners)."
     ),
-    base_year: int = typer.Option(
-        2008, help="Base year of the fixed-definition series (definition fixed_<base year>): its ATP list."
+    base_year: int | None = typer.Option(
+        None, help="Base year of the fixed-definition series (fixed_<base year>): its ATP list [default: 2008]."
     ),
     max_unlinked_value_share: float = typer.Option(
         0.05, help="Largest share of a year's ATP exports allowed in codes not linked to the base year's list (0-1)."
@@ -240,6 +270,7 @@ def refresh(
     """
     from orchestration.resources import SOURCES, SourceResource
 
+    _prepare_dbt()
     if source not in SOURCES:
         raise typer.BadParameter(f"choose one of {', '.join(SOURCES)}", param_hint="--source")
     if years is None and source != "sample":
@@ -271,6 +302,7 @@ def refresh(
                 f"{local_dir} lacks {len(missing)} required file(s) or has a conflict: " + "; ".join(missing), err=True
             )
             raise typer.Exit(1)
+    base_year = _check_partner_and_base_year(partner, base_year, selected)
     typer.echo(f"Materializing every asset for {selected[0]}-{selected[-1]} from source {source} ...")
     _execute(
         "atp_warehouse_job",
@@ -283,6 +315,40 @@ def refresh(
         verbose,
         "refresh",
     )
+
+
+def _check_partner_and_base_year(partner: str, base_year: int | None, selected: list[int]) -> int:
+    """Refuse, in one line before anything runs, a partner the published warehouse does not
+    know (a first build cannot check: its partners do not exist yet) and a ``--base-year`` that is
+    neither held in the warehouse nor loaded by this run (the fixed-definition series would
+    silently vanish); the default base year (2008) missing is a warning. Returns the base year."""
+    from orchestration import figures
+
+    path = WarehouseResource().published_database_path()
+    held: set[int] = set()
+    if path.exists():
+        with duckdb.connect(str(path), read_only=True) as con:
+            tables = {r[0] for r in con.execute("select table_name from duckdb_tables()").fetchall()}
+            if "atp_concordance" in tables:
+                held = {r[0] for r in con.execute("select distinct year from raw.atp_concordance").fetchall()}
+            if "dim_partners" in tables:
+                try:
+                    figures.resolve_partner(con, partner)
+                except figures.FigureOptionError as error:
+                    typer.echo(f"--partner: {error}", err=True)
+                    raise typer.Exit(2) from error
+    chosen = base_year if base_year is not None else DEFAULT_BASE_YEAR
+    if chosen not in held | set(selected):
+        known = sorted(held | set(selected))
+        problem = (
+            f"{chosen} is neither in the warehouse nor loaded by this run (years: {known[0]}-{known[-1]}); "
+            "its ATP list defines the fixed-definition series"
+        )
+        if base_year is not None:
+            typer.echo(f"--base-year: {problem}", err=True)
+            raise typer.Exit(2)
+        typer.echo(f"WARNING base year: {problem}, so the marts hold no fixed_{chosen} series", err=True)
+    return chosen
 
 
 app.command("refresh")(refresh)
@@ -306,6 +372,7 @@ def figures_command(
     or definition is one line on stderr (exit 2), before anything runs."""
     from orchestration import figures
 
+    _prepare_dbt()
     path = WarehouseResource().database_path()
     if not path.exists():
         typer.echo(f"no warehouse at {path}: run `make run` first", err=True)

@@ -48,8 +48,18 @@ AS_PUBLISHED = "as_published"
 CHAIN_LINKED = "chain_linked"
 #: Resolution of the PNG charts (an SVG is written beside each).
 PNG_DPI = 150
-#: Mode of every written file: readable by group and others (not mkstemp's 0600).
-FILE_MODE = 0o644
+
+
+def file_mode(target: Path) -> int:
+    """Mode of a written file: the mode ``target`` already has, else ``0666 & ~umask`` (what
+    ``open()`` gives a new file; not mkstemp's 0600)."""
+    if target.exists():
+        return target.stat().st_mode & 0o7777
+    umask = os.umask(0)
+    os.umask(umask)
+    return 0o666 & ~umask
+
+
 #: Figure number -> the name part of its files and asset (``figure_<n>_<name>_<partner>...``).
 FIGURE_NAMES = {
     1: "atp_exports",
@@ -850,14 +860,14 @@ class WrittenFigure:
 
 
 def _atomic_write(target: Path, write: Callable[[Path], object]) -> None:
-    """Write through a temporary file beside ``target``, made readable by all (``FILE_MODE``),
-    then renamed over it."""
+    """Write through a temporary file beside ``target``, given the mode a new file gets
+    (:func:`file_mode`; the target's own mode when it exists), then renamed over it."""
     target.parent.mkdir(parents=True, exist_ok=True)
     handle, temp = tempfile.mkstemp(dir=target.parent, prefix=f".{target.name}.", suffix=".tmp")
     os.close(handle)
     try:
         write(Path(temp))
-        os.chmod(temp, FILE_MODE)
+        os.chmod(temp, file_mode(target))
         os.replace(temp, target)
     except BaseException:
         Path(temp).unlink(missing_ok=True)

@@ -44,11 +44,15 @@ def refresh_years(today: datetime, revised_years: int = REVISED_YEARS) -> tuple[
 
 
 def refresh_run_request(first: int, last: int, run_key: str | None = None) -> RunRequest:
-    """A run of the main job over years ``first``..``last`` from the census source."""
+    """A run of the main job over years ``first``..``last`` from the census source, downloading
+    every file and API table again (``force_download``): a revision keeps the file names, and an
+    API table or a file served without ETag / Last-Modified would otherwise be reused from the
+    landed copy and the revision would never arrive. ``raw.source_files`` keeps each replaced
+    file's sha256 (``previous_sha256``) and ``raw.country_trade_revisions`` the changed values."""
     return RunRequest(
         run_key=run_key,
         job_name="atp_warehouse_job",
-        run_config={"resources": {"source": {"config": {"source": "census"}}}},
+        run_config={"resources": {"source": {"config": {"source": "census", "force_download": True}}}},
         tags={
             "dagster/asset_partition_range_start": str(first),
             "dagster/asset_partition_range_end": str(last),

@@ -42,6 +42,10 @@ import pytest
 
 from orchestration import figures
 
+#: This process's umask (a new file gets 0666 & ~umask).
+UMASK = os.umask(0)
+os.umask(UMASK)
+
 GROUPS = {"01": "Biotechnology", "04": "Information & Communications", "05": "Electronics"}
 COUNTRIES = {"5700": "China", "5820": "Hong Kong", "5880": "Japan", "1220": "Canada"}
 #: (year, cty_code) -> values of groups 01, 04, 05, as published
@@ -531,7 +535,7 @@ def test_written_files_names_and_mode(written: dict[int, figures.WrittenFigure])
     for paths in written.values():
         for path in (paths.csv, paths.parquet, paths.png, paths.svg):
             assert path.stat().st_size > 0
-            assert stat.S_IMODE(path.stat().st_mode) == 0o644, path
+            assert stat.S_IMODE(path.stat().st_mode) == 0o666 & ~UMASK, path  # what open() gives
     assert not [p for p in written[1].png.parent.iterdir() if p.name.startswith(".")]  # no temporary file left
 
 
@@ -564,16 +568,17 @@ def test_written_tables_carry_origin_caption_and_exact_money(written: dict[int, 
     assert figure_6.column("hs10_code").to_pylist() == ["3002120000", "3002200000", "8542310000", "8540110000"]
 
 
-def test_write_replaces_files_and_leaves_others_alone(tmp_path: Path, warehouse: Path) -> None:
+def test_write_replaces_files_and_keeps_their_mode(tmp_path: Path, warehouse: Path) -> None:
     exports = tmp_path / "exports"
     exports.mkdir()
     (exports / "figure_1_atp_exports_5880_japan.png").write_bytes(b"old")
-    os.chmod(exports / "figure_1_atp_exports_5880_japan.png", 0o600)
+    os.chmod(exports / "figure_1_atp_exports_5880_japan.png", 0o640)
     with duckdb.connect(str(warehouse), read_only=True) as con:
         drawn = figures.draw_figure(con, 1, "5880")
     paths = figures.write_figure(drawn.table, drawn.chart, exports, drawn.stem, drawn.origin, drawn.caption)
     assert paths.png.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
-    assert stat.S_IMODE(paths.png.stat().st_mode) == 0o644
+    assert stat.S_IMODE(paths.png.stat().st_mode) == 0o640  # a rewrite keeps the mode the file had
+    assert stat.S_IMODE(paths.svg.stat().st_mode) == 0o666 & ~UMASK
 
 
 # --- assets, run config and the console ------------------------------------------------------
@@ -625,6 +630,34 @@ def test_refresh_run_config_reaches_dbt_and_the_figures(dbt_manifest: Path) -> N
         "config": {"partner": "5880", "year": None, "definition": "as_published"}
     }
     validate_run_config(defs.resolve_job_def("atp_warehouse_job"), config)
+
+
+@pytest.mark.parametrize(
+    ("args", "line"),
+    [
+        (["--partner", "Atlantis"], "--partner: unknown partner 'Atlantis': give a code or an exact name, e.g. "),
+        (["--base-year", "1990"], "--base-year: 1990 is neither in the warehouse nor loaded by this run"),
+    ],
+)
+def test_atp_refresh_refuses_a_partner_or_base_year_before_anything_runs(
+    warehouse: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, args: list[str], line: str
+) -> None:
+    from typer.testing import CliRunner
+
+    from orchestration.cli import app
+    from tests.tiny_input import write_tiny_input
+
+    tiny = write_tiny_input(tmp_path / "input")
+    monkeypatch.setenv("ATP_DUCKDB_PATH", str(warehouse))
+    before = warehouse.stat().st_mtime_ns
+    result = CliRunner().invoke(
+        app, ["refresh", "--source", "local", "--local-dir", str(tiny), "--years", "2010-2011", *args]
+    )
+    assert result.exit_code == 2
+    assert result.stdout == ""
+    assert len(result.stderr.strip().splitlines()) == 1
+    assert result.stderr.startswith(line), result.stderr
+    assert warehouse.stat().st_mtime_ns == before  # nothing ran
 
 
 @pytest.mark.parametrize(

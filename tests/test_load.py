@@ -164,3 +164,14 @@ def test_optional_tables_without_files_hold_no_rows(con, input_dir: Path) -> Non
     (changes,) = load_table(con, input_dir, HS10_CODE_CHANGES_TABLE, None)
     assert changes.year is None and changes.rows_loaded == 0
     assert con.execute("select count(*) from raw.hs10_code_changes").fetchone() == (0,)
+
+
+def test_source_files_keep_the_sha256_of_the_file_a_reload_replaced(con, input_dir: Path) -> None:
+    load_year(con, input_dir, EXPORT_HISTORY_TABLE, 2011)
+    first = con.execute("select sha256, previous_sha256 from raw.source_files").fetchone()
+    assert first[1] is None  # a first load replaces nothing
+    path = input_dir / "2011" / "EXP_HIST.TXT"
+    path.write_text(path.read_text().replace("000000002200", "000000002300"), newline="")  # a revised record
+    load_year(con, input_dir, EXPORT_HISTORY_TABLE, 2011)
+    second = con.execute("select sha256, previous_sha256 from raw.source_files").fetchone()
+    assert second[1] == first[0] and second[0] != first[0]

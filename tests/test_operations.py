@@ -40,7 +40,8 @@ def test_schedule_requests_a_census_run_over_the_revised_years() -> None:
     request = annual_census_refresh(build_schedule_context(scheduled_execution_time=datetime(2026, 6, 15, 6)))
     assert request.tags["dagster/asset_partition_range_start"] == "2023"
     assert request.tags["dagster/asset_partition_range_end"] == "2025"
-    assert request.run_config == {"resources": {"source": {"config": {"source": "census"}}}}
+    # every landed copy is downloaded again: a revision arrives under the same names
+    assert request.run_config == {"resources": {"source": {"config": {"source": "census", "force_download": True}}}}
     assert annual_census_refresh.default_status == DefaultScheduleStatus.STOPPED
     assert annual_census_refresh.cron_schedule == "0 6 15 6 *"
 

@@ -78,6 +78,29 @@ def test_400_carries_the_reason(tmp_path: Path) -> None:
     assert_names_source_year_url_without_key(error.value)
 
 
+@responses.activate
+@pytest.mark.parametrize(
+    "body",
+    [
+        f"Invalid API key {KEY} (not registered)",  # echoed bare
+        f'{{"error": "bad key", "key": "{KEY}"}}',  # echoed as JSON
+        f"<html>key={KEY}</html>",
+    ],
+)
+def test_an_error_body_echoing_the_key_never_shows_it(tmp_path: Path, body: str) -> None:
+    responses.get(HITECH_URL, status=400, body=body)
+    with pytest.raises(SourceError) as error:
+        fetch_hitech(tmp_path)
+    assert "HTTP 400" in str(error.value) and "REDACTED" in str(error.value)
+    assert_names_source_year_url_without_key(error.value)
+
+
+def test_the_environment_key_is_masked_in_any_message(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("CENSUS_API_KEY", KEY)
+    assert redact(f"request failed for {KEY}") == "request failed for REDACTED"
+    assert redact("an ordinary message") == "an ordinary message"
+
+
 @pytest.mark.parametrize("status", [429, 500, 503])
 def test_429_and_5xx_are_retried_then_fail(tmp_path: Path, status: int) -> None:
     with responses.RequestsMock() as mock:
@@ -244,3 +267,35 @@ def test_api_totals_comparison_reports_differences_over_the_threshold() -> None:
     compared, over = compare_api_totals(con)
     assert compared == 2
     assert over == [(2010, "1220", "04", 0, 2000000, 2000000), (2010, "5880", "01", 10000000, 12000000, 2000000)]
+
+
+def test_hs_table_of_another_year_is_rejected(tmp_path: Path) -> None:
+    table = hs_table(2010, "1", ["8542310000"])
+    table[2][4] = "2009-12"  # the time column of the second data row
+    _land_json(tmp_path, "2010/api/exports_hs_df1_001.json", table)
+    with pytest.raises(CensusLayoutError, match=r"2010/api/exports_hs_df1_001.json, record 3, field time"):
+        read_exports_hs(duckdb.connect(), tmp_path, ["2010/api/exports_hs_df1_001.json"], 2010, "t")
+
+
+def test_hs_tables_holding_only_headers_are_no_data_not_an_empty_year(tmp_path: Path) -> None:
+    header = hs_table(2010, "1", ["8542310000"])[0]
+    for name in ("exports_hs_df1_001.json", "exports_hs_df2_001.json"):
+        _land_json(tmp_path, f"2010/api/{name}", [header])
+    relatives = ["2010/api/exports_hs_df1_001.json", "2010/api/exports_hs_df2_001.json"]
+    with pytest.raises(CensusLayoutError, match=r"hold no country rows: no data for 2010"):
+        read_exports_hs(duckdb.connect(), tmp_path, relatives, 2010, "t")
+
+
+@pytest.mark.parametrize(
+    ("row_change", "field"),
+    [
+        (lambda row: row[:3], "row"),  # fewer values than the header
+        (lambda row: [*row[:3], "1" * 19, *row[4:]], "ALL_VAL_YR"),  # 19 digits: over BIGINT
+    ],
+)
+def test_hs_rows_too_short_or_too_large_are_named(tmp_path: Path, row_change, field: str) -> None:
+    table = hs_table(2010, "1", ["8542310000"])
+    table[1] = row_change(table[1])
+    _land_json(tmp_path, "2010/api/exports_hs_df1_001.json", table)
+    with pytest.raises(CensusLayoutError, match=rf"2010/api/exports_hs_df1_001.json, record 2, field {field}"):
+        read_exports_hs(duckdb.connect(), tmp_path, ["2010/api/exports_hs_df1_001.json"], 2010, "t")

@@ -76,21 +76,23 @@ def figure_run_config(
 def _export(
     context: AssetExecutionContext, number: int, config: FigureConfig, warehouse: WarehouseResource
 ) -> MaterializeResult:
-    with warehouse.connect() as con:
+    with warehouse.read() as con:
         drawn = figures.draw_figure(con, number, config.partner, config.year, config.definition)
     written = figures.write_figure(
         drawn.table, drawn.chart, warehouse.exports_path(), drawn.stem, drawn.origin, drawn.caption
     )
-    context.log.info(f"wrote {written.csv}, {written.parquet}, {written.png}, {written.svg}")
+    # the run writes to its candidate folder; the metadata names where the files are published
+    published = warehouse.published_exports_path()
+    context.log.info(f"wrote {written.png.name} (.csv .parquet .svg); published to {published} when the run succeeds")
     metadata: dict[str, Any] = {
         "partner_code": drawn.partner.code,
         "partner_name": drawn.partner.name,
         "definition": drawn.definition,
         "rows": drawn.table.num_rows,
-        "csv": MetadataValue.path(str(written.csv)),
-        "parquet": MetadataValue.path(str(written.parquet)),
-        "png": MetadataValue.path(str(written.png)),
-        "svg": MetadataValue.path(str(written.svg)),
+        "csv": MetadataValue.path(str(published / written.csv.name)),
+        "parquet": MetadataValue.path(str(published / written.parquet.name)),
+        "png": MetadataValue.path(str(published / written.png.name)),
+        "svg": MetadataValue.path(str(published / written.svg.name)),
         "data_origin": "SYNTHETIC sample (not Census data)" if drawn.origin == "synthetic sample" else "Census",
         "caption": drawn.caption,
         "preview": MetadataValue.md(drawn.table.slice(0, 12).to_pandas().to_markdown(index=False)),

@@ -102,7 +102,9 @@ def read_exports_hs(con: duckdb.DuckDBPyConnection, root: Path, relatives: Seque
     ``df_code``, ``hs10_code``, ``cty_code``, ``stat_year``, ``value_usd`` (December
     ``ALL_VAL_YR``, whole USD, an annual value: ``stat_month`` stays empty), ``source_file``,
     ``source_record``. Aggregate rows are dropped and counted. Raises :class:`CensusLayoutError`
-    naming file, record and field for a malformed code or a non-numeric value."""
+    naming file, record and field for a malformed code, a non-numeric value or one of over 18
+    digits, a ``time`` of another year, and when the tables hold no country row at all (no
+    data: the year's rows are kept as they are)."""
     from orchestration.census.tables import ReadInfo
 
     frames = []
@@ -110,13 +112,17 @@ def read_exports_hs(con: duckdb.DuckDBPyConnection, root: Path, relatives: Seque
         frame = read_api_table(root / relative, relative, ("E_COMMODITY", "CTY_CODE", "ALL_VAL_YR"))
         frame["df_code"] = HS_FILE_NAME.fullmatch(Path(relative).name).group(1)
         frames.append(frame)
-    con.register("_atp_api_hs", pd.concat(frames, ignore_index=True))
+    combined = pd.concat(frames, ignore_index=True)
+    if "time" not in combined.columns:
+        combined["time"] = pd.Series([None] * len(combined), dtype="string")
+    con.register("_atp_api_hs", combined)
     try:
         con.execute(f"""
             create or replace temp table _atp_api_hs_typed as
             select *, {_COUNTRY_KIND} as country_kind from (
                 select df_code, trim(E_COMMODITY) as hs10_code, trim(CTY_CODE) as cty_code,
-                       trim(ALL_VAL_YR) as value_text, source_file, cast(source_record as integer) as source_record
+                       trim(ALL_VAL_YR) as value_text, trim(time) as period, source_file,
+                       cast(source_record as integer) as source_record
                 from _atp_api_hs)
         """)
     finally:
@@ -136,8 +142,20 @@ def read_exports_hs(con: duckdb.DuckDBPyConnection, root: Path, relatives: Seque
                 "value_text",
                 "country_kind = 'country' and not regexp_full_match(coalesce(value_text, ''), '[0-9]{1,18}')",
             ),
+            # the request asks for December of the year: a row of another period is another year's data
+            ("time", "period", f"period is not null and not starts_with(period, '{int(year)}')"),
         ],
     )
+    if not con.execute("select count(*) from _atp_api_hs_typed where country_kind = 'country'").fetchone()[0]:
+        # like HTTP 204: no data is not an empty year, and never replaces the year's rows
+        raise CensusLayoutError(
+            relatives[0],
+            0,
+            "file",
+            f"{len(relatives)} table(s)",
+            f"the exports/hs tables of {year} hold no country rows: no data for {year} (not published yet?); "
+            "nothing is loaded for the year",
+        )
     kinds = _count(con, "select country_kind, count(*) from _atp_api_hs_typed group by 1")
     con.execute(f"""
         create or replace temp table {target} as

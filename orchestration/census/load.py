@@ -51,11 +51,13 @@ SOURCE_FILES_COLUMNS = (
     ("loaded_at", "timestamp"),
     ("source_url", "varchar"),
     ("vintage", "varchar"),
+    ("previous_sha256", "varchar"),
 )
 SOURCE_FILES_DESCRIPTION = (
     "Every input file behind each loaded year of each raw table: path relative to the input folder, origin "
     "('census' or 'synthetic'), sha256, records in the file, rows loaded for the year, when, the URL it was "
-    "downloaded from (API key redacted) and its vintage (YYYY-MM, the last month with data, for the country table)."
+    "downloaded from (API key redacted), its vintage (YYYY-MM, the last month with data, for the country table) and "
+    "the sha256 of the file it replaced (null for a first load; equal to sha256 when the file did not change)."
 )
 
 
@@ -300,12 +302,18 @@ def swap(
         rows_by_file = dict(
             con.execute(f"select source_file, count(*) from raw.{table.name} where {year_filter} group by 1").fetchall()
         )
+        previous = dict(
+            con.execute(
+                f"select source_file, sha256 from raw.source_files where {source_filter} and raw_table = ?",
+                [table.name],
+            ).fetchall()
+        )
         con.execute(f"delete from raw.source_files where {source_filter} and raw_table = ?", [table.name])
         for f in files:
             con.execute(
                 "insert into raw.source_files by name select ? as year, ? as raw_table, ? as source_file, "
                 "? as origin, ? as sha256, ? as file_records, ? as rows_loaded, ? as loaded_at, ? as source_url, "
-                "? as vintage",
+                "? as vintage, ? as previous_sha256",
                 [
                     year,
                     table.name,
@@ -317,6 +325,7 @@ def swap(
                     loaded_at,
                     f.source_url,
                     f.vintage,
+                    previous.get(f.source_file),
                 ],
             )
         rows = sum(rows_by_file.values())

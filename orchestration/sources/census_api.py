@@ -87,7 +87,7 @@ def fetch_table(
         land_bytes(root, relative, json.dumps([list(expected)]).encode(), url=shown, status=204)
         return target, True
     if response.status_code != 200:
-        raise status_error(response, source=source, year=year, shown_url=shown)
+        raise status_error(response, source=source, year=year, shown_url=shown, secret=secret)
     if "html" in response.headers.get("Content-Type", "").lower() or response.text.lstrip().startswith("<"):
         raise SourceError(source, year, shown, "the API answered with an HTML page (missing or invalid API key?)")
     try:

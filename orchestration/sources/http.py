@@ -9,6 +9,7 @@ log line and stored URL.
 
 from __future__ import annotations
 
+import os
 import re
 from collections.abc import Mapping, Sequence
 
@@ -34,12 +35,18 @@ class SourceError(RuntimeError):
         super().__init__(f"{where}, {url}: {reason}")
 
 
+#: Where the Census API key comes from; its value is masked in every message, whatever the form.
+API_KEY_ENV = "CENSUS_API_KEY"
+
+
 def redact(text: str, secret: str | None = None) -> str:
-    """``text`` with every ``key=...`` query value and every occurrence of ``secret`` replaced by
+    """``text`` with every ``key=...`` query value, and every occurrence of ``secret`` and of the
+    key in ``$CENSUS_API_KEY`` (anywhere: a URL, an error body echoing it, a header), replaced by
     ``REDACTED``."""
     text = _KEY_PARAM.sub(lambda m: m.group(1) + REDACTED, text)
-    if secret:
-        text = text.replace(secret, REDACTED)
+    for value in {secret, os.environ.get(API_KEY_ENV)}:
+        if value and len(value) >= 8:  # a real key is long; a short value would mask ordinary text
+            text = text.replace(value, REDACTED)
     return text
 
 
@@ -107,12 +114,15 @@ def _clean(error: Exception, secret: str | None) -> Exception:
     return RuntimeError(redact(f"{type(error).__name__}: {error}", secret))
 
 
-def status_error(response: requests.Response, *, source: str, year: int | None, shown_url: str) -> SourceError:
-    """The :class:`SourceError` for a non-success response (204, 4xx, 5xx after retries)."""
+def status_error(
+    response: requests.Response, *, source: str, year: int | None, shown_url: str, secret: str | None = None
+) -> SourceError:
+    """The :class:`SourceError` for a non-success response (204, 4xx, 5xx after retries); the
+    body is shown with the key masked (a server may echo it)."""
     status = response.status_code
     if status == 204:
         return SourceError(source, year, shown_url, "HTTP 204: no data for this query (period not published yet?)")
-    body = redact(response.text.strip().replace("\n", " "))[:300]
+    body = redact(response.text.strip().replace("\n", " "), secret)[:300]
     if status in RETRY_STATUSES:
         return SourceError(source, year, shown_url, f"HTTP {status} after retries: {body or response.reason}")
     return SourceError(source, year, shown_url, f"HTTP {status}: {body or response.reason}")

@@ -152,7 +152,7 @@ def land_url(
     if response.status_code == 304 and have_copy:
         return known, False
     if response.status_code != 200:
-        raise status_error(response, source=source, year=year, shown_url=shown)
+        raise status_error(response, source=source, year=year, shown_url=shown, secret=secret)
     if not response.content:
         raise SourceError(source, year, shown, "HTTP 200 with an empty body")
     row = land_bytes(

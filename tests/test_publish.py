@@ -1,0 +1,311 @@
+"""Write, audit, publish: a run builds a candidate copy of the warehouse and its figures, and only a
+run whose every step and blocking check passed replaces the published ones (issue 11).
+
+Every test works on the tiny hand-made input (tests/tiny_input.py) in its own temporary warehouse.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import shutil
+import signal
+import subprocess
+import sys
+import textwrap
+from pathlib import Path
+
+import duckdb
+import pytest
+
+from orchestration.resources import CANDIDATES_DIR, FAILURE_REPORT, REPO_ROOT
+from tests.test_end_to_end import run_job
+from tests.tiny_input import write_tiny_input
+
+
+def sha256(path: Path) -> str:
+    return hashlib.sha256(path.read_bytes()).hexdigest()
+
+
+def published_state(warehouse: Path, exports: Path) -> dict[str, str]:
+    """sha256 of the published DuckDB file and of every exported file."""
+    state = {"atp.duckdb": sha256(warehouse)}
+    state.update({p.name: sha256(p) for p in sorted(exports.iterdir())})
+    return state
+
+
+def marts_fingerprint(warehouse: Path) -> dict[str, tuple]:
+    """Row count and md5 of the ordered rows of every mart and of the raw export history (what a
+    clean build and a rerun must agree on; load times excluded)."""
+    with duckdb.connect(str(warehouse), read_only=True) as con:
+        tables = [
+            r[0]
+            for r in con.execute(
+                "select table_name from duckdb_tables() where schema_name = 'main' "
+                "and (table_name like 'fct_%' or table_name like 'dim_%') order by 1"
+            ).fetchall()
+        ]
+        fingerprint = {
+            name: con.execute(f"select count(*), md5(string_agg(t::varchar, '|' order by t)) from {name} t").fetchone()
+            for name in tables
+        }
+        fingerprint["raw.export_history"] = con.execute(
+            "select count(*), md5(string_agg(t::varchar, '|' order by t)) from raw.export_history t"
+        ).fetchone()
+    return fingerprint
+
+
+@pytest.fixture(scope="module")
+def built(tmp_path_factory: pytest.TempPathFactory, dbt_manifest: Path) -> Path:
+    """The tiny input and a warehouse built from it, once for the module (copied by each test)."""
+    root = tmp_path_factory.mktemp("built")
+    write_tiny_input(root / "input")
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setenv("ATP_DUCKDB_PATH", str(root / "wh" / "atp.duckdb"))
+        patch.setenv("ATP_EXPORTS_DIR", str(root / "exports"))
+        patch.setenv("ATP_SOURCE", "local")
+        patch.setenv("ATP_LOCAL_DIR", str(root / "input"))
+        assert run_job(2010, 2011).success
+    return root
+
+
+@pytest.fixture()
+def tiny(built: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> dict[str, Path]:
+    """A copy of the built warehouse, its figures and its input, and the environment every run of
+    the test uses."""
+    for name in ("input", "wh", "exports"):
+        shutil.copytree(built / name, tmp_path / name, copy_function=shutil.copy2)
+    paths = {"input": tmp_path / "input", "duckdb": tmp_path / "wh" / "atp.duckdb", "exports": tmp_path / "exports"}
+    monkeypatch.setenv("ATP_DUCKDB_PATH", str(paths["duckdb"]))
+    monkeypatch.setenv("ATP_EXPORTS_DIR", str(paths["exports"]))
+    monkeypatch.setenv("ATP_SOURCE", "local")
+    monkeypatch.setenv("ATP_LOCAL_DIR", str(paths["input"]))
+    return paths
+
+
+def candidates(warehouse: Path) -> list[Path]:
+    folder = warehouse.parent / CANDIDATES_DIR
+    return sorted(folder.iterdir()) if folder.exists() else []
+
+
+def test_a_good_run_publishes_and_leaves_no_candidate(tiny) -> None:
+    assert candidates(tiny["duckdb"]) == []
+    assert not Path(f"{tiny['duckdb']}.wal").exists()
+    with duckdb.connect(str(tiny["duckdb"]), read_only=True) as con:
+        assert con.execute("select count(distinct year) from fct_atp_exports").fetchone() == (2,)
+    assert len(list(tiny["exports"].glob("*.png"))) == 6
+
+
+def test_a_run_failing_a_dbt_test_publishes_nothing_and_keeps_its_candidate(tiny) -> None:
+    before = published_state(tiny["duckdb"], tiny["exports"])
+    # the published 2011 world ATP total no longer agrees with the export history: the raw tables
+    # load, every model builds, then the world-total dbt test fails
+    trade = tiny["input"] / "country_trade" / "country_trade.csv"
+    good = trade.read_text()
+    trade.write_text(
+        "\n".join(
+            line.replace(",0.0065,0.0065", ",0.0075,0.0075") if line.startswith("2011,0007,") else line
+            for line in good.split("\n")
+        )
+    )
+    result = run_job(2010, 2011)
+    assert not result.success
+    assert published_state(tiny["duckdb"], tiny["exports"]) == before  # byte for byte
+    (kept,) = candidates(tiny["duckdb"])
+    assert kept.name == result.run_id
+    report = (kept / FAILURE_REPORT).read_text()
+    assert "nothing was published" in report and "atp_dbt_assets" in report
+    # the candidate holds what the run built: the changed country table
+    with duckdb.connect(str(kept / "atp.duckdb"), read_only=True) as con:
+        assert con.execute(
+            "select cast(eyr as varchar) from raw.country_trade where year = 2011 and cty_code = '0007'"
+        ).fetchone() == ("0.007500",)
+    # the next good run publishes and removes the failed candidate
+    trade.write_text(good)
+    assert run_job(2010, 2011).success
+    assert candidates(tiny["duckdb"]) == []
+
+
+def test_a_figures_run_for_a_bad_partner_leaves_the_figures_as_they_were(tiny) -> None:
+    from dagster import DagsterInstance
+
+    from orchestration.assets.exports import figure_run_config
+    from orchestration.definitions import atp_figures_job, defs
+
+    before = published_state(tiny["duckdb"], tiny["exports"])
+    result = defs.resolve_job_def(atp_figures_job.name).execute_in_process(
+        instance=DagsterInstance.ephemeral(),
+        run_config={"ops": figure_run_config("Atlantis")},
+        raise_on_error=False,
+    )
+    assert not result.success
+    assert published_state(tiny["duckdb"], tiny["exports"]) == before
+
+
+READER = textwrap.dedent(
+    """
+    import sys, time, duckdb
+    from pathlib import Path
+    con = duckdb.connect(sys.argv[1], read_only=True)
+    count = "select count(*), sum(export_value_usd) from fct_atp_exports"
+    print("before", con.execute(count).fetchone(), flush=True)
+    while not Path(sys.argv[2]).exists():
+        time.sleep(0.2)
+    print("after", con.execute(count).fetchone(), flush=True)
+    """
+)
+
+
+def test_a_read_only_reader_neither_blocks_a_run_nor_sees_a_mix(tiny, tmp_path: Path) -> None:
+    # the reader holds the published file open, read-only, for the whole run
+    go = tmp_path / "go"
+    reader = subprocess.Popen(
+        [sys.executable, "-c", READER, str(tiny["duckdb"]), str(go)], stdout=subprocess.PIPE, text=True
+    )
+    try:
+        first = reader.stdout.readline()
+        # 2010 + 2011 fact rows: 7 + 7, world ATP 6500 + 6500 USD (tests/tiny_input.py)
+        assert first.strip() == "before (14, 13000)"
+        # a revised 2010: Japan's electronics 2000 -> 2100 USD, the 0007 total 6500 -> 6600
+        history = tiny["input"] / "2010" / "EXP_HIST.TXT"
+        history.write_text(
+            "".join(
+                line.replace("000000002000", "000000002100") if line[2:16] == "85423100005880" else line
+                for line in history.read_text().splitlines(keepends=True)
+            ),
+            newline="",
+        )
+        trade = tiny["input"] / "country_trade" / "country_trade.csv"
+        trade.write_text(
+            "\n".join(
+                line.replace(",0.0065,0.0065", ",0.0066,0.0066") if line.startswith("2010,0007,") else line
+                for line in trade.read_text().split("\n")
+            )
+        )
+        assert run_job(2010, 2010).success  # the run is not blocked by the reader
+        go.touch()
+        second = reader.stdout.readline()
+    finally:
+        go.touch()
+        reader.wait(timeout=60)
+    assert second.strip() == "after (14, 13000)"  # the file it opened, whole: the old data
+    with duckdb.connect(str(tiny["duckdb"]), read_only=True) as con:
+        assert con.execute("select count(*), sum(export_value_usd) from fct_atp_exports").fetchone() == (14, 13100)
+    assert candidates(tiny["duckdb"]) == []
+
+
+@pytest.mark.parametrize(
+    "marker",
+    [
+        "raw.export_history 2010",  # during the raw loads
+        "Running dbt command",  # during dbt build
+        "figure_2_composition",  # during the figure export
+    ],
+)
+def test_kill_9_leaves_the_published_warehouse_and_a_rerun_equals_a_clean_build(
+    tiny, tmp_path: Path, marker: str
+) -> None:
+    before = published_state(tiny["duckdb"], tiny["exports"])
+    clean = marts_fingerprint(tiny["duckdb"])
+    env = {
+        **os.environ,
+        "DAGSTER_HOME": str(tmp_path / "home"),
+        "DBT_SEND_ANONYMOUS_USAGE_STATS": "false",
+        "PATH": f"{Path(sys.executable).parent}:{os.environ['PATH']}",
+    }
+    (tmp_path / "home").mkdir()
+    command = [
+        str(Path(sys.executable).parent / "atp"),
+        "refresh",
+        "--source",
+        "local",
+        "--local-dir",
+        str(tiny["input"]),
+        "--years",
+        "2010-2011",
+        "--verbose",
+        "--log-level",
+        "debug",
+    ]
+    process = subprocess.Popen(
+        command,
+        cwd=REPO_ROOT,
+        env=env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
+        start_new_session=True,
+    )
+    seen = []
+    try:
+        for line in process.stdout:
+            seen.append(line)
+            if marker in line:
+                break
+        else:
+            pytest.fail(f"the run ended before {marker!r}: {''.join(seen[-20:])}")
+    finally:
+        os.killpg(process.pid, signal.SIGKILL)
+        process.wait(timeout=60)
+    assert process.returncode == -signal.SIGKILL
+    assert published_state(tiny["duckdb"], tiny["exports"]) == before
+    assert len(candidates(tiny["duckdb"])) == 1  # what the killed run left
+    rerun = subprocess.run(command[:-3], cwd=REPO_ROOT, env=env, capture_output=True, text=True, timeout=900)
+    assert rerun.returncode == 0, rerun.stdout[-3000:] + rerun.stderr[-3000:]
+    assert marts_fingerprint(tiny["duckdb"]) == clean
+    assert candidates(tiny["duckdb"]) == []
+    assert not [p for p in tiny["exports"].iterdir() if p.name.startswith(".")]
+
+
+HOLDER = textwrap.dedent(
+    """
+    import sys, time, duckdb
+    from pathlib import Path
+    con = duckdb.connect(sys.argv[1])  # read-write: DuckDB's exclusive file lock
+    print("holding", flush=True)
+    while not Path(sys.argv[2]).exists():
+        time.sleep(0.2)
+    """
+)
+
+
+def test_a_read_write_holder_makes_the_run_wait_then_fail_once_with_its_pid(tiny, tmp_path: Path) -> None:
+    before = published_state(tiny["duckdb"], tiny["exports"])
+    go = tmp_path / "go"
+    holder = subprocess.Popen(
+        [sys.executable, "-c", HOLDER, str(tiny["duckdb"]), str(go)], stdout=subprocess.PIPE, text=True
+    )
+    try:
+        assert holder.stdout.readline().strip() == "holding"
+        result = run_job(2010, 2011, {"resources": {"warehouse": {"config": {"lock_timeout_seconds": 3}}}})
+    finally:
+        go.touch()
+        holder.wait(timeout=60)
+    assert not result.success
+
+    def cause(error) -> str:
+        while error.cause is not None:
+            error = error.cause
+        return error.message.strip()
+
+    messages = {cause(event.step_failure_data.error) for event in result.all_events if event.is_step_failure}
+    (message,) = messages  # one wait, one error: every writing step fails with it at once
+    assert f"PID {holder.pid}" in message and "read-only" in message, message
+    assert published_state(tiny["duckdb"], tiny["exports"]) == before
+
+
+def test_an_implausible_record_fails_the_run_and_the_report_names_it(tiny) -> None:
+    before = published_state(tiny["duckdb"], tiny["exports"])
+    history = tiny["input"] / "2011" / "EXP_HIST.TXT"
+    lines = history.read_text().splitlines(keepends=True)
+    # record 4 (Canada, ICT, 1000 USD) keyed as 999,999,999,999 USD: value (61-72) and air value (109-120)
+    lines[3] = lines[3][:60] + "999999999999" + lines[3][72:108] + "999999999999" + lines[3][120:]
+    history.write_text("".join(lines), newline="")
+    result = run_job(2010, 2011)
+    assert not result.success
+    assert published_state(tiny["duckdb"], tiny["exports"]) == before
+    (kept,) = candidates(tiny["duckdb"])
+    report = (kept / FAILURE_REPORT).read_text()
+    assert "check assert_export_records_are_plausible" in report
+    # the offending row, with its file and record number
+    assert "source_file=2011/EXP_HIST.TXT, source_record=4" in report and "value_usd=999999999999" in report
