@@ -10,7 +10,7 @@ export DAGSTER_HOME := $(CURDIR)/warehouse/dagster_home
 # dbt and dagster from the virtualenv, also for dagster-dbt's own `dbt parse` under `dagster dev`
 export PATH := $(CURDIR)/$(BIN):$(PATH)
 
-.PHONY: run test bench ui prepare lint sample clean
+.PHONY: run test corpus bench ui prepare lint sample clean
 
 $(BIN)/atp: pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -25,6 +25,11 @@ run: $(BIN)/atp
 ## Run the test suite.
 test: $(BIN)/atp
 	$(BIN)/python -m pytest
+
+## The bad-input corpus: about 60 broken input files, each run through `atp refresh` against a
+## copy of a good warehouse (tests/test_bad_input_corpus.py; about 10 minutes; run by CI).
+corpus: $(BIN)/atp
+	$(BIN)/python -m pytest -m corpus
 
 ## Full-scale benchmark: generates 3 years x 3,000,000 records outside the repository (in the
 ## system temp folder), times the loader, dbt and the figures side by side (results in

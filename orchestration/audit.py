@@ -2,28 +2,42 @@
 test's name.
 
 A dbt test is a query that returns the offending rows. After a failed run its candidate warehouse
-is kept (:class:`orchestration.resources.WarehouseResource`), so the test's compiled query (written
-by ``dbt build`` under the dbt target folder) can be run again on it, read-only.
+is kept (:class:`orchestration.resources.WarehouseResource`), so the test's compiled query (in the
+``run_results.json`` that ``dbt build`` writes) can be run again on it, read-only.
 """
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 
 import duckdb
 
 from orchestration.project import DBT_PROJECT_DIR
 
-#: Where ``dbt build`` of a run writes the compiled SQL of every test (see orchestration.assets.dbt).
-COMPILED_DIR = DBT_PROJECT_DIR / "target" / "run" / "compiled"
+#: Where ``dbt build`` of a run writes its results (orchestration.assets.dbt.DBT_RUN_TARGET_PATH).
+RUN_TARGET_DIR = DBT_PROJECT_DIR / "target" / "run"
 #: How many offending rows are shown per failed test.
 ROW_LIMIT = 10
 
 
-def compiled_test_sql(test_name: str, compiled_dir: Path = COMPILED_DIR) -> str | None:
-    """The compiled query of the dbt test ``test_name`` from the last build, or None."""
-    matches = sorted(compiled_dir.rglob(f"{test_name}.sql")) if compiled_dir.exists() else []
-    return matches[0].read_text() if matches else None
+def compiled_test_sql(test_name: str, target_dir: Path = RUN_TARGET_DIR) -> str | None:
+    """The compiled query of the dbt test ``test_name`` (the asset check's name, e.g.
+    ``assert_world_atp_exports_match_census_total`` or a generic test's long name) in the last
+    build, from ``run_results.json`` (dbt writes a long-named test's SQL file under a shortened,
+    hashed name, so the file cannot be found by name); None when the build did not run it."""
+    results = target_dir / "run_results.json"
+    if not results.is_file():
+        return None
+    try:
+        entries = json.loads(results.read_text(encoding="utf-8"))["results"]
+    except (ValueError, KeyError):
+        return None
+    for entry in entries:
+        parts = entry.get("unique_id", "").split(".")
+        if parts[0] == "test" and len(parts) >= 3 and parts[2] == test_name and entry.get("compiled_code"):
+            return entry["compiled_code"]
+    return None
 
 
 def offending_rows(database: Path, test_name: str, limit: int = ROW_LIMIT) -> list[str]:

@@ -33,8 +33,9 @@ DEFAULT_YEARS = "2000-2023"
 #: Base year of the fixed-definition series when ``--base-year`` is not given (dbt_project.yml).
 DEFAULT_BASE_YEAR = 2008
 DEFAULT_DAGSTER_HOME = REPO_ROOT / "warehouse" / "dagster_home"
-#: Where `atp refresh` writes the full dbt and Dagster output of a run (unless --verbose).
-RUN_LOG_DIR = REPO_ROOT / "warehouse" / "logs"
+#: Folder beside the warehouse file where `atp refresh` writes the full dbt and Dagster output of a
+#: run (unless --verbose): warehouse/logs by default.
+RUN_LOG_DIR_NAME = "logs"
 
 
 def summary_lines(duckdb_path: Path, exports_dir: Path) -> list[str]:
@@ -93,8 +94,9 @@ def failure_lines(result, database: Path | None = None) -> list[str]:
     """One line per failed step with the underlying error (not the Dagster wrapper), and one
     per failed asset check (dbt tests included): ``FAILED``, or ``WARNING`` for a check of
     severity warn (``warn_*`` dbt tests), which does not fail the run. With ``database`` (a
-    failed run's kept candidate), each failed check is followed by up to 10 of the rows behind it
-    (file and record where the test selects them)."""
+    failed run's kept candidate, or the warehouse a successful run published), each failed or
+    warning check is followed by up to 10 of the rows behind it (file and record where the test
+    selects them)."""
     from dagster import AssetCheckSeverity
 
     from orchestration.audit import offending_rows
@@ -118,7 +120,7 @@ def failure_lines(result, database: Path | None = None) -> list[str]:
             key = evaluation.asset_check_key
             label = "WARNING" if evaluation.severity == AssetCheckSeverity.WARN else "FAILED"
             lines.append(f"{label} check {key.asset_key.to_user_string()}:{key.name}")
-            if database is not None and label == "FAILED":
+            if database is not None:
                 lines.extend(f"    {row}" for row in offending_rows(database, key.name))
     return lines
 
@@ -134,14 +136,15 @@ def _execute(
 ) -> None:
     """Run a job of the code location in this process, recorded in the Dagster instance at
     ``$DAGSTER_HOME`` (so the run shows up in the UI), its dbt and Dagster output in a log file
-    under ``warehouse/logs/`` unless ``verbose``; then the failures (exit 1), or ``summary`` of
-    the result (default: :func:`summary_lines`)."""
+    under ``logs/`` beside the warehouse file (``warehouse/logs/``) unless ``verbose``; then the
+    failures (exit 1), or ``summary`` of the result (default: :func:`summary_lines`)."""
     os.environ.setdefault("DAGSTER_HOME", str(DEFAULT_DAGSTER_HOME))
     Path(os.environ["DAGSTER_HOME"]).mkdir(parents=True, exist_ok=True)
-    log_path = RUN_LOG_DIR / f"{log_name}-{datetime.now(UTC).strftime('%Y%m%dT%H%M%SZ')}.log"
+    log_dir = WarehouseResource().published_database_path().parent / RUN_LOG_DIR_NAME
+    log_path = log_dir / f"{log_name}-{datetime.now(UTC).strftime('%Y%m%dT%H%M%SZ')}.log"
     with ExitStack() as stack:
         if not verbose:
-            RUN_LOG_DIR.mkdir(parents=True, exist_ok=True)
+            log_dir.mkdir(parents=True, exist_ok=True)
             log = stack.enter_context(log_path.open("w", encoding="utf-8"))
             stack.enter_context(redirect_stdout(log))
             stack.enter_context(redirect_stderr(log))  # Dagster's events; progress bars use the terminal
@@ -185,7 +188,7 @@ def _execute(
             err=True,
         )
         raise typer.Exit(1)
-    for line in failure_lines(result):  # warnings only: the run succeeded
+    for line in failure_lines(result, warehouse.published_database_path()):  # warnings only: the run succeeded
         typer.echo(line, err=True)
     if summary is not None:
         typer.echo("\n".join(summary(result)))

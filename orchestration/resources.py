@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import errno
 import os
 import shutil
 import time
@@ -144,7 +145,19 @@ class WarehouseResource(ConfigurableResource):
             # a log left by a writer that stopped (an older version wrote the file in place)
             with duckdb.connect(str(published)) as con:
                 con.execute("checkpoint")
-        shutil.copyfile(published, target)
+        try:
+            shutil.copyfile(published, target)
+        except OSError as error:
+            target.unlink(missing_ok=True)
+            if error.errno != errno.ENOSPC:
+                raise
+            size = published.stat().st_size
+            raise RuntimeError(
+                f"no space left on the disk of {target.parent} for the run's candidate copy of {published} "
+                f"({size / 1e6:,.0f} MB): a run builds on a copy and needs about twice the warehouse's size free. "
+                "Free some space (old candidates of failed runs are in "
+                f"{target.parent.parent}), then run again; the published warehouse is unchanged."
+            ) from None
 
     def _wait_for_foreign_writer(self, published: Path) -> None:
         """Wait (up to ``lock_timeout_seconds``) while another process holds the published file
@@ -231,8 +244,10 @@ class WarehouseResource(ConfigurableResource):
                     + "\n\nThe published warehouse and figures are unchanged. This folder holds what the run "
                     "built (open the .duckdb file read-only to inspect it); the next good run removes it.\n"
                 )
-                if context.log is not None:
-                    context.log.error(f"nothing published; the failed candidate is kept in {candidate}")
+                if context.log is not None:  # the run's log in the UI: the same failures and rows
+                    context.log.error(
+                        f"nothing published; the failed candidate is kept in {candidate}:\n" + "\n".join(problems)
+                    )
                 return
             published = publish(candidate, self.published_database_path(), self.published_exports_path())
             if context.log is not None:

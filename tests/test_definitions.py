@@ -3,11 +3,15 @@
 from __future__ import annotations
 
 import json
+import subprocess
+import sys
+import textwrap
 from pathlib import Path
 
 import pytest
 
 from orchestration.partitions import parse_years
+from orchestration.resources import REPO_ROOT
 
 
 def test_code_location_loads(dbt_manifest: Path) -> None:
@@ -111,3 +115,19 @@ def test_source_selection(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> No
         SourceResource(source="local").input_root()
     with pytest.raises(ValueError, match="unknown source 'ftp'"):
         SourceResource(source="ftp").kind()
+
+
+def test_definitions_without_a_dbt_manifest_name_the_command_that_makes_it(tmp_path: Path) -> None:
+    # a fresh clone has no dbt_project/target/manifest.json; the message must say how to make it
+    code = textwrap.dedent(
+        f"""
+        from pathlib import Path
+        from dagster_dbt import DbtProject
+        import orchestration.project as project
+        project.dbt_project = DbtProject(project_dir=project.DBT_PROJECT_DIR, target_path=Path({str(tmp_path)!r}))
+        import orchestration.definitions
+        """
+    )
+    result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, cwd=REPO_ROOT)
+    assert result.returncode != 0
+    assert "manifest.json does not exist" in result.stderr and "`make prepare`" in result.stderr

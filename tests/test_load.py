@@ -175,3 +175,29 @@ def test_source_files_keep_the_sha256_of_the_file_a_reload_replaced(con, input_d
     load_year(con, input_dir, EXPORT_HISTORY_TABLE, 2011)
     second = con.execute("select sha256, previous_sha256 from raw.source_files").fetchone()
     assert second[1] == first[0] and second[0] != first[0]
+
+
+class FullDisk:
+    """A connection whose commit fails as on a full disk: DuckDB ends the transaction, then raises
+    the I/O error (so the loader's own rollback finds no transaction)."""
+
+    def __init__(self, con: duckdb.DuckDBPyConnection) -> None:
+        self._con = con
+
+    def __getattr__(self, name: str):
+        return getattr(self._con, name)
+
+    def execute(self, sql: str, *args):
+        if sql.strip().lower() == "commit":
+            self._con.execute("rollback")
+            raise duckdb.IOException('Could not write file "w.duckdb.wal": No space left on device')
+        return self._con.execute(sql, *args)
+
+
+def test_a_full_disk_is_reported_as_such_and_the_year_stays(con, input_dir: Path) -> None:
+    load_year(con, input_dir, EXPORT_HISTORY_TABLE, 2010)
+    before = _snapshot(con)
+    # before: the loader's rollback raised "cannot rollback - no transaction is active", hiding this
+    with pytest.raises(duckdb.IOException, match="No space left on device"):
+        load_year(FullDisk(con), input_dir, EXPORT_HISTORY_TABLE, 2010)
+    assert _snapshot(con) == before

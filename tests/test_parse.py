@@ -214,5 +214,27 @@ def test_country_trade_non_numeric_value_is_named(tmp_path: Path, con) -> None:
 def test_empty_file_is_rejected(tmp_path: Path, con) -> None:
     path = tmp_path / "EXP_HIST.TXT"
     path.write_bytes(b"")
-    with pytest.raises(CensusLayoutError, match=r"2005/EXP_HIST.TXT, record 0, field file: file has no records"):
+    with pytest.raises(CensusLayoutError, match=r"2005/EXP_HIST.TXT, field file: file has no records"):
         parse_fixed_width(con, path, "2005/EXP_HIST.TXT", EXPORT_HISTORY, "t")
+
+
+def test_country_trade_source_record_is_the_line_of_a_multi_megabyte_csv(tmp_path: Path, con) -> None:
+    # 30,000 rows (3.7 MB), in an order no sort would give back (years and codes shuffled by a
+    # fixed permutation): each row's name says its line, so source_record must equal it
+    months = ",".join(["1.5"] * 12)
+    rows = [(2000 + (i * 7919) % 3, f"{(i * 104729) % 10000:04d}") for i in range(30000)]
+    assert len(set(rows)) == 30000
+    lines = [HEADER] + [
+        f"{year},{code},line {n},{months},18,{months},18" for n, (year, code) in enumerate(rows, start=2)
+    ]
+    path = tmp_path / "trade.csv"
+    path.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    assert path.stat().st_size > 3_000_000
+    assert parse_country_trade(con, path, "country_trade/trade.csv", "t") == 30000
+    wrong = con.execute("select count(*) from t where cty_name <> 'line ' || source_record").fetchone()[0]
+    assert wrong == 0
+    assert con.execute("select source_record, year, cty_code from t where source_record = 29999").fetchone() == (
+        29999,
+        rows[29997][0],
+        rows[29997][1],
+    )

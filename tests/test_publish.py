@@ -309,3 +309,56 @@ def test_an_implausible_record_fails_the_run_and_the_report_names_it(tiny) -> No
     assert "check assert_export_records_are_plausible" in report
     # the offending row, with its file and record number
     assert "source_file=2011/EXP_HIST.TXT, source_record=4" in report and "value_usd=999999999999" in report
+
+
+def test_no_room_for_the_candidate_copy_says_so_and_leaves_the_published_file(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import errno
+
+    from orchestration import resources
+
+    published = tmp_path / "atp.duckdb"
+    with duckdb.connect(str(published)) as con:
+        con.execute("create table t as select 1 as a")
+    before = sha256(published)
+
+    def full_disk(source, target):
+        Path(target).write_bytes(b"partial")
+        raise OSError(errno.ENOSPC, "No space left on device")
+
+    monkeypatch.setattr(resources.shutil, "copyfile", full_disk)
+    warehouse = resources.WarehouseResource(duckdb_path=str(published))
+    warehouse._run_id = "run-1"
+    try:
+        with pytest.raises(RuntimeError, match=r"no space left on the disk of .* for the run's candidate copy"):
+            warehouse.database_path()
+    finally:
+        warehouse._lock.release()
+    assert sha256(published) == before
+    assert not (tmp_path / CANDIDATES_DIR / "run-1" / "atp.duckdb").exists()  # no partial copy left
+
+
+def test_a_build_with_no_loaded_year_fails_and_the_figures_refuse_empty_marts(tiny, tmp_path: Path) -> None:
+    from orchestration import figures
+    from orchestration.assets.dbt import dbt_build_args
+    from orchestration.project import DBT_EXECUTABLE, DBT_PROJECT_DIR
+
+    database = tiny["duckdb"]
+    with duckdb.connect(str(database)) as con:
+        for (table,) in con.execute("select table_name from duckdb_tables() where schema_name = 'raw'").fetchall():
+            con.execute(f"delete from raw.{table}")
+    # before: every dbt test passed on the empty marts
+    completed = subprocess.run(
+        [DBT_EXECUTABLE, *dbt_build_args(database), "--target-path", str(tmp_path / "target")],
+        cwd=DBT_PROJECT_DIR,
+        capture_output=True,
+        text=True,
+    )
+    assert completed.returncode != 0
+    assert "FAIL 1 assert_warehouse_holds_a_year" in completed.stdout
+    with duckdb.connect(str(database), read_only=True) as con:
+        assert con.execute("select count(*) from fct_atp_exports").fetchone() == (0,)
+        for table in (figures.figure_1_table, figures.figure_2_table, figures.figure_4_table, figures.figure_5_table):
+            with pytest.raises(ValueError, match="5700|China"):
+                table(con, "5700")

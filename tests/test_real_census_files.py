@@ -154,12 +154,29 @@ def test_import_concordance_is_parsed_by_the_same_code(tmp_path: Path) -> None:
     )
 
 
-def test_a_byte_that_is_not_text_names_file_record_and_position(tmp_path: Path) -> None:
+def test_a_latin_1_letter_in_a_description_loads_with_positions_kept_by_bytes(tmp_path: Path) -> None:
+    # Census fixed-width files are ASCII with Latin-1 in older descriptions: one byte, one character
     lines = REAL_EXP_CODE_2019.read_bytes().split(b"\r\n")
-    lines[10] = lines[10][:20] + b"\xe9" + lines[10][21:]  # a Latin-1 e-acute in record 11
+    record_11 = lines[10].decode("ascii")
+    lines[10] = lines[10][:20] + b"\xe9" + lines[10][21:]  # a Latin-1 e-acute at byte 21 of record 11
     path = tmp_path / "exp-code.txt"
     path.write_bytes(b"\r\n".join(lines))
-    with pytest.raises(CensusLayoutError, match=r"^2019/exp-code.txt, record 11, field position 21: not ASCII text"):
+    con = duckdb.connect()
+    assert parse_fixed_width(con, path, "2019/exp-code.txt", CONCORDANCE_LAYOUTS, "t") == 9358
+    # the short description is bytes 15-65: the accent is its 7th character, every field after it in place
+    short, hitech, code = con.execute(
+        "select short_description, hitech_code, hs10_code from t where source_record = 11"
+    ).fetchone()
+    assert short == (record_11[14:20] + "\u00e9" + record_11[21:65]).strip()
+    assert (code, hitech) == (record_11[0:10], record_11[276:278])
+
+
+def test_a_latin_1_byte_in_a_code_names_file_record_and_positions(tmp_path: Path) -> None:
+    lines = REAL_EXP_CODE_2019.read_bytes().split(b"\r\n")
+    lines[10] = lines[10][:3] + b"\xe9" + lines[10][4:]  # inside the HS10 code (bytes 1-10)
+    path = tmp_path / "exp-code.txt"
+    path.write_bytes(b"\r\n".join(lines))
+    with pytest.raises(CensusLayoutError, match=r"^2019/exp-code.txt, record 11, field hs10_code \(positions 1-10\)"):
         parse_fixed_width(duckdb.connect(), path, "2019/exp-code.txt", CONCORDANCE_LAYOUTS, "t")
 
 
@@ -225,7 +242,7 @@ def test_codes_may_be_text_or_number_cells_and_keep_leading_zeros(tmp_path: Path
         ),
         (
             "second sheet",
-            r"country_trade/country.xlsx, record 0, field sheet: workbook has 2 sheets; the Census country table",
+            r"country_trade/country.xlsx, field sheet: workbook has 2 sheets; the Census country table",
         ),
     ],
     ids=["renamed column", "missing column", "text value", "bad code", "blank year", "second sheet"],

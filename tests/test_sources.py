@@ -299,3 +299,42 @@ def test_hs_rows_too_short_or_too_large_are_named(tmp_path: Path, row_change, fi
     _land_json(tmp_path, "2010/api/exports_hs_df1_001.json", table)
     with pytest.raises(CensusLayoutError, match=rf"2010/api/exports_hs_df1_001.json, record 2, field {field}"):
         read_exports_hs(duckdb.connect(), tmp_path, ["2010/api/exports_hs_df1_001.json"], 2010, "t")
+
+
+def test_hs_tables_are_keyed_by_their_request_so_a_changed_code_list_reuses_none_wrongly(tmp_path: Path) -> None:
+    from orchestration.resources import SourceResource
+    from orchestration.sources.census import CensusDownloader
+    from tests.fake_census import CONCORD_URL, FakeCensus
+    from tests.tiny_input import LISTS, schedule_b
+
+    source = SourceResource(source="census", landing_dir=str(tmp_path), hs_codes_per_request=1, max_retries=0)
+    api = tmp_path / "census" / "2011" / "api"
+
+    def landed() -> dict[str, set[str]]:
+        """HS10 codes of the detail rows in each landed exports/hs table."""
+        return {
+            p.name: {row[0] for row in json.loads(p.read_text())[1:] if row[1].isdigit() and row[1][0] != "0"}
+            for p in sorted(api.glob("exports_hs_df*.json"))
+        }
+
+    with responses.RequestsMock(assert_all_requests_are_fired=False) as mock:
+        fake = FakeCensus(mock)
+        downloader: CensusDownloader = source.census_downloader()
+        downloader.export_history(2011)
+        first = landed()
+        # 2011's ATP codes, one request each, DF 1 and 2: 8 tables, each named after its code
+        assert len(first) == 8
+        assert {name: codes for name, codes in first.items() if codes} == {
+            name: {name.split("_")[3]} for name, codes in first.items() if codes
+        }
+        # a later edition of the list drops 8471300000 from ATP: with tables numbered by position,
+        # the second table (8471300000) would have been reused for the second code now, 8542310000
+        lines = [schedule_b(code, "00" if code == "8471300000" else group) for code, group in LISTS[2011]]
+        mock.replace(responses.GET, CONCORD_URL.format(year=2011), body="".join(f"{line}\r\n" for line in lines))
+        calls_before = len(fake.calls)
+        downloader.export_history(2011)
+        second = landed()
+    assert not any(name.split("_")[3] == "8471300000" for name in second)  # its tables are removed
+    assert len(second) == 6 and set(second) < set(first)  # the others are reused: same request, same table
+    assert "hs" not in fake.calls[calls_before:]
+    assert set().union(*second.values()) == {"3002200000", "8542310000", "9018908000"}

@@ -9,7 +9,7 @@
 -- (its total is 0), and so does a year without a published 0007 total. A year that the loaded
 -- vintage of the country table holds only in part (its newest year, months_reported < 12) is
 -- not compared with an annual total; warn_world_atp_years_not_compared names it. Returns one
--- row per failing year.
+-- row per failing year, with the file and record of the year's published 0007 row.
 
 with
 
@@ -75,7 +75,9 @@ census_totals as (
     select
         year,
         exports_total_usd as census_world_atp_usd,
-        is_complete_year
+        is_complete_year,
+        source_file as census_source_file,
+        source_record as census_source_record
     from country_trade
     where cty_code = '0007'
 
@@ -89,7 +91,9 @@ compared as (
         warehouse_totals.warehouse_world_atp_usd,
         census_totals.census_world_atp_usd,
         warehouse_totals.warehouse_world_atp_usd - census_totals.census_world_atp_usd
-            as difference_usd
+            as difference_usd,
+        census_totals.census_source_file,
+        census_totals.census_source_record
     from warehouse_totals
     left join census_totals
         on warehouse_totals.year = census_totals.year

@@ -70,6 +70,14 @@ def dbt_build_args(duckdb_path: Path, settings: DbtBuildConfig | None = None) ->
     return ["build", "--vars", json.dumps(dbt_vars(duckdb_path, settings))]
 
 
+if not dbt_project.manifest_path.is_file():
+    raise FileNotFoundError(
+        f"{dbt_project.manifest_path} does not exist: the dbt assets are defined from the dbt manifest, which "
+        "`make prepare` writes (it runs `dbt parse` in dbt_project/). `make run`, `make ui`, `make test` and every "
+        "`atp` command write it themselves; run `make prepare` before other `dagster` commands."
+    )
+
+
 @dbt_assets(
     manifest=dbt_project.manifest_path,
     project=dbt_project,

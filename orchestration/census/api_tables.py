@@ -27,7 +27,8 @@ import pandas as pd
 
 from orchestration.census.parse import CensusLayoutError
 
-HS_FILE_NAME = re.compile(r"exports_hs_df([12])_\d{3}\.json", re.IGNORECASE)
+#: ``exports_hs_df<DF>_<request key>.json`` (orchestration.sources.census.hs_file; older landings: ``_<NNN>``).
+HS_FILE_NAME = re.compile(r"exports_hs_df([12])_[0-9a-z_]+\.json", re.IGNORECASE)
 
 _COUNTRY_KIND = """
     case
@@ -97,7 +98,7 @@ def _dropped(kinds: dict[str, int], hitech: dict[str, int] | None = None) -> dic
 
 
 def read_exports_hs(con: duckdb.DuckDBPyConnection, root: Path, relatives: Sequence[str], year: int, target: str):
-    """Parse landed ``exports/hs`` tables (``<year>/api/exports_hs_df<DF>_<NNN>.json``, the DF
+    """Parse landed ``exports/hs`` tables (``<year>/api/exports_hs_df<DF>_<key>.json``, the DF
     from the file name) into TEMP table ``target``: one row per DF x HS10 x country with
     ``df_code``, ``hs10_code``, ``cty_code``, ``stat_year``, ``value_usd`` (December
     ``ALL_VAL_YR``, whole USD, an annual value: ``stat_month`` stays empty), ``source_file``,

@@ -83,14 +83,14 @@ def choose_layout(path: Path, source_file: str, layouts: Sequence[Layout]) -> La
     )
 
 
-def _first_non_utf8(path: Path) -> tuple[int, int, int] | None:
-    """(record, 1-based position, byte) of the first byte of ``path`` that is not UTF-8."""
+def _first_c1_byte(path: Path) -> tuple[int, int, int] | None:
+    """(record, 1-based byte position, byte) of the first byte 0x80-0x9F in ``path``: the bytes
+    DuckDB's Latin-1 decoder refuses (C1 control codes; in a UTF-8 file, part of a letter)."""
     with path.open("rb") as handle:
         for record, line in enumerate(handle, start=1):
-            try:
-                line.decode("utf-8")
-            except UnicodeDecodeError as error:
-                return record, error.start + 1, line[error.start]
+            at = next((i for i, byte in enumerate(line) if 0x80 <= byte <= 0x9F), None)
+            if at is not None:
+                return record, at + 1, line[at]
     return None
 
 
@@ -98,29 +98,36 @@ def read_lines(con: duckdb.DuckDBPyConnection, path: Path, source_file: str, tar
     """Stream the records of the text file ``path`` into the TEMP table ``target`` (one column
     ``line``; an empty line is NULL; ``rowid + 1`` is the record number) and return how many.
 
+    Census fixed-width files are ASCII, with Latin-1 (ISO-8859-1) letters in older descriptions
+    and country names ("COTE D'IVOIRE" spelt with an accented O). They are decoded as Latin-1:
+    one byte is one character, so layout positions stay byte positions, and an accented letter
+    in a description loads as that letter. A byte outside a text field is caught by the field's
+    own check (a code or number pattern) with the file, record and positions.
+
     Raises ``FileNotFoundError`` when the file is missing and :class:`CensusLayoutError` naming the
-    file for an empty file, a byte that is not text (with its record and position), or a record
-    longer than :data:`MAX_RECORD_BYTES` (with the file's size: not a file of text lines).
+    file for an empty file, a byte 0x80-0x9F (not Latin-1 text; with its record and position), or
+    a record longer than :data:`MAX_RECORD_BYTES` (with the file's size: not a file of text lines).
     """
     if not path.is_file():
         raise FileNotFoundError(f"{source_file}: file not found at {path}")
     reader = (
         f"read_csv({sql_literal(str(path))}, columns = {{'line': 'VARCHAR'}}, header = false, "
         "delim = '\x01', quote = '', escape = '', auto_detect = false, strict_mode = false, "
-        f"new_line = '\\r\\n', max_line_size = {MAX_RECORD_BYTES})"
+        f"new_line = '\\r\\n', encoding = 'latin-1', max_line_size = {MAX_RECORD_BYTES})"
     )
     try:
         con.execute(f"create or replace temp table {target} as select line from {reader}")
     except duckdb.Error as error:
-        bad = _first_non_utf8(path)
-        if bad is not None:
-            record, position, byte = bad
+        control = _first_c1_byte(path)
+        if control is not None:
+            record, position, byte = control
             raise CensusLayoutError(
                 source_file,
                 record,
                 f"position {position}",
                 f"0x{byte:02x}",
-                "not ASCII text: Census fixed-width files are ASCII (re-save the file as ASCII or UTF-8)",
+                "not Latin-1 text (bytes 0x80-0x9F are control codes there; a UTF-8 or Windows-1252 file?): "
+                "Census fixed-width files are ASCII, with Latin-1 letters in older descriptions",
             ) from None
         size = path.stat().st_size
         raise CensusLayoutError(

@@ -121,22 +121,37 @@ class LoadResult:
         return " + ".join(sorted({f.origin for f in self.files})) or "none"
 
 
+#: The origins a ``manifest.json`` may give a file.
+ORIGINS = ("census", "synthetic")
+
+
 def file_origins(input_dir: Path) -> dict[str, str]:
     """Map of relative path -> origin ("synthetic"/"census") from ``manifest.json``, if any.
 
-    Raises :class:`CensusLayoutError` naming ``manifest.json`` when it is not the expected JSON
-    (``{"files": [{"path": ..., "origin": ...}, ...]}``).
+    Raises :class:`CensusLayoutError` naming ``manifest.json`` (and the line and column of a JSON
+    syntax error) when it is not the expected JSON (``{"files": [{"path": ..., "origin": ...},
+    ...]}``), or when an origin is neither "census" nor "synthetic".
     """
     manifest = input_dir / "manifest.json"
     if not manifest.is_file():
         return {}
     try:
         files = json.loads(manifest.read_text(encoding="utf-8"))["files"]
-        return {f["path"]: f["origin"] for f in files}
+        origins = {f["path"]: f["origin"] for f in files}
+    except json.JSONDecodeError as error:
+        raise CensusLayoutError(
+            "manifest.json", error.lineno, f"column {error.colno}", "", f"not JSON: {error.msg}"
+        ) from None
     except (ValueError, KeyError, TypeError) as error:
         raise CensusLayoutError(
             "manifest.json", 0, "files", "", f'expected {{"files": [{{"path": ..., "origin": ...}}]}} ({error!r})'
         ) from None
+    for number, (path, origin) in enumerate(origins.items(), start=1):
+        if origin not in ORIGINS:
+            raise CensusLayoutError(
+                "manifest.json", 0, f"files[{number}].origin", str(origin), f"{path}: origin must be one of {ORIGINS}"
+            )
+    return origins
 
 
 def sha256_of(path: Path) -> str:
@@ -331,9 +346,19 @@ def swap(
         rows = sum(rows_by_file.values())
         con.execute("commit")
     except BaseException:
-        con.execute("rollback")
+        _rollback(con)
         raise
     return rows, revisions
+
+
+def _rollback(con: duckdb.DuckDBPyConnection) -> None:
+    """Roll back the open transaction, if there still is one: a statement that failed on a full
+    disk or a failed commit has already ended it, and the error to report is that failure (say,
+    "No space left on device" on the write-ahead log), not "no transaction is active"."""
+    try:
+        con.execute("rollback")
+    except duckdb.TransactionException:
+        pass
 
 
 def _unreloaded_revisions(

@@ -34,7 +34,8 @@ COUNTRY_TRADE_VALUE_COLUMNS = tuple(f"i{m}" for m in MONTHS) + ("iyr",) + tuple(
 class CensusLayoutError(ValueError):
     """A source record does not match its Census layout.
 
-    Attributes name the file, the 1-based record number, the field and the raw value.
+    Attributes name the file, the 1-based record number (0 for a fault of the whole file: empty,
+    unreadable), the field and the raw value.
     """
 
     def __init__(self, source_file: str, record: int, field: str, value: str, reason: str) -> None:
@@ -43,7 +44,27 @@ class CensusLayoutError(ValueError):
         self.field = field
         self.value = value
         self.reason = reason
-        super().__init__(f"{source_file}, record {record}, field {field}: {reason} (value {value!r})")
+        where = f"record {record}, field {field}" if record else f"field {field}"  # record 0: the whole file
+        super().__init__(f"{source_file}, {where}: {reason} (value {value!r})")
+
+
+def not_utf8_error(path: Path, source_file: str) -> CensusLayoutError:
+    """The error for a text file that is not UTF-8: names the record (line) of the first byte that
+    is not, its 1-based byte position in the record and the byte (a Latin-1 or Windows-1252 letter,
+    typically, from a spreadsheet saved in a legacy encoding)."""
+    with path.open("rb") as handle:
+        for record, line in enumerate(handle, start=1):
+            try:
+                line.decode("utf-8")
+            except UnicodeDecodeError as error:
+                return CensusLayoutError(
+                    source_file,
+                    record,
+                    f"byte {error.start + 1}",
+                    f"0x{line[error.start]:02x}",
+                    "not UTF-8 text (a Latin-1 or Windows-1252 character?): save the file as UTF-8",
+                )
+    return CensusLayoutError(source_file, 0, "file", "", "not UTF-8 text: save the file as UTF-8")
 
 
 def sql_literal(text: str) -> str:
@@ -194,8 +215,8 @@ def _csv_rows(path: Path, source_file: str) -> Iterator[Sequence[object]]:
     try:
         with path.open(newline="", encoding="utf-8-sig") as handle:
             yield from csv.reader(handle)
-    except UnicodeDecodeError as error:
-        raise CensusLayoutError(source_file, 0, "file", "", f"not UTF-8 text ({error.reason})") from None
+    except UnicodeDecodeError:
+        raise not_utf8_error(path, source_file) from None
 
 
 def read_country_trade(path: Path, source_file: str) -> pa.Table:

@@ -5,7 +5,7 @@ An input folder (the bundled ``warehouse/sample/``, a ``local`` folder, or the `
 source's landing area) is laid out like this; file names are matched without regard to case::
 
     <input_dir>/<year>/EXP_HIST.TXT               export history, EM545/EA645 (120)
-       or <input_dir>/<year>/api/exports_hs_df<1|2>_<NNN>.json   Census API exports/hs tables
+       or <input_dir>/<year>/api/exports_hs_df<1|2>_<key>.json   Census API exports/hs tables
     <input_dir>/<year>/exp-code.txt               Schedule B concordance (278)
        or <input_dir>/<year>/CONCORD.TXT          historical CONCORD.TXT concordance (245)
     <input_dir>/<year>/exp-code-<label>.txt       optional: the year's later Schedule B lists
@@ -38,6 +38,7 @@ from orchestration.census.parse import (
     COUNTRY_TRADE_VALUE_COLUMNS,
     CensusLayoutError,
     months_with_data,
+    not_utf8_error,
     parse_country_trade,
 )
 
@@ -256,8 +257,8 @@ def read_code_changes(
                 rows.append(
                     (values["old_hs10_code"], values["new_hs10_code"], int(values["first_year"]), relative, line)
                 )
-    except UnicodeDecodeError as error:
-        raise CensusLayoutError(relative, 0, "file", "", f"not UTF-8 text ({error.reason})") from None
+    except UnicodeDecodeError:
+        raise not_utf8_error(root / relative, relative) from None
     con.execute(
         f"create or replace temp table {target} (old_hs10_code varchar, new_hs10_code varchar, "
         "first_year integer, source_file varchar, source_record integer)"

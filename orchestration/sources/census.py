@@ -11,8 +11,9 @@ What is fetched for a year (``<landing>/census/<year>/``):
   each of ``extra_concordance_url_templates`` (the year's later Schedule B editions) lands as
   ``exp-code-<n>.txt``;
 - ``EXP_HIST.TXT`` from ``export_history_url_template`` if set, else
-  ``api/exports_hs_df<DF>_<NNN>.json``: ``exports/hs`` HS10 x country, December year to date,
-  restricted to the ATP codes (``hitech`` 01-10) of every list of the year, DF 1 and 2;
+  ``api/exports_hs_df<DF>_<first code>_<digest>.json``: ``exports/hs`` HS10 x country, December
+  year to date, restricted to the ATP codes (``hitech`` 01-10) of every list of the year, DF 1
+  and 2, one table per request (:func:`hs_file`; tables of an earlier code list are removed);
 - ``country_trade/country.xlsx`` (shared by all years): the Census workbook from
   ``country_trade_url`` as published (a ``.csv`` URL lands as CSV).
 Every file is checked against its layout before it replaces a landed copy.
@@ -20,8 +21,9 @@ Every file is checked against its layout before it replaces a landed copy.
 
 from __future__ import annotations
 
+import hashlib
 import json
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from urllib.parse import urlsplit
@@ -50,9 +52,13 @@ HITECH_FILE = "api/exports_hitech.json"
 CONCORDANCE_NAMES = ("exp-code.txt", "CONCORD.TXT")
 
 
-def hs_file(df_code: str, chunk: int) -> str:
-    """Relative name of one landed ``exports/hs`` chunk."""
-    return f"api/exports_hs_df{df_code}_{chunk:03d}.json"
+def hs_file(df_code: str, codes: Sequence[str]) -> str:
+    """Relative name of the landed ``exports/hs`` table of one request (one DF, some HS10 codes):
+    keyed by the request, not by its position in the year's code list, so a changed list never
+    reuses a table landed for other codes: ``api/exports_hs_df1_8471300000_<10 hex>.json`` (the
+    first code, then a digest of every code of the request)."""
+    digest = hashlib.sha256(f"DF={df_code};E_COMMODITY={','.join(codes)}".encode()).hexdigest()[:10]
+    return f"api/exports_hs_df{df_code}_{codes[0]}_{digest}.json"
 
 
 @dataclass(frozen=True)
@@ -157,7 +163,7 @@ class CensusDownloader:
         land_bytes(
             self.root,
             relative,
-            "".join(line + "\r\n" for line in lines).encode("ascii", "replace"),
+            "".join(line + "\r\n" for line in lines).encode("latin-1", "replace"),
             url=f"derived from {source_url}",
             status=200,
         )
@@ -210,17 +216,24 @@ class CensusDownloader:
         size = max(1, self.settings.hs_codes_per_request)
         paths = []
         for df_code in ("1", "2"):
-            for chunk, start in enumerate(range(0, len(codes), size), start=1):
+            for start in range(0, len(codes), size):
+                chunk = codes[start : start + size]
                 paths.append(
                     self._fetch(
                         "exports/hs",
-                        hs_params(year, codes[start : start + size], df_code),
+                        hs_params(year, chunk, df_code),
                         f"{year}/{hs_file(df_code, chunk)}",
                         HS_FIELDS,
                         year,
                         allow_empty=True,
                     )
                 )
+        # tables landed for another code list (an earlier edition of the year's list) would be read
+        # with these: remove them
+        for stale in sorted((self.root / str(year) / "api").glob("exports_hs_df*.json")):
+            if stale not in paths:
+                stale.unlink()
+                forget(self.root, f"{year}/api/{stale.name}")
         return paths
 
     def country_trade(self) -> Path:

@@ -1,0 +1,547 @@
+"""The bad-input corpus: every kind of broken input file we know of, each run through
+``atp refresh`` against a copy of a good warehouse (issue 11).
+
+For each case the input folder of a good 2010-2011 build (tests/tiny_input.py) is copied and one
+fault is put into it; then ``atp refresh --source local`` (or ``--source census`` against the fake
+Census API of tests/fake_census.py) runs in this process, as a user would run it. Every case must
+either be rejected with a message naming the file and the record at fault, leaving the published
+warehouse and figures byte for byte as they were (sha256 of the DuckDB file and of every exported
+file), or, for the few inputs that are legitimate (Latin-1 letters in Census descriptions), load.
+
+Run with ``make corpus`` (part of CI); ``make test`` leaves these out (marker ``corpus``).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import shutil
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+
+import duckdb
+import pytest
+import responses
+from typer.testing import CliRunner
+
+from tests.fake_census import FakeCensus
+from tests.tiny_input import history, write_tiny_input
+
+pytestmark = pytest.mark.corpus
+
+HISTORY = "2011/EXP_HIST.TXT"  # 7 records (tests/tiny_input.py HISTORIES[2011])
+CONCORD = "2010/CONCORD.TXT"  # 6 records, 245 layout
+EXP_CODE = "2011/exp-code.txt"  # 6 records, 278 layout
+COUNTRIES = "2011/COUNTRY.TXT"  # 6 records: 0003, 0007, 1220, 5700, 5820, 5880
+TRADE = "country_trade/country_trade.csv"  # header + 12 rows: 2010 (records 2-7), 2011 (8-13)
+CHANGES = "hs10_changes.csv"
+
+
+# --- editing an input folder, record by record -----------------------------------------------
+
+
+def _records(root: Path, relative: str) -> list[bytes]:
+    return (root / relative).read_bytes().split(b"\r\n")[:-1]
+
+
+def _write_records(root: Path, relative: str, records: list[bytes]) -> None:
+    (root / relative).write_bytes(b"".join(r + b"\r\n" for r in records))
+
+
+def set_bytes(relative: str, record: int, position: int, new: bytes) -> Callable[[Path], None]:
+    """Overwrite bytes of a fixed-width record from ``position`` (1-based)."""
+
+    def change(root: Path) -> None:
+        records = _records(root, relative)
+        line = records[record - 1]
+        records[record - 1] = line[: position - 1] + new + line[position - 1 + len(new) :]
+        _write_records(root, relative, records)
+
+    return change
+
+
+def edit_records(relative: str, edit: Callable[[list[bytes]], list[bytes]]) -> Callable[[Path], None]:
+    def change(root: Path) -> None:
+        _write_records(root, relative, edit(_records(root, relative)))
+
+    return change
+
+
+def edit_text(relative: str, edit: Callable[[str], str]) -> Callable[[Path], None]:
+    def change(root: Path) -> None:
+        path = root / relative
+        path.write_bytes(edit(path.read_bytes().decode("utf-8")).encode("utf-8"))
+
+    return change
+
+
+def write_bytes(relative: str, data: bytes) -> Callable[[Path], None]:
+    def change(root: Path) -> None:
+        (root / relative).parent.mkdir(parents=True, exist_ok=True)
+        (root / relative).write_bytes(data)
+
+    return change
+
+
+def both(*changes: Callable[[Path], None]) -> Callable[[Path], None]:
+    def change(root: Path) -> None:
+        for each in changes:
+            each(root)
+
+    return change
+
+
+def trade_row(record: int, edit: Callable[[list[str]], list[str]]) -> Callable[[Path], None]:
+    """Edit the fields of one row of the country table CSV (record 1 = header)."""
+
+    def change(root: Path) -> None:
+        lines = (root / TRADE).read_text(encoding="utf-8").split("\n")
+        lines[record - 1] = ",".join(edit(lines[record - 1].split(",")))
+        (root / TRADE).write_text("\n".join(lines), encoding="utf-8")
+
+    return change
+
+
+def _set(index: int, value: str) -> Callable[[list[str]], list[str]]:
+    return lambda fields: fields[:index] + [value] + fields[index + 1 :]
+
+
+GOOD_CHANGES = "old_hs10_code,new_hs10_code,first_year\n8542320000,8542310000,2011\n"
+# history record 1 of 2011: DF 1, 8542310000, China, district 27, June, 2200 USD; value at bytes 61-72
+R1_VALUE = 61
+
+
+@dataclass(frozen=True)
+class Case:
+    """One fault: ``change`` puts it into a good input folder; the console must show every string
+    of ``shows`` (the file and the record at fault). ``loads``: the input is legitimate and must
+    load (``check`` then inspects the published warehouse)."""
+
+    id: str
+    change: Callable[[Path], None]
+    shows: tuple[str, ...] = ()
+    loads: bool = False
+    check: Callable[[duckdb.DuckDBPyConnection], None] | None = None
+    census: Callable[[int, str, list[list[str]]], object] | None = None  # API answer of a year, DF
+
+
+def _exports_hs_file(year: int, df: str) -> str:
+    return f"{year}/api/exports_hs_df{df}_"
+
+
+def _description(con: duckdb.DuckDBPyConnection, code: str, year: int) -> str:
+    return con.execute(
+        "select description from raw.atp_concordance where year = ? and hs10_code = ?", [year, code]
+    ).fetchone()[0]
+
+
+def _latin_1_description_loads(con: duckdb.DuckDBPyConnection) -> None:
+    assert _description(con, "8542310000", 2010) == "PRODUIT \u00c9LECTRONIQUE 8542310000"
+    assert con.execute(
+        "select hitech_code from raw.atp_concordance where year = 2010 and hs10_code = '8542310000'"
+    ).fetchone() == ("05",)
+
+
+def _latin_1_country_name_loads(con: duckdb.DuckDBPyConnection) -> None:
+    assert con.execute("select cty_name from raw.countries where year = 2011 and cty_code = '7480'").fetchone() == (
+        "C\u00f4te d'Ivoire",
+    )
+
+
+HS_ROW = ["8542310000", "5700", "CHINA", "2200", "2011-12", "HS10", "1"]
+
+CASES = [
+    # --- export history, fixed width (EM545) ---------------------------------------------------
+    Case(
+        "history: value not a number",
+        set_bytes(HISTORY, 1, R1_VALUE + 11, b"X"),
+        (f"{HISTORY}, record 1, field value_usd",),
+    ),
+    Case(
+        "history: value with a minus sign",
+        set_bytes(HISTORY, 2, R1_VALUE, b"-"),
+        (f"{HISTORY}, record 2, field value_usd",),
+    ),
+    Case(
+        "history: tab inside the value",
+        set_bytes(HISTORY, 3, R1_VALUE + 5, b"\t"),
+        (f"{HISTORY}, record 3, field value_usd",),
+    ),
+    Case("history: DF code 4", set_bytes(HISTORY, 1, 1, b"4"), (f"{HISTORY}, record 1, field df_code",)),
+    Case("history: month 13", set_bytes(HISTORY, 4, 19, b"13"), (f"{HISTORY}, record 4, field stat_month",)),
+    Case("history: month 00", set_bytes(HISTORY, 4, 19, b"00"), (f"{HISTORY}, record 4, field stat_month",)),
+    Case(
+        "history: record of another year",
+        set_bytes(HISTORY, 5, 21, b"2009"),
+        (f"{HISTORY}, record 5, field stat_year",),
+    ),
+    Case(
+        "history: HS10 code with a letter", set_bytes(HISTORY, 6, 3, b"8A"), (f"{HISTORY}, record 6, field hs10_code",)
+    ),
+    Case(
+        "history: Latin-1 byte in the value",
+        set_bytes(HISTORY, 7, R1_VALUE + 3, b"\xe9"),
+        (f"{HISTORY}, record 7, field value_usd",),
+    ),
+    Case(
+        "history: record 5 bytes short",
+        edit_records(HISTORY, lambda r: r[:1] + [r[1][:-5]] + r[2:]),
+        (f"{HISTORY}, record 2, field record length",),
+    ),
+    Case(
+        "history: record 1 byte long",
+        edit_records(HISTORY, lambda r: r[:2] + [r[2] + b"0"] + r[3:]),
+        (f"{HISTORY}, record 3, field record length",),
+    ),
+    Case(
+        "history: blank line between records",
+        edit_records(HISTORY, lambda r: r[:3] + [b""] + r[3:]),
+        (f"{HISTORY}, record 4, field record length",),
+    ),
+    Case(
+        "history: UTF-8 byte order mark",
+        edit_records(HISTORY, lambda r: [b"\xef\xbb\xbf" + r[0]] + r[1:]),
+        (f"{HISTORY}, record 1, field record length",),
+    ),
+    Case(
+        "history: exact duplicate record",
+        edit_records(HISTORY, lambda r: r + [r[0]]),
+        (f"{HISTORY}, record 8", "(records 1, 8)"),
+    ),
+    Case(
+        "history: duplicate key, other value",
+        edit_records(HISTORY, lambda r: r + [r[0][: R1_VALUE - 1] + b"000000009999" + r[0][R1_VALUE + 11 :]]),
+        (f"{HISTORY}, record 8", "(records 1, 8)"),
+    ),
+    Case("history: empty file", write_bytes(HISTORY, b""), (f"{HISTORY}, field file",)),
+    Case("history: missing", lambda root: (root / HISTORY).unlink(), (f"{HISTORY}",)),
+    Case("history: binary file", write_bytes(HISTORY, bytes(range(256)) * 8192), (HISTORY,)),
+    Case(
+        "history: 2010's file in the 2011 folder",
+        lambda root: shutil.copy(root / "2010" / "EXP_HIST.TXT", root / HISTORY),
+        (f"{HISTORY}, record 1", "stat_year"),
+    ),
+    Case(
+        "history: country missing from the year's COUNTRY.TXT",
+        edit_records(HISTORY, lambda r: r + [history("1", "8542310000", "4120", "27", 6, 2011, 700).encode()]),
+        ("code=4120", f"first_source_file={HISTORY}, first_source_record=8"),
+    ),
+    Case(
+        "history: HS10 code missing from the year's lists, 5,000,000 USD",
+        edit_records(HISTORY, lambda r: r + [history("1", "8542390000", "5700", "27", 6, 2011, 5_000_000).encode()]),
+        ("hs10_code=8542390000", f"first_source_file={HISTORY}, first_source_record=8"),
+    ),
+    Case(
+        "history: HS10 code missing from the year's lists, 700 USD (a warning: under the threshold)",
+        edit_records(HISTORY, lambda r: r + [history("1", "8542390000", "5700", "27", 6, 2011, 700).encode()]),
+        ("WARNING check", "hs10_code=8542390000", f"first_source_file={HISTORY}, first_source_record=8"),
+        loads=True,
+    ),
+    Case(
+        "history: implausible value 999,999,999,999 USD",
+        set_bytes(HISTORY, 4, R1_VALUE, b"999999999999"),
+        (f"source_file={HISTORY}, source_record=4",),
+    ),
+    # --- concordances (CONCORD.TXT 245, exp-code.txt 278) ------------------------------------
+    Case(
+        "CONCORD.TXT: duplicate code",
+        edit_records(CONCORD, lambda r: r + [r[0]]),
+        (f"{CONCORD}, record 7", "(records 1, 7)"),
+    ),
+    Case(
+        "CONCORD.TXT: hitech code 1X", set_bytes(CONCORD, 2, 234, b"1X"), (f"{CONCORD}, record 2, field hitech_code",)
+    ),
+    Case(
+        "CONCORD.TXT: record cut short",
+        edit_records(CONCORD, lambda r: r[:3] + [r[3][:200]] + r[4:]),
+        (f"{CONCORD}, record 4, field record length",),
+    ),
+    Case(
+        "CONCORD.TXT: another layout",
+        write_bytes(CONCORD, b"8542310000 SEMICONDUCTORS\r\n"),
+        (f"{CONCORD}, record 1, field record length",),
+    ),
+    Case("CONCORD.TXT: empty", write_bytes(CONCORD, b""), (f"{CONCORD}, field file",)),
+    Case(
+        "CONCORD.TXT: UTF-8 letter (two bytes) in a description",
+        set_bytes(CONCORD, 1, 11, "PRODUIT \u00c9LECTRONIQUE".encode()),
+        (f"{CONCORD}, record 1, field position 20", "not Latin-1 text"),
+    ),
+    Case(
+        "CONCORD.TXT: Latin-1 letter in a description (legitimate)",
+        set_bytes(CONCORD, 1, 11, "PRODUIT \u00c9LECTRONIQUE 8542310000".encode("latin-1")),
+        loads=True,
+        check=_latin_1_description_loads,
+    ),
+    Case(
+        "concordance: CONCORD.TXT and exp-code.txt in one year",
+        lambda root: shutil.copy(root / EXP_CODE, root / "2010" / "exp-code.txt"),
+        ("2010/CONCORD.TXT, 2010/exp-code.txt",),
+    ),
+    Case(
+        "exp-code.txt: an ATP code dropped from the list",
+        edit_records(EXP_CODE, lambda r: [x for x in r if not x.startswith(b"8542310000")]),
+        # the world ATP total falls short of the published 0007 row, and the unlisted code is named
+        (
+            f"census_source_file={TRADE}, census_source_record=9",
+            "hs10_code=8542310000",
+            f"first_source_file={HISTORY}, first_source_record=1",
+        ),
+    ),
+    Case(
+        "exp-code.txt: HS10 code of 9 digits",
+        set_bytes(EXP_CODE, 3, 10, b" "),
+        (f"{EXP_CODE}, record 3, field hs10_code",),
+    ),
+    Case(
+        "exp-code.txt: duplicate code",
+        edit_records(EXP_CODE, lambda r: r + [r[2]]),
+        (f"{EXP_CODE}, record 7", "(records 3, 7)"),
+    ),
+    # --- country lists (COUNTRY.TXT) ---------------------------------------------------------
+    Case(
+        "COUNTRY.TXT: China dropped",
+        edit_records(COUNTRIES, lambda r: [x for x in r if not x.startswith(b"5700")]),
+        ("code=5700", f"first_source_file={HISTORY}, first_source_record=1"),
+    ),
+    Case(
+        "COUNTRY.TXT: duplicate code",
+        edit_records(COUNTRIES, lambda r: r + [r[3]]),
+        (f"{COUNTRIES}, record 7", "(records 4, 7)"),
+    ),
+    Case(
+        "COUNTRY.TXT: code with a letter", set_bytes(COUNTRIES, 3, 2, b"O"), (f"{COUNTRIES}, record 3, field cty_code",)
+    ),
+    Case(
+        "COUNTRY.TXT: record cut short",
+        edit_records(COUNTRIES, lambda r: r[:4] + [r[4][:30]] + r[5:]),
+        (f"{COUNTRIES}, record 5, field record length",),
+    ),
+    Case(
+        "COUNTRY.TXT: Latin-1 letter in a name (legitimate)",
+        edit_records(
+            COUNTRIES, lambda r: r + [("7480" + " " * 7 + "C\u00f4te d'Ivoire".ljust(30) + " " * 10).encode("latin-1")]
+        ),
+        loads=True,
+        check=_latin_1_country_name_loads,
+    ),
+    # --- country trade table (CSV) ----------------------------------------------------------
+    Case(
+        "country table: duplicated row",
+        edit_text(TRADE, lambda t: t + t.split("\n")[9] + "\n"),
+        (f"{TRADE}, record 14", "(records 10, 14)"),
+    ),
+    Case(
+        "country table: 0007 disagrees with the export history",
+        trade_row(9, lambda f: f[:-2] + ["0.0075", "0.0075"]),
+        (f"census_source_file={TRADE}, census_source_record=9",),
+    ),
+    Case("country table: EYR not a number", trade_row(10, _set(-1, "n/a")), (f"{TRADE}, record 10, field EYR",)),
+    Case("country table: code of 2 digits", trade_row(11, _set(1, "57")), (f"{TRADE}, record 11, field CTY_CODE",)),
+    Case("country table: short row", trade_row(12, lambda f: f[:-3]), (f"{TRADE}, record 12",)),
+    Case("country table: EYR column missing", trade_row(1, lambda f: f[:-1]), (f"{TRADE}, record 1",)),
+    Case(
+        "country table: Latin-1 letter in a name",
+        lambda root: (root / TRADE).write_bytes(
+            (root / TRADE).read_bytes().replace(b"Japan", "Jap\u00e1n".encode("latin-1"))
+        ),
+        (f"{TRADE}, record 7, field byte 14",),
+    ),
+    Case("country table: empty file", write_bytes(TRADE, b""), (TRADE,)),
+    Case(
+        "country table: a CSV and an xlsx",
+        lambda root: shutil.copy(root / TRADE, root / "country_trade" / "country.xlsx"),
+        ("country_trade/country.xlsx, country_trade/country_trade.csv",),
+    ),
+    # --- code changes (hs10_changes.csv) ----------------------------------------------------
+    Case(
+        "hs10_changes.csv: duplicated row",
+        write_bytes(CHANGES, (GOOD_CHANGES + GOOD_CHANGES.split("\n")[1] + "\n").encode()),
+        (f"{CHANGES}, record 3", "(records 2, 3)"),
+    ),
+    Case(
+        "hs10_changes.csv: code of 9 digits",
+        write_bytes(CHANGES, GOOD_CHANGES.replace("8542320000", "854232000").encode()),
+        (f"{CHANGES}, record 2, field old_hs10_code",),
+    ),
+    Case(
+        "hs10_changes.csv: column missing",
+        write_bytes(CHANGES, b"old_hs10_code,first_year\n8542320000,2011\n"),
+        (f"{CHANGES}, record 1, field header",),
+    ),
+    Case(
+        "hs10_changes.csv: Latin-1 byte",
+        write_bytes(CHANGES, GOOD_CHANGES.encode() + "# r\u00e9vision\n".encode("latin-1")),
+        (f"{CHANGES}, record 3, field byte 4",),
+    ),
+    # --- manifest.json ----------------------------------------------------------------------
+    Case(
+        "manifest.json: malformed",
+        write_bytes("manifest.json", b'{"files": [{"path": "2010/EXP_HIST.TXT",'),
+        ("manifest.json, record 1, field column 41",),
+    ),
+    Case(
+        "manifest.json: unknown origin",
+        edit_text("manifest.json", lambda t: t.replace('"synthetic"', '"made up"', 1)),
+        ("manifest.json, field files[1].origin", "made up"),
+    ),
+]
+
+#: Census API answers (exports/hs of 2011), through the census source against the fake API.
+API_CASES = [
+    Case(
+        "API exports/hs: row shorter than the header",
+        lambda root: None,
+        ("census source, year 2011", "exports/hs", "DF=1", ": record 2 has 6 values, header has 7"),
+        census=lambda year, df, table: [table[0], table[1][:-1], *table[2:]] if year == 2011 and df == "1" else table,
+    ),
+    Case(
+        "API exports/hs: time of another year",
+        lambda root: None,
+        (_exports_hs_file(2011, "1"), "record 2, field time"),
+        census=lambda year, df, table: (
+            [table[0], table[1][:4] + ["2010-12"] + table[1][5:], *table[2:]] if year == 2011 and df == "1" else table
+        ),
+    ),
+    Case(
+        "API exports/hs: value of 20 digits",
+        lambda root: None,
+        (_exports_hs_file(2011, "1"), "record 2, field ALL_VAL_YR"),
+        census=lambda year, df, table: (
+            [table[0], table[1][:3] + ["9" * 20] + table[1][4:], *table[2:]] if year == 2011 and df == "1" else table
+        ),
+    ),
+    Case(
+        "API exports/hs: duplicated row",
+        lambda root: None,
+        (_exports_hs_file(2011, "1"), "(records 2, "),
+        census=lambda year, df, table: [*table, table[1]] if year == 2011 and df == "1" else table,
+    ),
+    Case(
+        "API exports/hs: header only for both DF",
+        lambda root: None,
+        (_exports_hs_file(2011, "1"), "no data"),
+        census=lambda year, df, table: table[:1] if year == 2011 else table,
+    ),
+    Case(
+        "API exports/hs: an empty array",
+        lambda root: None,
+        ("census source, year 2011", "exports/hs"),
+        census=lambda year, df, table: [] if year == 2011 and df == "1" else table,
+    ),
+    Case(
+        "API exports/hs: an object",
+        lambda root: None,
+        ("census source, year 2011", "exports/hs"),
+        census=lambda year, df, table: {"error": "unknown"} if year == 2011 and df == "1" else table,
+    ),
+    Case(
+        "API exports/hs: strings instead of arrays",
+        lambda root: None,
+        ("census source, year 2011", "exports/hs"),
+        census=lambda year, df, table: [",".join(r) for r in table] if year == 2011 and df == "1" else table,
+    ),
+]
+
+
+# --- running a case ------------------------------------------------------------------------
+
+
+def sha256(path: Path) -> str:
+    return hashlib.sha256(path.read_bytes()).hexdigest()
+
+
+def published(paths: dict[str, Path]) -> dict[str, str]:
+    """sha256 of the published DuckDB file and of every exported file: what users read."""
+    state = {"atp.duckdb": sha256(paths["duckdb"])}
+    state.update({p.name: sha256(p) for p in sorted(paths["exports"].iterdir())})
+    return state
+
+
+class CorruptCensus(FakeCensus):
+    """The fake Census API, with each ``exports/hs`` answer passed through ``corrupt``."""
+
+    def __init__(self, mock: responses.RequestsMock, corrupt: Callable[[int, str, list[list[str]]], object]) -> None:
+        super().__init__(mock)
+        self.corrupt = corrupt
+
+    def _hs(self, request):
+        status, headers, body = super()._hs(request)
+        if status != 200:
+            return status, headers, body
+        query = self._query(request)
+        return status, headers, json.dumps(self.corrupt(int(query["time"][0][:4]), query["DF"][0], json.loads(body)))
+
+
+def refresh(paths: dict[str, Path], source: str) -> tuple[int, str]:
+    """``atp refresh`` of 2010-2011 from ``source``, in this process; (exit code, console)."""
+    from orchestration.cli import app
+
+    args = ["refresh", "--years", "2010-2011", "--source", source]
+    if source == "local":
+        args += ["--local-dir", str(paths["input"])]
+    result = CliRunner().invoke(app, args)
+    if result.exception is not None and not isinstance(result.exception, SystemExit):
+        raise result.exception
+    return result.exit_code, result.output
+
+
+def _environment(monkeypatch: pytest.MonkeyPatch, root: Path) -> dict[str, Path]:
+    paths = {
+        "input": root / "input",
+        "duckdb": root / "wh" / "atp.duckdb",
+        "exports": root / "exports",
+        "landing": root / "landing",
+    }
+    monkeypatch.setenv("ATP_DUCKDB_PATH", str(paths["duckdb"]))
+    monkeypatch.setenv("ATP_EXPORTS_DIR", str(paths["exports"]))
+    monkeypatch.setenv("ATP_LANDING_DIR", str(paths["landing"]))
+    monkeypatch.setenv("DAGSTER_HOME", str(root / "dagster_home"))
+    (root / "dagster_home").mkdir(exist_ok=True)
+    return paths
+
+
+@pytest.fixture(scope="module")
+def good_build(tmp_path_factory: pytest.TempPathFactory, dbt_manifest: Path) -> Path:
+    """A good warehouse of 2010-2011 built by ``atp refresh`` from the tiny input (with a code
+    change file), once; each case works on a copy."""
+    root = tmp_path_factory.mktemp("good")
+    write_tiny_input(root / "input")
+    (root / "input" / CHANGES).write_text(GOOD_CHANGES)
+    with pytest.MonkeyPatch.context() as patch:
+        paths = _environment(patch, root)
+        code, output = refresh(paths, "local")
+        assert code == 0, output
+    return root
+
+
+@pytest.fixture()
+def attacked(good_build: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> dict[str, Path]:
+    for name in ("input", "wh", "exports"):
+        shutil.copytree(good_build / name, tmp_path / name, copy_function=shutil.copy2)
+    return _environment(monkeypatch, tmp_path)
+
+
+@pytest.mark.parametrize("case", CASES + API_CASES, ids=lambda case: case.id)
+def test_bad_input_is_named_and_changes_nothing(case: Case, attacked: dict[str, Path]) -> None:
+    before = published(attacked)
+    case.change(attacked["input"])
+    if case.census is not None:
+        with responses.RequestsMock(assert_all_requests_are_fired=False) as mock:
+            CorruptCensus(mock, case.census)
+            code, output = refresh(attacked, "census")
+    else:
+        code, output = refresh(attacked, "local")
+    print(output)
+    missing = [text for text in case.shows if text not in output]
+    if case.loads:
+        assert code == 0, f"wrongly rejected:\n{output}"
+        assert not missing, f"the console does not name {missing}:\n{output}"
+        if case.check is not None:
+            with duckdb.connect(str(attacked["duckdb"]), read_only=True) as con:
+                case.check(con)
+        return
+    assert code != 0, f"wrongly accepted:\n{output}"
+    assert not missing, f"the console does not name {missing}:\n{output}"
+    assert published(attacked) == before, "a failed run changed the published warehouse or figures"
