@@ -2,25 +2,31 @@
 PYTHON ?= python3
 VENV ?= .venv
 BIN := $(VENV)/bin
-YEARS ?= 2000-2023
+# empty: every year the bundled sample holds (2000-2023)
+YEARS ?=
 
 export DBT_SEND_ANONYMOUS_USAGE_STATS := false
 export DO_NOT_TRACK := 1
-export DAGSTER_HOME := $(CURDIR)/warehouse/dagster_home
+# the one Dagster instance of `make run`, `make ui` and `atp` (absolute: Dagster refuses a relative one)
+DAGSTER_HOME ?= $(CURDIR)/warehouse/dagster_home
+export DAGSTER_HOME
 # dbt and dagster from the virtualenv, also for dagster-dbt's own `dbt parse` under `dagster dev`
 export PATH := $(CURDIR)/$(BIN):$(PATH)
 
-.PHONY: run test corpus bench ui prepare lint sample clean
+.PHONY: run test corpus bench ui docs prepare lint sample clean
 
+# pip's output goes to warehouse/logs/install.log (shown if the install fails)
 $(BIN)/atp: pyproject.toml
-	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
-	$(BIN)/python -m pip install --quiet --upgrade pip
-	$(BIN)/python -m pip install --quiet -e ".[dev]"
-	touch $(BIN)/atp
+	@echo "Installing the packages into $(VENV) (first time: a few minutes) ..."
+	@mkdir -p warehouse/logs
+	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	@( $(BIN)/python -m pip install --upgrade pip && $(BIN)/python -m pip install -e ".[dev]" ) \
+		> warehouse/logs/install.log 2>&1 || (tail -40 warehouse/logs/install.log; exit 1)
+	@touch $(BIN)/atp
 
 ## Materialize every asset for every bundled year, offline, then print a summary.
 run: $(BIN)/atp
-	$(BIN)/atp run --years $(YEARS)
+	@$(BIN)/atp run $(if $(YEARS),--years $(YEARS))
 
 ## Run the test suite.
 test: $(BIN)/atp
@@ -39,9 +45,19 @@ bench: $(BIN)/atp
 	$(BIN)/python -m orchestration.benchmark $(BENCH_ARGS)
 	$(BIN)/python -m pytest -m bench
 
-## Serve the Dagster UI on http://127.0.0.1:3000 (prepares the dbt manifest first).
+## Serve the Dagster UI on http://127.0.0.1:$(UI_PORT) (prepares the dbt manifest first), with
+## the instance in warehouse/dagster_home.
+UI_PORT ?= 3000
 ui: prepare
-	$(BIN)/dagster dev -w workspace.yaml -h 127.0.0.1 -p 3000
+	$(BIN)/dagster dev -w workspace.yaml -h 127.0.0.1 -p $(UI_PORT)
+
+## Generate the dbt docs (models, columns, tests, lineage; catalog from the warehouse) into
+## dbt_project/target/docs and serve them on http://127.0.0.1:$(DOCS_PORT).
+DOCS_PORT ?= 8080
+docs: prepare
+	cd dbt_project && ../$(BIN)/dbt docs generate --quiet --static --target-path target/docs
+	@echo "dbt docs: http://127.0.0.1:$(DOCS_PORT) (Ctrl-C stops; a single-file copy: dbt_project/target/docs/static_index.html)"
+	cd dbt_project && ../$(BIN)/dbt docs serve --target-path target/docs --host 127.0.0.1 --port $(DOCS_PORT) --no-browser
 
 ## Parse the dbt project (writes dbt_project/target/manifest.json).
 prepare: $(BIN)/atp

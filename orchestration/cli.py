@@ -3,6 +3,9 @@
 from __future__ import annotations
 
 import os
+import shutil
+import subprocess
+import sys
 import warnings
 from collections.abc import Callable
 from contextlib import ExitStack, redirect_stderr, redirect_stdout
@@ -29,29 +32,55 @@ MARTS = (
     "fct_atp_reclassification",
     "fct_hs10_gap_contributions",
 )
-DEFAULT_YEARS = "2000-2023"
 #: Base year of the fixed-definition series when ``--base-year`` is not given (dbt_project.yml).
 DEFAULT_BASE_YEAR = 2008
 DEFAULT_DAGSTER_HOME = REPO_ROOT / "warehouse" / "dagster_home"
+#: The instance settings every instance of this project gets (telemetry and the first-visit modal off).
+INSTANCE_SETTINGS = DEFAULT_DAGSTER_HOME / "dagster.yaml"
+#: The schedule and the sensor `atp schedule` / `atp sensor` switch (orchestration/schedules.py).
+SCHEDULE_NAME = "annual_census_refresh"
+SENSOR_NAME = "census_release_sensor"
 #: Folder beside the warehouse file where `atp refresh` writes the full dbt and Dagster output of a
 #: run (unless --verbose): warehouse/logs by default.
 RUN_LOG_DIR_NAME = "logs"
 
 
+def dagster_home() -> Path:
+    """The Dagster instance of every ``atp`` command: ``$DAGSTER_HOME`` made absolute (Dagster
+    refuses a relative one), else ``warehouse/dagster_home``; set in the environment for what runs
+    next. A folder without ``dagster.yaml`` gets the project's (telemetry and the first-visit modal
+    off), so nothing is written under ``~``."""
+    configured = os.environ.get("DAGSTER_HOME")
+    home = Path(configured).expanduser().resolve() if configured else DEFAULT_DAGSTER_HOME
+    os.environ["DAGSTER_HOME"] = str(home)
+    home.mkdir(parents=True, exist_ok=True)
+    if not (home / "dagster.yaml").exists() and INSTANCE_SETTINGS.exists():
+        shutil.copyfile(INSTANCE_SETTINGS, home / "dagster.yaml")
+    return home
+
+
+@app.callback()
+def _every_command() -> None:
+    """U.S. ATP exports warehouse (Dagster + dbt + DuckDB)."""
+    dagster_home()
+
+
 def summary_lines(duckdb_path: Path, exports_dir: Path) -> list[str]:
-    """Rows per mart, which inputs of which years are real or synthetic, and where the DuckDB
-    file and figures are."""
+    """The years the marts hold, rows per mart, which inputs of which years are real or
+    synthetic, and where the DuckDB file and figures are."""
     lines = [f"DuckDB warehouse: {duckdb_path}"]
     with duckdb.connect(str(duckdb_path), read_only=True) as con:
+        years = [r[0] for r in con.execute("select distinct year from fct_atp_exports order by 1").fetchall()]
+        lines.append(f"  years held: {_year_ranges(', '.join(map(str, years))) or 'none'}")
         for mart in MARTS:
             if mart == "dim_partners":
                 rows, groups = con.execute(
                     "select count(*), count(*) filter (where partner_kind = 'group') from dim_partners"
                 ).fetchone()
-                lines.append(f"  {mart}: {rows} rows ({groups} partner group{'' if groups == 1 else 's'})")
+                lines.append(f"  {mart}: {rows:,} rows ({groups} partner group{'' if groups == 1 else 's'})")
                 continue
             rows, years = con.execute(f"select count(*), count(distinct year) from {mart}").fetchone()
-            lines.append(f"  {mart}: {rows} rows, {years} year{'' if years == 1 else 's'}")
+            lines.append(f"  {mart}: {rows:,} rows, {years} year{'' if years == 1 else 's'}")
         synthetic = con.execute("select coalesce(bool_or(is_synthetic), false) from fct_atp_exports").fetchone()[0]
         lines.append(
             "  data origin of the marts: "
@@ -62,6 +91,8 @@ def summary_lines(duckdb_path: Path, exports_dir: Path) -> list[str]:
     charts = sorted(exports_dir.glob("figure_*.png"))
     lines.append(f"Figures ({len(charts)} charts, PNG and SVG, with CSV and Parquet tables): {exports_dir}")
     lines.extend(f"  {_with_companions(png)}" for png in charts)
+    if (exports_dir / "lineage.md").exists():
+        lines.append("  lineage.md (every asset and what it is built from, a Mermaid flowchart)")
     return lines
 
 
@@ -88,6 +119,80 @@ def _years_for_run(spec: str) -> list[int]:
             f"{missing[0]} is not a year partition (available: {available[0]}-{available[-1]})", param_hint="--years"
         )
     return selected
+
+
+def step_lines(result: Any) -> list[str]:
+    """One line per step of a finished run, in the order the steps started: a raw table with its
+    rows loaded and years, ``dbt build`` with its models and tests, the figures together, each
+    with its duration (failed steps say FAILED; their cause follows in :func:`failure_lines`)."""
+    started: list[str] = []
+    ended: dict[str, tuple[str, float]] = {}
+    metadata: dict[str, list[dict]] = {}
+    checks: dict[str, list[bool]] = {}
+    for event in result.all_events:
+        key, kind = event.step_key, event.event_type_value
+        if kind == "STEP_START":
+            started.append(key)
+        elif kind in ("STEP_SUCCESS", "STEP_FAILURE"):
+            ended[key] = (kind, (event.event_specific_data.duration_ms or 0) / 1000 if kind == "STEP_SUCCESS" else 0)
+        elif kind == "ASSET_MATERIALIZATION":
+            values = {k: v.value for k, v in event.event_specific_data.materialization.metadata.items()}
+            metadata.setdefault(key, []).append(values)
+        elif kind == "ASSET_CHECK_EVALUATION":
+            checks.setdefault(key, []).append(event.event_specific_data.passed)
+    lines: list[str] = []
+    figures = [key for key in started if key.startswith("figure_") or key == "lineage"]
+    # asset checks run in steps of their own (the Python checks): one line for them all
+    check_steps = [k for k in started if k in checks and k not in metadata and k != "atp_dbt_assets"]
+    for key in started:
+        status, seconds = ended.get(key, ("STEP_FAILURE", 0))
+        if key in figures[1:] or key in check_steps[1:]:
+            continue
+        if key in check_steps:
+            results = [passed for k in check_steps for passed in checks[k]]
+            failed = results.count(False)
+            lines.append(f"  checks: {len(results)} Python checks{f' ({failed} not passed)' if failed else ' passed'}")
+            continue
+        if status == "STEP_FAILURE" and key not in figures:
+            lines.append(f"  {key}: FAILED")
+            continue
+        if key in figures:
+            failed = [f for f in figures if ended.get(f, ("STEP_FAILURE", 0))[0] == "STEP_FAILURE"]
+            total = sum(ended.get(f, ("", 0))[1] for f in figures)
+            charts = [f for f in figures if f != "lineage"]
+            drawn = len(charts) - len([f for f in failed if f != "lineage"])
+            not_drawn = f" (FAILED: {', '.join(failed)})" if failed else ""
+            lineage = " and the lineage" if "lineage" in figures and "lineage" not in failed else ""
+            lines.append(f"  figures: {drawn} of {len(charts)} charts{lineage} written{not_drawn}, {total:.1f} s")
+        elif key.startswith("raw__"):
+            (values,) = metadata.get(key, [{}])[:1] or [{}]
+            rows = values.get("rows_loaded", 0)
+            years = _year_ranges(str(values.get("years", "")))
+            filled = " (only the census source fills it)" if key == "raw__api_hitech_exports" and not rows else ""
+            lines.append(f"  raw.{key[5:]}: {rows:,} rows ({years}){filled}, {seconds:.1f} s")
+        else:
+            models = len(metadata.get(key, []))
+            passed = checks.get(key, [])
+            failed = passed.count(False)
+            lines.append(
+                f"  {key.replace('atp_dbt_assets', 'dbt build')}: {models} models, {len(passed)} tests"
+                f"{f' ({failed} not passed)' if failed else ''}, {seconds:.1f} s"
+            )
+    return lines
+
+
+def _year_ranges(years: str) -> str:
+    """``2000, 2001, 2002, 2005`` -> ``2000-2002, 2005`` (other text as it is)."""
+    numbers = [int(y) for y in years.replace(" ", "").split(",") if y.isdigit()]
+    if not numbers:
+        return years
+    ranges: list[list[int]] = []
+    for year in sorted(numbers):
+        if ranges and year == ranges[-1][-1] + 1:
+            ranges[-1].append(year)
+        else:
+            ranges.append([year])
+    return ", ".join(f"{r[0]}-{r[-1]}" if len(r) > 1 else str(r[0]) for r in ranges)
 
 
 def failure_lines(result, database: Path | None = None) -> list[str]:
@@ -138,10 +243,11 @@ def _execute(
     ``$DAGSTER_HOME`` (so the run shows up in the UI), its dbt and Dagster output in a log file
     under ``logs/`` beside the warehouse file (``warehouse/logs/``) unless ``verbose``; then the
     failures (exit 1), or ``summary`` of the result (default: :func:`summary_lines`)."""
-    os.environ.setdefault("DAGSTER_HOME", str(DEFAULT_DAGSTER_HOME))
-    Path(os.environ["DAGSTER_HOME"]).mkdir(parents=True, exist_ok=True)
+    dagster_home()
     log_dir = WarehouseResource().published_database_path().parent / RUN_LOG_DIR_NAME
     log_path = log_dir / f"{log_name}-{datetime.now(UTC).strftime('%Y%m%dT%H%M%SZ')}.log"
+    if not verbose:
+        typer.echo(f"  full dbt and Dagster output: {log_path}")
     with ExitStack() as stack:
         if not verbose:
             log_dir.mkdir(parents=True, exist_ok=True)
@@ -166,8 +272,8 @@ def _execute(
         if not verbose:
             for warning in caught:
                 log.write(f"{warning.category.__name__}: {warning.message}\n")
-    if not verbose:
-        typer.echo(f"Run log (dbt and Dagster output): {log_path}")
+    for line in step_lines(result):
+        typer.echo(line)
     warehouse = WarehouseResource()
     candidate = warehouse.candidate_dir(result.run_id)
     if not result.success:
@@ -245,7 +351,9 @@ def _prepare_dbt() -> None:
 
 def refresh(
     years: str | None = typer.Option(
-        None, help="Years to load, one contiguous range, e.g. 2013-2024 (default for the sample: 2000-2023)."
+        None,
+        help="Years to load, one contiguous range, e.g. 2013-2024 [default: the year folders of the sample or "
+        "of --local-dir; the census source needs it].",
     ),
     source: str = typer.Option("sample", help="Where the files come from: sample, local or census."),
     local_dir: Path | None = typer.Option(None, help="Input folder for --source local (layout: README)."),
@@ -271,18 +379,19 @@ def refresh(
     ``warehouse/dagster_home``), so they show up in the UI. The Census API key, if any, is read
     from ``CENSUS_API_KEY`` and never printed.
     """
-    from orchestration.resources import SOURCES, SourceResource
+    from orchestration.census.tables import missing_inputs
+    from orchestration.resources import SAMPLE_DIR, SOURCES, SourceResource
 
-    _prepare_dbt()
     if source not in SOURCES:
         raise typer.BadParameter(f"choose one of {', '.join(SOURCES)}", param_hint="--source")
-    if years is None and source != "sample":
-        raise typer.BadParameter(f"give the years to load from the {source} source", param_hint="--years")
-    selected = _years_for_run(years or DEFAULT_YEARS)
-    if not 0 <= max_unlinked_value_share <= 1:
-        raise typer.BadParameter("give a share between 0 and 1, e.g. 0.05", param_hint="--max-unlinked-value-share")
     if source == "local" and local_dir is None:
         raise typer.BadParameter("--source local needs --local-dir", param_hint="--local-dir")
+    input_root = {"sample": REPO_ROOT / SAMPLE_DIR, "local": local_dir.resolve() if local_dir else None}.get(source)
+    if years is None:
+        years = _years_held(input_root, source)
+    selected = _years_for_run(years)
+    if not 0 <= max_unlinked_value_share <= 1:
+        raise typer.BadParameter("give a share between 0 and 1, e.g. 0.05", param_hint="--max-unlinked-value-share")
     source_config: dict[str, object] = {"source": source, "force_download": force}
     fields = SourceResource.model_fields
     for setting in settings:
@@ -296,15 +405,15 @@ def refresh(
         annotation = fields[key].annotation
         source_config[key] = annotation(value) if annotation in (int, float) else value
     if local_dir is not None:
-        from orchestration.census.tables import missing_inputs
-
         source_config["local_dir"] = str(local_dir.resolve())
-        missing = missing_inputs(local_dir.resolve(), selected)
+    if input_root is not None:  # every input of every year checked before anything runs
+        missing = missing_inputs(input_root, selected)
         if missing:
-            typer.echo(
-                f"{local_dir} lacks {len(missing)} required file(s) or has a conflict: " + "; ".join(missing), err=True
-            )
+            typer.echo(f"{input_root} lacks {len(missing)} required file(s) or has a conflict:", err=True)
+            for problem in missing:
+                typer.echo(f"  {problem}", err=True)
             raise typer.Exit(1)
+    _prepare_dbt()
     base_year = _check_partner_and_base_year(partner, base_year, selected)
     typer.echo(f"Materializing every asset for {selected[0]}-{selected[-1]} from source {source} ...")
     _execute(
@@ -318,6 +427,24 @@ def refresh(
         verbose,
         "refresh",
     )
+
+
+def _years_held(root: Path | None, source: str) -> str:
+    """``--years`` when it is not given: the year folders of the input folder, e.g. ``2000-2023``
+    (one contiguous range). The census source has no folder to look at: it needs ``--years``."""
+    if root is None:
+        raise typer.BadParameter(
+            f"the {source} source needs the years to download, e.g. --years 2021-2023", param_hint="--years"
+        )
+    held = sorted(int(p.name) for p in root.iterdir() if p.is_dir() and p.name.isdigit()) if root.is_dir() else []
+    if not held:
+        raise typer.BadParameter(f"{root} has no year folders (e.g. {root}/2023/): give --years", param_hint="--years")
+    if held != list(range(held[0], held[-1] + 1)):
+        raise typer.BadParameter(
+            f"{root} holds the years {', '.join(map(str, held))}, not one range: give --years, e.g. --years {held[-1]}",
+            param_hint="--years",
+        )
+    return f"{held[0]}-{held[-1]}"
 
 
 def _check_partner_and_base_year(partner: str, base_year: int | None, selected: list[int]) -> int:
@@ -425,20 +552,133 @@ def summary() -> None:
     typer.echo("\n".join(summary_lines(warehouse.database_path(), warehouse.exports_path())))
 
 
-@app.command()
-def sql(query: str = typer.Argument(..., help="A SQL query against the warehouse (read-only).")) -> None:
-    """Run a read-only SQL query against the warehouse and print the result as a table."""
-    from tabulate import tabulate
+SQL_FORMATS = ("table", "csv", "json", "markdown")
 
+
+@app.command()
+def sql(
+    query: str | None = typer.Argument(
+        None, help="A SQL query (read-only). Without it, --file; without both, the query is read from stdin."
+    ),
+    file: Path | None = typer.Option(None, "--file", "-f", help="Read the query from this file."),
+    output_format: str = typer.Option(
+        "table", "--format", help="table (aligned text), csv, json (an array of objects) or markdown."
+    ),
+    output: Path | None = typer.Option(None, "--output", "-o", help="Write the result to this file, not stdout."),
+) -> None:
+    """Run a read-only SQL query against the warehouse and print or write the result.
+
+    csv and json are written by DuckDB itself: codes stay text with their leading zeros
+    ('0101210000'), DECIMAL money keeps every digit, NULL is an empty CSV field / JSON null.
+    table and markdown are for reading (tabulate).
+    """
+    if output_format not in SQL_FORMATS:
+        raise typer.BadParameter(f"choose one of {', '.join(SQL_FORMATS)}", param_hint="--format")
+    if query is None:
+        query = file.read_text(encoding="utf-8") if file is not None else sys.stdin.read()
+    query = query.strip().rstrip(";")
+    if not query:
+        raise typer.BadParameter("give a query: as an argument, with --file, or on stdin", param_hint="QUERY")
     path = WarehouseResource().database_path()
     if not path.exists():
-        raise typer.BadParameter(f"no warehouse at {path}: run `make run` first")
+        typer.echo(f"no warehouse at {path}: run `make run` first", err=True)
+        raise typer.Exit(1)
     with duckdb.connect(str(path), read_only=True) as con:
         try:
-            cursor = con.execute(query)
+            text = _query_result(con, query, output_format)
         except duckdb.Error as error:
             typer.echo(f"SQL error: {error}", err=True)
             raise typer.Exit(1) from error
-        columns = [d[0] for d in cursor.description or []]
-        rows = cursor.fetchall()
-    typer.echo(tabulate(rows, headers=columns, disable_numparse=True))
+    if output is None:
+        typer.echo(text, nl=not text.endswith("\n"))
+        return
+    output.write_text(text, encoding="utf-8")
+    typer.echo(f"wrote {output}", err=True)
+
+
+def _query_result(con: duckdb.DuckDBPyConnection, query: str, output_format: str) -> str:
+    """The result of ``query`` as text in ``output_format`` (one of :data:`SQL_FORMATS`)."""
+    import tempfile
+
+    if output_format in ("csv", "json"):
+        options = "format csv, header true" if output_format == "csv" else "format json, array true"
+        with tempfile.TemporaryDirectory() as folder:
+            target = Path(folder) / f"result.{output_format}"
+            con.execute(f"copy ({query}) to '{target}' ({options})")
+            return target.read_text(encoding="utf-8")
+    from tabulate import tabulate
+
+    cursor = con.execute(query)
+    columns = [d[0] for d in cursor.description or []]
+    rows = cursor.fetchall()
+    style = "github" if output_format == "markdown" else "simple"
+    return tabulate(rows, headers=columns, disable_numparse=True, tablefmt=style) + "\n"
+
+
+@app.command()
+def tables() -> None:
+    """List the marts: grain, rows and years, and the first sentence of their dbt description."""
+    import json
+    import re
+
+    from orchestration.project import prepare_manifest
+
+    nodes = json.loads(prepare_manifest().read_text(encoding="utf-8"))["nodes"].values()
+    marts = sorted((n for n in nodes if n["resource_type"] == "model" and "marts" in n["fqn"]), key=lambda n: n["name"])
+    path = WarehouseResource().database_path()
+    held = set()
+    if path.exists():
+        with duckdb.connect(str(path), read_only=True) as con:
+            held = {
+                r[0]
+                for r in con.execute(
+                    "select table_name from duckdb_tables() union select view_name from duckdb_views()"
+                ).fetchall()
+            }
+            counts = {
+                n["name"]: con.execute(f"select count(*) from {n['name']}").fetchone()[0]
+                for n in marts
+                if n["name"] in held
+            }
+    end = r"(?<!e\.g)(?<!i\.e)(?<!U\.S)\.(?:\s|$)"  # a full stop, not the one of "e.g.", "i.e." or "U.S."
+    for node in marts:
+        text = " ".join(node["description"].split())
+        first = re.split(end, text, maxsplit=1)[0]
+        grain = re.search(rf"Grain: (.*?){end}", text + " ")
+        rows = f"{counts[node['name']]:,} rows" if node["name"] in held else "not built"
+        typer.echo(f"{node['name']} ({rows})\n  {first}.\n  Grain: {grain.group(1) if grain else '(not stated)'}.")
+
+
+def _switch(kind: str, name: str, state: str) -> None:
+    """Start or stop a schedule or sensor in the instance at ``$DAGSTER_HOME`` with Dagster's own
+    command (``dagster schedule start ...``); saying so when it already was."""
+    if state not in ("on", "off"):
+        raise typer.BadParameter("give on or off", param_hint="STATE")
+    _prepare_dbt()
+    dagster = Path(sys.executable).parent / "dagster"
+    verb = "start" if state == "on" else "stop"
+    completed = subprocess.run(
+        [str(dagster), kind, verb, name, "-w", str(REPO_ROOT / "workspace.yaml")],
+        capture_output=True,
+        text=True,
+        cwd=REPO_ROOT,
+    )
+    said = (completed.stdout + completed.stderr).strip()
+    already = "already" in said.lower() or "not running" in said.lower() or "is not" in said.lower()
+    if completed.returncode != 0 and not already:
+        typer.echo(f"dagster {kind} {verb} {name} failed:\n{said[-2000:]}", err=True)
+        raise typer.Exit(1)
+    runs = "runs while the Dagster daemon runs (`make ui` starts one)" if state == "on" else "will not run"
+    typer.echo(f"{kind} {name} is {state} in the instance at {os.environ['DAGSTER_HOME']}: it {runs}.")
+
+
+@app.command("schedule")
+def schedule_command(state: str = typer.Argument(..., help="on or off")) -> None:
+    """Switch the annual refresh schedule (annual_census_refresh) on or off."""
+    _switch("schedule", SCHEDULE_NAME, state)
+
+
+@app.command("sensor")
+def sensor_command(state: str = typer.Argument(..., help="on or off")) -> None:
+    """Switch the Census release sensor (census_release_sensor) on or off."""
+    _switch("sensor", SENSOR_NAME, state)

@@ -3,14 +3,13 @@
 from dagster import AssetSelection, Definitions, define_asset_job, in_process_executor
 
 from orchestration.assets.dbt import atp_dbt_assets
-from orchestration.assets.exports import figure_assets
+from orchestration.assets.exports import figure_assets, lineage
 from orchestration.assets.raw import raw_assets
 from orchestration.checks import (
     api_group_totals_match_fact,
     api_year_to_date_equals_monthly_sum,
     raw_export_history_rows_and_values,
 )
-from orchestration.partitions import year_partitions
 from orchestration.project import dbt_resource
 from orchestration.resources import SourceResource, WarehouseResource
 from orchestration.schedules import annual_census_refresh, census_release_sensor
@@ -19,7 +18,6 @@ from orchestration.schedules import annual_census_refresh, census_release_sensor
 atp_warehouse_job = define_asset_job(
     "atp_warehouse_job",
     selection=AssetSelection.all(),
-    partitions_def=year_partitions,
     description="Load the selected years' Census files, build the marts (dbt), export the six figures.",
 )
 
@@ -37,7 +35,7 @@ atp_figures_job = define_asset_job(
 #: backfill that the console runs in 1.5).
 defs = Definitions(
     executor=in_process_executor,
-    assets=[*raw_assets, atp_dbt_assets, *figure_assets],
+    assets=[*raw_assets, atp_dbt_assets, *figure_assets, lineage],
     asset_checks=[api_group_totals_match_fact, api_year_to_date_equals_monthly_sum, raw_export_history_rows_and_values],
     jobs=[atp_warehouse_job, atp_figures_job],
     schedules=[annual_census_refresh],

@@ -29,7 +29,10 @@ from pathlib import Path
 from typing import NamedTuple
 
 import duckdb
-import matplotlib
+
+# matplotlib's font cache and settings live in the project, not under ~ (one instance, no setup)
+os.environ.setdefault("MPLCONFIGDIR", str(Path(__file__).resolve().parent.parent / "warehouse" / ".matplotlib"))
+import matplotlib  # noqa: E402
 
 matplotlib.use("Agg")
 import matplotlib.pyplot as plt  # noqa: E402
@@ -872,6 +875,11 @@ def _atomic_write(target: Path, write: Callable[[Path], object]) -> None:
     except BaseException:
         Path(temp).unlink(missing_ok=True)
         raise
+
+
+def write_text_file(target: Path, text: str) -> None:
+    """Write UTF-8 text to ``target`` the way the figures are written (:func:`_atomic_write`)."""
+    _atomic_write(target, lambda path: path.write_text(text, encoding="utf-8"))
 
 
 def round_for_export(table: pa.Table) -> pa.Table:

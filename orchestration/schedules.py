@@ -1,8 +1,8 @@
 """The annual refresh: a schedule, and a sensor that notices a new Census release.
 
 Both start STOPPED (tests and a fresh clone never run them by themselves); turn them on in the
-Dagster UI (Automation) or with ``dagster schedule start annual_census_refresh`` /
-``dagster sensor start census_release_sensor`` while the daemon runs (``make ui`` starts one).
+Dagster UI (Automation) or with ``atp schedule on`` / ``atp sensor on``; they run while the daemon
+runs (``make ui`` starts one).
 
 Census publishes each year's annual revision in early June and revises the previous years' goods
 data with it, so a refresh loads the newest complete year and re-builds the revised years.

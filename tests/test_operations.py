@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import json
 import os
+import shutil
 import signal
 import socket
 import subprocess
@@ -162,7 +163,7 @@ def webserver(tmp_path_factory: pytest.TempPathFactory, dbt_manifest: Path):
     home.mkdir()
     # runs start at once (no daemon here to take them off a queue), in their own run worker process
     (home / "dagster.yaml").write_text(
-        "telemetry:\n  enabled: false\n"
+        "telemetry:\n  enabled: false\nnux:\n  enabled: false\n"
         "run_coordinator:\n  module: dagster.core.run_coordinator\n  class: DefaultRunCoordinator\n"
     )
     env = {
@@ -247,6 +248,7 @@ def test_a_run_launched_through_the_ui_runs_its_steps_in_one_process(webserver) 
     launched = _graphql(port, LAUNCH, {"params": params})["data"]["launchRun"]
     assert launched["__typename"] == "LaunchRunSuccess", launched
     run_id = launched["run"]["runId"]
+    webserver["run_id"] = run_id  # for the screenshots
     deadline = time.monotonic() + 600
     status = None
     while time.monotonic() < deadline:
@@ -324,3 +326,47 @@ def test_a_launchpad_run_for_a_partner_group_builds_its_figures(webserver, tmp_p
         ("2010", "0.000002000"),
         ("2011", "0.000004000"),
     ]
+
+
+CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
+#: Where the UI screenshots are kept for people to look at (git-ignored).
+SCREENSHOTS = REPO_ROOT / "warehouse" / "screenshots"
+
+
+def _browse(url: str, png: Path) -> str:
+    """Load ``url`` in headless Chromium: save a screenshot to ``png`` and return the page's DOM
+    after its scripts ran (both with 20 s of virtual time for the UI's GraphQL calls)."""
+    common = [
+        CHROMIUM,
+        "--headless",
+        "--no-sandbox",  # CI runs as root
+        "--disable-gpu",
+        "--disable-dev-shm-usage",
+        "--hide-scrollbars",
+        "--window-size=1600,1000",
+        "--virtual-time-budget=20000",
+    ]
+    shot = subprocess.run([*common, f"--screenshot={png}", url], capture_output=True, text=True, timeout=180)
+    assert shot.returncode == 0 and png.is_file() and png.stat().st_size > 20_000, shot.stderr[-2000:]
+    dom = subprocess.run([*common, "--dump-dom", url], capture_output=True, text=True, timeout=180)
+    assert dom.returncode == 0, dom.stderr[-2000:]
+    return dom.stdout
+
+
+@pytest.mark.skipif(CHROMIUM is None, reason="headless Chromium (Debian package chromium) is not installed")
+def test_screenshots_of_the_asset_graph_and_a_launched_run(webserver) -> None:
+    """What a user sees in a browser: the asset graph, and the run launched above. A page that
+    fails to load (the browser's error page, or the UI's) fails the test."""
+    port, run_id = webserver["port"], webserver.get("run_id")
+    assert run_id, "runs after test_a_run_launched_through_the_ui_runs_its_steps_in_one_process"
+    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+    graph = _browse(f"http://127.0.0.1:{port}/asset-groups", SCREENSHOTS / "ui_asset_graph.png")
+    run = _browse(f"http://127.0.0.1:{port}/runs/{run_id}", SCREENSHOTS / "ui_launched_run.png")
+    for dom in (graph, run):
+        assert "ERR_CONNECTION" not in dom and "This site can" not in dom
+        assert "Join the Dagster community" not in dom  # the first-visit modal is off (nux)
+    # the graph shows the six asset groups; the run page shows the run and its steps
+    for group in ("census_raw", "dbt_staging", "dbt_intermediate", "dbt_marts", "dbt_seeds", "figures"):
+        assert group in graph, group
+    assert run_id[:8] in run and "atp_warehouse_job" in run
+    assert "raw__export_history" in run or "raw/export_history" in run

@@ -11,6 +11,7 @@ from pydantic import Field
 
 from orchestration import figures
 from orchestration.assets.dbt import atp_dbt_assets
+from orchestration.lineage import lineage_markdown
 from orchestration.resources import WarehouseResource
 
 
@@ -133,3 +134,32 @@ figure_assets = [
     figure_5_atp_definitions,
     figure_6_gap_products,
 ]
+
+
+#: File name of the static lineage written beside the figures.
+LINEAGE_FILE = "lineage.md"
+
+
+@asset(
+    name="lineage",
+    deps=[figure.key for figure in figure_assets],
+    group_name="figures",
+    kinds={"python"},
+    description="The lineage of every asset (raw tables -> dbt models -> figures) as a Mermaid flowchart in "
+    f"{LINEAGE_FILE}, exported with the figures (a static copy of the graph the UI shows).",
+)
+def lineage(context: AssetExecutionContext, warehouse: WarehouseResource) -> MaterializeResult:
+    """Write ``lineage.md`` (Markdown with a Mermaid flowchart, :func:`orchestration.lineage.lineage_markdown`)
+    into the exports folder; published with the figures when the run succeeds."""
+    text = lineage_markdown(context.repository_def.asset_graph)
+    folder = warehouse.exports_path()
+    folder.mkdir(parents=True, exist_ok=True)
+    figures.write_text_file(folder / LINEAGE_FILE, text)
+    published = warehouse.published_exports_path() / LINEAGE_FILE
+    return MaterializeResult(
+        metadata={
+            "path": MetadataValue.path(str(published)),
+            "assets": text.count('["'),
+            "lineage": MetadataValue.md(text),
+        }
+    )
