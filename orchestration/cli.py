@@ -11,7 +11,7 @@ from collections.abc import Callable
 from contextlib import ExitStack, redirect_stderr, redirect_stdout
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Any
+from typing import Any, NoReturn
 
 import duckdb
 import typer
@@ -43,6 +43,12 @@ SENSOR_NAME = "census_release_sensor"
 #: Folder beside the warehouse file where `atp refresh` writes the full dbt and Dagster output of a
 #: run (unless --verbose): warehouse/logs by default.
 RUN_LOG_DIR_NAME = "logs"
+
+
+def refuse(option: str, message: str) -> NoReturn:
+    """Refuse an option in one line on stderr (``--years: ...``) saying what is valid; exit 2."""
+    typer.echo(f"{option}: {message}", err=True)
+    raise typer.Exit(2)
 
 
 def dagster_home() -> Path:
@@ -109,15 +115,13 @@ def _years_for_run(spec: str) -> list[int]:
     try:
         selected = parse_years(spec)
     except ValueError as error:
-        raise typer.BadParameter(str(error), param_hint="--years") from error
+        refuse("--years", str(error))
     if selected != list(range(selected[0], selected[-1] + 1)):
-        raise typer.BadParameter("give one contiguous range of years for a single run", param_hint="--years")
+        refuse("--years", "give one contiguous range of years for a single run")
     available = year_partitions.get_partition_keys()
     missing = [year for year in (selected[0], selected[-1]) if str(year) not in available]
     if missing:
-        raise typer.BadParameter(
-            f"{missing[0]} is not a year partition (available: {available[0]}-{available[-1]})", param_hint="--years"
-        )
+        refuse("--years", f"{missing[0]} is not a year partition (available: {available[0]}-{available[-1]})")
     return selected
 
 
@@ -383,24 +387,24 @@ def refresh(
     from orchestration.resources import SAMPLE_DIR, SOURCES, SourceResource
 
     if source not in SOURCES:
-        raise typer.BadParameter(f"choose one of {', '.join(SOURCES)}", param_hint="--source")
+        refuse("--source", f"choose one of {', '.join(SOURCES)}")
     if source == "local" and local_dir is None:
-        raise typer.BadParameter("--source local needs --local-dir", param_hint="--local-dir")
+        refuse("--local-dir", "--source local needs --local-dir")
     input_root = {"sample": REPO_ROOT / SAMPLE_DIR, "local": local_dir.resolve() if local_dir else None}.get(source)
     if years is None:
         years = _years_held(input_root, source)
     selected = _years_for_run(years)
     if not 0 <= max_unlinked_value_share <= 1:
-        raise typer.BadParameter("give a share between 0 and 1, e.g. 0.05", param_hint="--max-unlinked-value-share")
+        refuse("--max-unlinked-value-share", "give a share between 0 and 1, e.g. 0.05")
     source_config: dict[str, object] = {"source": source, "force_download": force}
     fields = SourceResource.model_fields
     for setting in settings:
         key, sep, value = setting.partition("=")
         if not sep or key not in fields or key in ("source", "force_download", "local_dir"):
-            raise typer.BadParameter(
+            refuse(
+                "--set",
                 f"{setting!r}: expected KEY=VALUE with KEY one of "
                 f"{', '.join(k for k in fields if k not in ('source', 'force_download', 'local_dir'))}",
-                param_hint="--set",
             )
         annotation = fields[key].annotation
         source_config[key] = annotation(value) if annotation in (int, float) else value
@@ -433,16 +437,14 @@ def _years_held(root: Path | None, source: str) -> str:
     """``--years`` when it is not given: the year folders of the input folder, e.g. ``2000-2023``
     (one contiguous range). The census source has no folder to look at: it needs ``--years``."""
     if root is None:
-        raise typer.BadParameter(
-            f"the {source} source needs the years to download, e.g. --years 2021-2023", param_hint="--years"
-        )
+        refuse("--years", f"the {source} source needs the years to download, e.g. --years 2021-2023")
     held = sorted(int(p.name) for p in root.iterdir() if p.is_dir() and p.name.isdigit()) if root.is_dir() else []
     if not held:
-        raise typer.BadParameter(f"{root} has no year folders (e.g. {root}/2023/): give --years", param_hint="--years")
+        refuse("--years", f"{root} has no year folders (e.g. {root}/2023/): give --years")
     if held != list(range(held[0], held[-1] + 1)):
-        raise typer.BadParameter(
+        refuse(
+            "--years",
             f"{root} holds the years {', '.join(map(str, held))}, not one range: give --years, e.g. --years {held[-1]}",
-            param_hint="--years",
         )
     return f"{held[0]}-{held[-1]}"
 
@@ -573,12 +575,12 @@ def sql(
     table and markdown are for reading (tabulate).
     """
     if output_format not in SQL_FORMATS:
-        raise typer.BadParameter(f"choose one of {', '.join(SQL_FORMATS)}", param_hint="--format")
+        refuse("--format", f"choose one of {', '.join(SQL_FORMATS)}")
     if query is None:
         query = file.read_text(encoding="utf-8") if file is not None else sys.stdin.read()
     query = query.strip().rstrip(";")
     if not query:
-        raise typer.BadParameter("give a query: as an argument, with --file, or on stdin", param_hint="QUERY")
+        refuse("QUERY", "give a query: as an argument, with --file, or on stdin")
     path = WarehouseResource().database_path()
     if not path.exists():
         typer.echo(f"no warehouse at {path}: run `make run` first", err=True)
@@ -653,7 +655,7 @@ def _switch(kind: str, name: str, state: str) -> None:
     """Start or stop a schedule or sensor in the instance at ``$DAGSTER_HOME`` with Dagster's own
     command (``dagster schedule start ...``); saying so when it already was."""
     if state not in ("on", "off"):
-        raise typer.BadParameter("give on or off", param_hint="STATE")
+        refuse("STATE", "give on or off")
     _prepare_dbt()
     dagster = Path(sys.executable).parent / "dagster"
     verb = "start" if state == "on" else "stop"

@@ -36,6 +36,9 @@ def _resolve(configured: str, env_name: str, default: str) -> Path:
 CANDIDATES_DIR = ".candidates"
 #: The report a failed run leaves in its candidate folder.
 FAILURE_REPORT = "FAILED.md"
+#: Written into a checked candidate just before its files are renamed into place: a publish cut
+#: short (kill -9 between the renames) is finished by the next run (:func:`finish_interrupted_publish`).
+PUBLISHING_MARKER = "PUBLISHING"
 
 
 class WarehouseResource(ConfigurableResource):
@@ -135,6 +138,7 @@ class WarehouseResource(ConfigurableResource):
         """Copy the published file (checkpointed first if a write-ahead log is beside it) to
         ``target``; an empty candidate when nothing is published yet."""
         published = self.published_database_path()
+        finish_interrupted_publish(published.parent / CANDIDATES_DIR, published, self.published_exports_path())
         target.parent.mkdir(parents=True, exist_ok=True)
         target.unlink(missing_ok=True)
         Path(f"{target}.wal").unlink(missing_ok=True)
@@ -288,16 +292,23 @@ def run_problems(context: InitResourceContext, database: Path | None = None) -> 
 
 
 def publish(candidate: Path, database: Path, exports: Path) -> list[str]:
-    """Publish a run's candidate folder: its DuckDB file is checkpointed and renamed over
-    ``database`` (atomic), then each figure file is renamed into ``exports`` (each atomic, the
-    same file system); the candidate folder and every older candidate are removed. Returns what
-    was published."""
+    """Publish a run's candidate folder: its DuckDB file is checkpointed, the candidate is marked
+    (:data:`PUBLISHING_MARKER`), the DuckDB file is renamed over ``database`` (atomic), then each
+    figure file is renamed into ``exports`` (each atomic, the same file system); the candidate
+    folder and every older candidate are removed. Cut short after the mark, it is finished by
+    the next run; before it, nothing was published. Returns what was published."""
     published: list[str] = []
     built = candidate / database.name
     if built.exists():
         with duckdb.connect(str(built)) as con:
             con.execute("checkpoint")
         Path(f"{built}.wal").unlink(missing_ok=True)
+    marker = candidate / PUBLISHING_MARKER
+    with marker.open("w", encoding="utf-8") as handle:  # from here on the candidate is published, whatever happens
+        handle.write("checked; being renamed into place (finished by the next run if cut short)\n")
+        handle.flush()
+        os.fsync(handle.fileno())
+    if built.exists():
         os.replace(built, database)
         Path(f"{database}.wal").unlink(missing_ok=True)
         published.append(str(database))
@@ -320,6 +331,19 @@ def publish(candidate: Path, database: Path, exports: Path) -> list[str]:
     for old in candidate.parent.iterdir():
         shutil.rmtree(old, ignore_errors=True)
     return published
+
+
+def finish_interrupted_publish(candidates: Path, database: Path, exports: Path) -> list[str]:
+    """Finish the publish of a candidate that was cut short (it holds :data:`PUBLISHING_MARKER`:
+    every check had passed): rename what is left of it into place (:func:`publish`, which also
+    removes the candidates). Called by a run before it copies the warehouse, under the writer
+    lock. Returns what was published (empty when nothing was interrupted)."""
+    if not candidates.is_dir():
+        return []
+    for candidate in sorted(candidates.iterdir()):
+        if (candidate / PUBLISHING_MARKER).exists():
+            return publish(candidate, database, exports)
+    return []
 
 
 SOURCE_ENV = "ATP_SOURCE"

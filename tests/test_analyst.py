@@ -206,3 +206,73 @@ def test_make_docs_serves_the_index_page_and_the_manifest(tmp_path: Path, dbt_ma
     names = {node["name"] for node in manifest["nodes"].values()}
     assert {"fct_atp_exports", "fct_specialization_gaps", "stg_census__export_history"} <= names
     assert any(n["resource_type"] == "test" for n in manifest["nodes"].values())  # tests are documented
+
+
+@pytest.mark.parametrize(
+    ("args", "line"),
+    [
+        (["--years", "1990"], "--years: 1990 is not a year partition (available: 2000-"),
+        (["--years", "2005,2007"], "--years: give one contiguous range of years for a single run"),
+        (["--source", "ftp"], "--source: choose one of sample, local, census"),
+        (["--source", "census"], "--years: the census source needs the years to download, e.g. --years 2021-2023"),
+        (["--max-unlinked-value-share", "2"], "--max-unlinked-value-share: give a share between 0 and 1, e.g. 0.05"),
+        (["--set", "nosuch=1"], "--set: 'nosuch=1': expected KEY=VALUE with KEY one of landing_dir, api_base_url"),
+    ],
+)
+def test_an_unknown_year_source_or_setting_is_one_line_saying_what_is_valid(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, args: list[str], line: str
+) -> None:
+    from typer.testing import CliRunner
+
+    from orchestration.cli import app
+
+    monkeypatch.setenv("ATP_DUCKDB_PATH", str(tmp_path / "atp.duckdb"))
+    monkeypatch.setenv("DAGSTER_HOME", str(tmp_path / "dagster_home"))
+    result = CliRunner().invoke(app, ["refresh", *args])
+    assert result.exit_code == 2, result.output
+    assert result.stdout == "" and len(result.stderr.strip().splitlines()) == 1
+    assert result.stderr.startswith(line), result.stderr
+    assert not (tmp_path / "atp.duckdb").exists()  # nothing ran
+
+
+def test_missing_sample_years_are_listed_once_before_anything_runs(tmp_path: Path, monkeypatch) -> None:
+    from typer.testing import CliRunner
+
+    from orchestration.cli import app
+
+    monkeypatch.setenv("ATP_DUCKDB_PATH", str(tmp_path / "atp.duckdb"))
+    monkeypatch.setenv("DAGSTER_HOME", str(tmp_path / "dagster_home"))
+    started = time.monotonic()
+    result = CliRunner().invoke(app, ["refresh", "--years", "2023-2024"])  # the sample ends with 2023
+    assert result.exit_code == 1 and result.stdout == ""
+    assert time.monotonic() - started < 20
+    lines = result.stderr.strip().splitlines()
+    assert lines[0].endswith("warehouse/sample lacks 3 required file(s) or has a conflict:")
+    assert lines[1:] == [
+        "  2024/EXP_HIST.TXT (EM545/EA645 fixed width, record length 120) or 2024/api/exports_hs_df1_*.json / "
+        "2024/api/exports_hs_df2_*.json (Census API exports/hs tables)",
+        "  2024/exp-code.txt / 2024/CONCORD.TXT (Schedule B exp-code.txt (278) or CONCORD.TXT (245))",
+        "  2024/COUNTRY.TXT (COUNTRY.TXT, record length 51)",
+    ]
+    assert not (tmp_path / "atp.duckdb").exists()
+
+
+def test_local_years_default_to_the_year_folders_of_the_input(tmp_path: Path, monkeypatch) -> None:
+    from typer.testing import CliRunner
+
+    from orchestration.cli import app
+    from tests.tiny_input import write_tiny_input
+
+    tiny = write_tiny_input(tmp_path / "input")
+    monkeypatch.setenv("ATP_DUCKDB_PATH", str(tmp_path / "atp.duckdb"))
+    monkeypatch.setenv("DAGSTER_HOME", str(tmp_path / "dagster_home"))
+    from orchestration.cli import _years_held
+
+    assert _years_held(tiny, "local") == "2010-2011"  # what `--years` becomes when it is not given
+    (tiny / "2013").mkdir()  # a gap: 2010, 2011, 2013
+    result = CliRunner().invoke(app, ["refresh", "--source", "local", "--local-dir", str(tiny)])
+    assert result.exit_code == 2
+    assert (
+        result.stderr
+        == f"--years: {tiny} holds the years 2010, 2011, 2013, not one range: give --years, e.g. --years 2013\n"
+    )

@@ -166,7 +166,7 @@ CASES = [
     Case(
         "history: tab inside the value",
         set_bytes(HISTORY, 3, R1_VALUE + 5, b"\t"),
-        (f"{HISTORY}, record 3, field value_usd",),
+        (f"{HISTORY}, record 3, field position 66", "control character"),
     ),
     Case("history: DF code 4", set_bytes(HISTORY, 1, 1, b"4"), (f"{HISTORY}, record 1, field df_code",)),
     Case("history: month 13", set_bytes(HISTORY, 4, 19, b"13"), (f"{HISTORY}, record 4, field stat_month",)),
@@ -253,6 +253,16 @@ CASES = [
         "CONCORD.TXT: hitech code 1X", set_bytes(CONCORD, 2, 234, b"1X"), (f"{CONCORD}, record 2, field hitech_code",)
     ),
     Case(
+        "CONCORD.TXT: NUL byte in a description",
+        set_bytes(CONCORD, 2, 20, b"\x00"),
+        (f"{CONCORD}, record 2, field position 20", "control character"),
+    ),
+    Case(
+        "history: a record of blanks",
+        edit_records(HISTORY, lambda r: r[:2] + [b" " * 120] + r[3:]),
+        (f"{HISTORY}, record 3, field df_code",),
+    ),
+    Case(
         "CONCORD.TXT: record cut short",
         edit_records(CONCORD, lambda r: r[:3] + [r[3][:200]] + r[4:]),
         (f"{CONCORD}, record 4, field record length",),
@@ -306,6 +316,11 @@ CASES = [
         ("code=5700", f"first_source_file={HISTORY}, first_source_record=1"),
     ),
     Case(
+        "COUNTRY.TXT: CR-only line ends",
+        lambda root: (root / COUNTRIES).write_bytes((root / COUNTRIES).read_bytes().replace(b"\r\n", b"\r")),
+        (f"{COUNTRIES}, record 1, field line end", "CR alone"),
+    ),
+    Case(
         "COUNTRY.TXT: duplicate code",
         edit_records(COUNTRIES, lambda r: r + [r[3]]),
         (f"{COUNTRIES}, record 7", "(records 4, 7)"),
@@ -336,6 +351,11 @@ CASES = [
         "country table: 0007 disagrees with the export history",
         trade_row(9, lambda f: f[:-2] + ["0.0075", "0.0075"]),
         (f"census_source_file={TRADE}, census_source_record=9",),
+    ),
+    Case(
+        "country table: a negative EYR",
+        trade_row(10, _set(-1, "-1.0")),
+        (f"{TRADE}, record 10, field EYR", "negative"),
     ),
     Case("country table: EYR not a number", trade_row(10, _set(-1, "n/a")), (f"{TRADE}, record 10, field EYR",)),
     Case("country table: code of 2 digits", trade_row(11, _set(1, "57")), (f"{TRADE}, record 11, field CTY_CODE",)),

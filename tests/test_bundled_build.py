@@ -82,7 +82,7 @@ def test_atp_tables_lists_every_mart_with_grain_rows_and_description(bundled) ->
     )
     assert "  Grain: one row per year x partner country (cty_code) x ATP group" in text
     for mart in ("dim_partners", "fct_partner_shares", "fct_specialization_gaps", "fct_hs10_gap_contributions_top"):
-        assert f"\n{mart} (" in text, mart
+        assert f"\n{mart} (" in "\n" + text, mart
     assert text.count("  Grain: ") == text.count(" rows)\n")
 
 

@@ -81,7 +81,7 @@ def test_fast_checks_reject_exactly_what_the_census_rules_reject(layout: Layout,
 
 def test_a_bad_record_gets_the_old_parsers_error(tmp_path: Path) -> None:
     path = tmp_path / "EXP_HIST.TXT"
-    for position, char in ((1, "4"), (14, "+"), (19, "2"), (40, "e"), (70, "."), (119, "\t"), (3, " ")):
+    for position, char in ((1, "4"), (14, "+"), (19, "2"), (40, "e"), (70, "."), (3, " ")):
         bad = HISTORY_DOMESTIC[: position - 1] + char + HISTORY_DOMESTIC[position:]
         path.write_text(HISTORY_FOREIGN + "\r\n" + bad + "\r\n", newline="")
         errors = []
@@ -90,6 +90,13 @@ def test_a_bad_record_gets_the_old_parsers_error(tmp_path: Path) -> None:
                 parse(duckdb.connect(), path, "f", EXPORT_HISTORY, "t")
             errors.append((error.value.record, error.value.field, error.value.value, error.value.reason))
         assert errors[0] == errors[1] and errors[0][0] == 2, (position, char, errors)
+    # a control character (a tab, a NUL) is refused wherever it is, text fields included (the old
+    # parser let one through in a description)
+    for position, char in ((119, "\t"), (2, "\x00")):
+        bad = HISTORY_DOMESTIC[: position - 1] + char + HISTORY_DOMESTIC[position:]
+        path.write_text(HISTORY_FOREIGN + "\r\n" + bad + "\r\n", newline="")
+        with pytest.raises(CensusLayoutError, match=rf"^f, record 2, field position {position}: a control character"):
+            parse_fixed_width(duckdb.connect(), path, "f", EXPORT_HISTORY, "t")
 
 
 def test_lf_crlf_and_mixed_line_ends_give_the_same_records(tmp_path: Path) -> None:

@@ -56,6 +56,8 @@ def test_sensor_requests_a_run_only_when_the_release_changed() -> None:
     with build_sensor_context(resources={"source": SourceResource()}) as context:
         first = census_release_sensor(context)
     assert isinstance(first, RunRequest) and first.run_key == 'release-"2026-06"'
+    # a release means revised files under the same names: every landed copy is downloaded again
+    assert first.run_config["resources"]["source"]["config"]["force_download"] is True
     with build_sensor_context(cursor='"2026-06"', resources={"source": SourceResource()}) as context:
         unchanged = census_release_sensor(context)
     assert isinstance(unchanged, SkipReason) and "no new release" in unchanged.skip_message

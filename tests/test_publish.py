@@ -89,8 +89,14 @@ def candidates(warehouse: Path) -> list[Path]:
 
 
 def test_a_good_run_publishes_and_leaves_no_candidate(tiny) -> None:
+    import stat
+
     assert candidates(tiny["duckdb"]) == []
     assert not Path(f"{tiny['duckdb']}.wal").exists()
+    umask = os.umask(0)
+    os.umask(umask)
+    for path in tiny["exports"].iterdir():  # published files others can read (not mkstemp's 0600)
+        assert stat.S_IMODE(path.stat().st_mode) == 0o666 & ~umask, path
     with duckdb.connect(str(tiny["duckdb"]), read_only=True) as con:
         assert con.execute("select count(distinct year) from fct_atp_exports").fetchone() == (2,)
     assert len(list(tiny["exports"].glob("*.png"))) == 6
@@ -120,10 +126,14 @@ def test_a_run_failing_a_dbt_test_publishes_nothing_and_keeps_its_candidate(tiny
         assert con.execute(
             "select cast(eyr as varchar) from raw.country_trade where year = 2011 and cty_code = '0007'"
         ).fetchone() == ("0.007500",)
-    # the next good run publishes and removes the failed candidate
-    trade.write_text(good)
-    assert run_job(2010, 2011).success
+    # the bad year was never published, so a good run of another year (the bad 2011 row still in
+    # the file) neither trips over it nor needs it; it publishes and removes the failed candidate
+    assert run_job(2010, 2010).success
     assert candidates(tiny["duckdb"]) == []
+    with duckdb.connect(str(tiny["duckdb"]), read_only=True) as con:
+        assert con.execute(
+            "select cast(eyr as varchar) from raw.country_trade where year = 2011 and cty_code = '0007'"
+        ).fetchone() == ("0.006500",)
 
 
 def test_a_figures_run_for_a_bad_partner_leaves_the_figures_as_they_were(tiny) -> None:
@@ -362,3 +372,49 @@ def test_a_build_with_no_loaded_year_fails_and_the_figures_refuse_empty_marts(ti
         for table in (figures.figure_1_table, figures.figure_2_table, figures.figure_4_table, figures.figure_5_table):
             with pytest.raises(ValueError, match="5700|China"):
                 table(con, "5700")
+
+
+def test_a_publish_cut_short_between_renames_is_finished_by_the_next_run(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from orchestration import resources
+
+    published, exports = tmp_path / "atp.duckdb", tmp_path / "exports"
+    exports.mkdir()
+    for name, text in (("figure_1.png", "old 1"), ("figure_2.png", "old 2")):
+        (exports / name).write_text(text)
+    with duckdb.connect(str(published)) as con:
+        con.execute("create table t as select 'old' as v")
+    candidate = tmp_path / CANDIDATES_DIR / "run-1"
+    (candidate / "exports").mkdir(parents=True)
+    for name, text in (("figure_1.png", "new 1"), ("figure_2.png", "new 2")):
+        (candidate / "exports" / name).write_text(text)
+    with duckdb.connect(str(candidate / "atp.duckdb")) as con:
+        con.execute("create table t as select 'new' as v")
+
+    renames = []
+    real_replace = os.replace
+
+    def killed_after_two(source, target):  # the warehouse and the first figure, then the process dies
+        if len(renames) == 2:
+            raise SystemExit("killed")
+        renames.append(target)
+        real_replace(source, target)
+
+    monkeypatch.setattr(resources.os, "replace", killed_after_two)
+    with pytest.raises(SystemExit):
+        resources.publish(candidate, published, exports)
+    monkeypatch.setattr(resources.os, "replace", real_replace)
+    # a mix: the new warehouse, one new figure, one old
+    assert [(exports / n).read_text() for n in ("figure_1.png", "figure_2.png")] == ["new 1", "old 2"]
+    # the next run, before it copies the warehouse, finishes the publish: the candidate had passed every check
+    warehouse = resources.WarehouseResource(duckdb_path=str(published), exports_dir=str(exports))
+    warehouse._run_id = "run-2"
+    try:
+        warehouse.database_path()
+    finally:
+        warehouse._lock.release()
+    assert [(exports / n).read_text() for n in ("figure_1.png", "figure_2.png")] == ["new 1", "new 2"]
+    with duckdb.connect(str(published), read_only=True) as con:
+        assert con.execute("select v from t").fetchall() == [("new",)]
+    assert [p.name for p in (tmp_path / CANDIDATES_DIR).iterdir()] == ["run-2"]  # only the new run's own

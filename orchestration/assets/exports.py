@@ -151,7 +151,9 @@ LINEAGE_FILE = "lineage.md"
 def lineage(context: AssetExecutionContext, warehouse: WarehouseResource) -> MaterializeResult:
     """Write ``lineage.md`` (Markdown with a Mermaid flowchart, :func:`orchestration.lineage.lineage_markdown`)
     into the exports folder; published with the figures when the run succeeds."""
-    text = lineage_markdown(context.repository_def.asset_graph)
+    from orchestration.definitions import defs  # the code location this asset belongs to
+
+    text = lineage_markdown(defs.resolve_asset_graph())
     folder = warehouse.exports_path()
     folder.mkdir(parents=True, exist_ok=True)
     figures.write_text_file(folder / LINEAGE_FILE, text)

@@ -35,6 +35,9 @@ from orchestration.census.parse import CensusLayoutError, sql_literal
 BAD_RECORD = "ATP_BAD_FIXED_WIDTH_RECORD"
 #: Characters DuckDB's integer cast tolerates that a Census number may not hold.
 _CAST_TOLERATED = ("+", "-", ".", "e", "E", "_", "x", "X", "b", "B", "\t", "\x0b", "\x0c")
+#: A character no Census record holds (ASCII control codes; a tab inside a record included), as a
+#: regular expression for DuckDB.
+CONTROL_CHARACTERS = "[\\x00-\\x1f\\x7f]"
 #: Longest record the reader accepts (bytes); a longer one is not a fixed-width file.
 MAX_RECORD_BYTES = 1 << 20
 
@@ -105,11 +108,24 @@ def read_lines(con: duckdb.DuckDBPyConnection, path: Path, source_file: str, tar
     own check (a code or number pattern) with the file, record and positions.
 
     Raises ``FileNotFoundError`` when the file is missing and :class:`CensusLayoutError` naming the
-    file for an empty file, a byte 0x80-0x9F (not Latin-1 text; with its record and position), or
-    a record longer than :data:`MAX_RECORD_BYTES` (with the file's size: not a file of text lines).
+    file for an empty file, a byte 0x80-0x9F (not Latin-1 text) or a control character (a NUL, a
+    tab; with its record and position), or a record longer than :data:`MAX_RECORD_BYTES` (with the
+    file's size: not a file of text lines).
     """
     if not path.is_file():
         raise FileNotFoundError(f"{source_file}: file not found at {path}")
+    with path.open("rb") as handle:
+        head = handle.read(MAX_RECORD_BYTES)
+    lone_cr = re.search(rb"\r(?!\n|$)", head)  # a CR last in the head may be half of a CRLF the read cut
+    if lone_cr is not None:
+        raise CensusLayoutError(
+            source_file,
+            head.count(b"\n", 0, lone_cr.start()) + 1,
+            "line end",
+            "CR",
+            "a line ending in CR alone (a classic Mac OS file?): Census files end lines with CRLF or LF; "
+            "convert the line ends",
+        )
     reader = (
         f"read_csv({sql_literal(str(path))}, columns = {{'line': 'VARCHAR'}}, header = false, "
         "delim = '\x01', quote = '', escape = '', auto_detect = false, strict_mode = false, "
@@ -138,9 +154,22 @@ def read_lines(con: duckdb.DuckDBPyConnection, path: Path, source_file: str, tar
             f"cannot be read as lines of text (a record over {MAX_RECORD_BYTES:,} bytes, or line ends other "
             f"than LF or CRLF?): {str(error).splitlines()[0]}",
         ) from None
-    rows = con.execute(f"select count(*) from {target}").fetchone()[0]
+    rows, control = con.execute(
+        f"select count(*), min(rowid) filter (where regexp_matches(line, '{CONTROL_CHARACTERS}')) from {target}"
+    ).fetchone()
     if rows == 0:
         raise CensusLayoutError(source_file, 0, "file", "", "file has no records")
+    if control is not None:
+        line = con.execute(f"select line from {target} where rowid = {control}").fetchone()[0]
+        at = next(i for i, c in enumerate(line) if ord(c) < 0x20 or ord(c) == 0x7F)
+        raise CensusLayoutError(
+            source_file,
+            control + 1,
+            f"position {at + 1}",
+            f"0x{ord(line[at]):02x}",
+            "a control character (not text): Census fixed-width records hold letters, digits, blanks and "
+            "punctuation only",
+        )
     return rows
 
 

@@ -139,6 +139,8 @@ class _Cells:
         number = number.quantize(MILLIONS_SCALE)
         if abs(number) >= Decimal(10) ** 12:
             raise self.error(record, name, value, "too large for millions of USD")
+        if number < 0:
+            raise self.error(record, name, value, "negative: trade values are never below 0")
         return number
 
 
@@ -240,7 +242,7 @@ def read_country_trade(path: Path, source_file: str) -> pa.Table:
     Raises ``FileNotFoundError`` when missing and :class:`CensusLayoutError` naming file, record,
     column and value for: an unreadable workbook, more than one sheet, a missing or renamed
     column, a code that is not 4 digits, an empty cell, text in a number column, a value that is
-    not a number.
+    not a number or is negative.
     """
     if not path.is_file():
         raise FileNotFoundError(f"{source_file}: file not found at {path}")
