@@ -71,9 +71,10 @@ def _every_command() -> None:
     dagster_home()
 
 
-def summary_lines(duckdb_path: Path, exports_dir: Path) -> list[str]:
+def summary_lines(duckdb_path: Path, exports_dir: Path, written: list[Path] | None = None) -> list[str]:
     """The years the marts hold, rows per mart, which inputs of which years are real or
-    synthetic, and where the DuckDB file and figures are."""
+    synthetic, and where the DuckDB file and figures are: the charts ``written`` by a run (with
+    a count of the other charts in the folder), or every chart in the folder."""
     lines = [f"DuckDB warehouse: {duckdb_path}"]
     with duckdb.connect(str(duckdb_path), read_only=True) as con:
         years = [r[0] for r in con.execute("select distinct year from fct_atp_exports order by 1").fetchall()]
@@ -94,8 +95,11 @@ def summary_lines(duckdb_path: Path, exports_dir: Path) -> list[str]:
         )
         lines.append("Inputs by year (raw.source_files):")
         lines.extend(f"  {line}" for line in origin_lines(con))
-    charts = sorted(exports_dir.glob("figure_*.png"))
-    lines.append(f"Figures ({len(charts)} charts, PNG and SVG, with CSV and Parquet tables): {exports_dir}")
+    every = sorted(exports_dir.glob("figure_*.png"))
+    charts = every if written is None else sorted(exports_dir / p.name for p in written)
+    others = len(every) - len(charts)
+    more = f"; {others} other chart{'s' if others != 1 else ''} in the folder" if others > 0 else ""
+    lines.append(f"Figures ({len(charts)} charts, PNG and SVG, with CSV and Parquet tables{more}): {exports_dir}")
     lines.extend(f"  {_with_companions(png)}" for png in charts)
     if (exports_dir / "lineage.md").exists():
         lines.append("  lineage.md (every asset and what it is built from, a Mermaid flowchart)")
@@ -303,7 +307,12 @@ def _execute(
     if summary is not None:
         typer.echo("\n".join(summary(result)))
         return
-    typer.echo("\n".join(summary_lines(warehouse.database_path(), warehouse.exports_path())))
+    written = [
+        Path(str(e.materialization.metadata["png"].value))
+        for e in result.get_asset_materialization_events()
+        if "png" in e.materialization.metadata
+    ]
+    typer.echo("\n".join(summary_lines(warehouse.database_path(), warehouse.exports_path(), written)))
 
 
 def written_figure_lines(result: Any) -> list[str]:
@@ -391,8 +400,21 @@ def refresh(
     if source == "local" and local_dir is None:
         refuse("--local-dir", "--source local needs --local-dir")
     input_root = {"sample": REPO_ROOT / SAMPLE_DIR, "local": local_dir.resolve() if local_dir else None}.get(source)
+    if input_root is not None and not input_root.is_dir():
+        refuse("--local-dir", f"{input_root} does not exist (or is not a folder)")
     if years is None:
         years = _years_held(input_root, source)
+    elif input_root is not None:  # years the input does not hold: say which it holds
+        held = _year_folders(input_root)
+        try:
+            outside = [year for year in parse_years(years) if year not in held]
+        except ValueError as error:
+            refuse("--years", str(error))
+        if outside and held:
+            refuse(
+                "--years",
+                f"{outside[0]} is not in {input_root} (it holds {_year_ranges(', '.join(map(str, held)))})",
+            )
     selected = _years_for_run(years)
     if not 0 <= max_unlinked_value_share <= 1:
         refuse("--max-unlinked-value-share", "give a share between 0 and 1, e.g. 0.05")
@@ -433,12 +455,17 @@ def refresh(
     )
 
 
+def _year_folders(root: Path) -> list[int]:
+    """The years an input folder holds: its subfolders named by a year, in order."""
+    return sorted(int(p.name) for p in root.iterdir() if p.is_dir() and p.name.isdigit()) if root.is_dir() else []
+
+
 def _years_held(root: Path | None, source: str) -> str:
     """``--years`` when it is not given: the year folders of the input folder, e.g. ``2000-2023``
     (one contiguous range). The census source has no folder to look at: it needs ``--years``."""
     if root is None:
         refuse("--years", f"the {source} source needs the years to download, e.g. --years 2021-2023")
-    held = sorted(int(p.name) for p in root.iterdir() if p.is_dir() and p.name.isdigit()) if root.is_dir() else []
+    held = _year_folders(root)
     if not held:
         refuse("--years", f"{root} has no year folders (e.g. {root}/2023/): give --years")
     if held != list(range(held[0], held[-1] + 1)):
@@ -619,7 +646,7 @@ def _query_result(con: duckdb.DuckDBPyConnection, query: str, output_format: str
 
 @app.command()
 def tables() -> None:
-    """List the marts: grain, rows and years, and the first sentence of their dbt description."""
+    """List the marts: rows, the first sentence of their dbt description, and their grain."""
     import json
     import re
 

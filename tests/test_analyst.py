@@ -211,7 +211,9 @@ def test_make_docs_serves_the_index_page_and_the_manifest(tmp_path: Path, dbt_ma
 @pytest.mark.parametrize(
     ("args", "line"),
     [
-        (["--years", "1990"], "--years: 1990 is not a year partition (available: 2000-"),
+        (["--years", "1990"], f"--years: 1990 is not in {REPO_ROOT / 'warehouse' / 'sample'} (it holds 2000-2023)"),
+        (["--years", "2023-2024"], f"--years: 2024 is not in {REPO_ROOT / 'warehouse' / 'sample'} (it holds 2000-"),
+        (["--source", "local", "--local-dir", "/nonexistent"], "--local-dir: /nonexistent does not exist"),
         (["--years", "2005,2007"], "--years: give one contiguous range of years for a single run"),
         (["--source", "ftp"], "--source: choose one of sample, local, census"),
         (["--source", "census"], "--years: the census source needs the years to download, e.g. --years 2021-2023"),
@@ -235,24 +237,26 @@ def test_an_unknown_year_source_or_setting_is_one_line_saying_what_is_valid(
     assert not (tmp_path / "atp.duckdb").exists()  # nothing ran
 
 
-def test_missing_sample_years_are_listed_once_before_anything_runs(tmp_path: Path, monkeypatch) -> None:
+def test_missing_input_files_are_listed_once_before_anything_runs(tmp_path: Path, monkeypatch) -> None:
     from typer.testing import CliRunner
 
     from orchestration.cli import app
+    from tests.tiny_input import write_tiny_input
 
+    tiny = write_tiny_input(tmp_path / "input")
+    (tiny / "2011" / "COUNTRY.TXT").unlink()
+    (tiny / "2011" / "EXP_HIST.TXT").unlink()
     monkeypatch.setenv("ATP_DUCKDB_PATH", str(tmp_path / "atp.duckdb"))
     monkeypatch.setenv("DAGSTER_HOME", str(tmp_path / "dagster_home"))
     started = time.monotonic()
-    result = CliRunner().invoke(app, ["refresh", "--years", "2023-2024"])  # the sample ends with 2023
+    result = CliRunner().invoke(app, ["refresh", "--source", "local", "--local-dir", str(tiny)])
     assert result.exit_code == 1 and result.stdout == ""
     assert time.monotonic() - started < 20
-    lines = result.stderr.strip().splitlines()
-    assert lines[0].endswith("warehouse/sample lacks 3 required file(s) or has a conflict:")
-    assert lines[1:] == [
-        "  2024/EXP_HIST.TXT (EM545/EA645 fixed width, record length 120) or 2024/api/exports_hs_df1_*.json / "
-        "2024/api/exports_hs_df2_*.json (Census API exports/hs tables)",
-        "  2024/exp-code.txt / 2024/CONCORD.TXT (Schedule B exp-code.txt (278) or CONCORD.TXT (245))",
-        "  2024/COUNTRY.TXT (COUNTRY.TXT, record length 51)",
+    assert result.stderr.splitlines() == [
+        f"{tiny} lacks 2 required file(s) or has a conflict:",
+        "  2011/EXP_HIST.TXT (EM545/EA645 fixed width, record length 120) or 2011/api/exports_hs_df1_*.json / "
+        "2011/api/exports_hs_df2_*.json (Census API exports/hs tables)",
+        "  2011/COUNTRY.TXT (COUNTRY.TXT, record length 51)",
     ]
     assert not (tmp_path / "atp.duckdb").exists()
 

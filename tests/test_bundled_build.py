@@ -31,7 +31,12 @@ RATIO = re.compile(r"share|_pp$|_pct$|growth|index")
 def bundled(tmp_path_factory: pytest.TempPathFactory, dbt_manifest: Path) -> dict[str, Path]:
     root = tmp_path_factory.mktemp("bundled")
     paths = {"duckdb": root / "atp.duckdb", "exports": root / "exports"}
-    env = {k: v for k, v in os.environ.items() if not k.startswith("ATP_")}
+    # as typed in a shell: not nested in `make test` (whose MAKEFLAGS would add make's directory lines)
+    env = {
+        k: v
+        for k, v in os.environ.items()
+        if not k.startswith("ATP_") and k not in ("MAKEFLAGS", "MAKELEVEL", "MFLAGS")
+    }
     env |= {"ATP_DUCKDB_PATH": str(paths["duckdb"]), "ATP_EXPORTS_DIR": str(paths["exports"])}
     env["DAGSTER_HOME"] = str(root / "dagster_home")
     # the README's command, as a user types it (the virtualenv is installed: nothing to install)
