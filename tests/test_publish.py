@@ -204,6 +204,8 @@ def test_a_read_only_reader_neither_blocks_a_run_nor_sees_a_mix(tiny, tmp_path: 
     assert candidates(tiny["duckdb"]) == []
 
 
+# three full runs killed and rerun (about 2 minutes): run by `make corpus` with the bad-input corpus
+@pytest.mark.slow
 @pytest.mark.parametrize(
     "marker",
     [
