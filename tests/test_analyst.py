@@ -47,6 +47,13 @@ def _wait_for(url: str, process: subprocess.Popen, seconds: float) -> bytes:
     raise AssertionError(f"{url} did not answer within {seconds} s")
 
 
+def _serve(command: list[str], cwd: Path, env: dict[str, str]) -> subprocess.Popen:
+    """Start a server command in its own process group (stopped with :func:`_stop`)."""
+    return subprocess.Popen(
+        command, cwd=cwd, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, start_new_session=True
+    )
+
+
 def _stop(process: subprocess.Popen) -> None:
     os.killpg(process.pid, signal.SIGTERM)
     try:
@@ -85,14 +92,7 @@ def test_the_readme_ui_schedule_and_sensor_commands_share_one_instance_and_write
     port = _free_port()
     env = {k: v for k, v in os.environ.items() if not k.startswith(("DAGSTER_", "ATP_"))}
     env |= {"HOME": str(home), "PYTHONPATH": str(clone), "UI_PORT": str(port)}
-    ui = subprocess.Popen(
-        commands[0].split(),
-        cwd=clone,
-        env=env,
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
-        start_new_session=True,
-    )
+    ui = _serve(commands[0].split(), clone, env)
     try:
         _wait_for(f"http://127.0.0.1:{port}/server_info", ui, 300)
         for command in commands[1:]:
@@ -189,14 +189,7 @@ def test_atp_sql_json_markdown_a_file_stdin_and_an_output_file(small_warehouse: 
 def test_make_docs_serves_the_index_page_and_the_manifest(tmp_path: Path, dbt_manifest: Path) -> None:
     port = _free_port()
     env = {**os.environ, "DOCS_PORT": str(port), "ATP_DUCKDB_PATH": str(tmp_path / "atp.duckdb")}
-    docs = subprocess.Popen(
-        ["make", "docs"],
-        cwd=REPO_ROOT,
-        env=env,
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
-        start_new_session=True,
-    )
+    docs = _serve(["make", "docs"], REPO_ROOT, env)
     try:
         index = _wait_for(f"http://127.0.0.1:{port}/index.html", docs, 300).decode()
         manifest = json.loads(_get(f"http://127.0.0.1:{port}/manifest.json", timeout=30))
