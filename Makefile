@@ -46,11 +46,11 @@ bench: $(BIN)/atp
 	$(BIN)/python -m orchestration.benchmark $(BENCH_ARGS)
 	$(BIN)/python -m pytest -m bench
 
-## Serve the Dagster UI on http://127.0.0.1:$(UI_PORT) (prepares the dbt manifest first), with
-## the instance in warehouse/dagster_home.
+## Serve the Dagster UI on http://127.0.0.1:$(UI_PORT), with the instance in
+## warehouse/dagster_home; the terminal shows the steps of each run (`atp ui`).
 UI_PORT ?= 3000
-ui: prepare
-	$(BIN)/dagster dev -w workspace.yaml -h 127.0.0.1 -p $(UI_PORT)
+ui: $(BIN)/atp
+	@$(BIN)/atp ui --port $(UI_PORT)
 
 ## Generate the dbt docs (models, columns, tests, lineage; catalog from the warehouse) into
 ## dbt_project/target/docs and serve them on http://127.0.0.1:$(DOCS_PORT).

@@ -55,3 +55,45 @@ def offending_rows(database: Path, test_name: str, limit: int = ROW_LIMIT) -> li
     except duckdb.Error:
         return []
     return [", ".join(f"{n}={v}" for n, v in zip(names, row, strict=True)) for row in rows]
+
+
+#: dbt's node kinds in ``run_results.json`` (the prefix of ``unique_id``), as dbt names them in its
+#: own summary ("Finished running 2 seeds, 27 models, 161 data tests, 5 unit tests").
+NODE_KINDS = {
+    "model": "models",
+    "seed": "seeds",
+    "test": "data tests",
+    "unit_test": "unit tests",
+    "snapshot": "snapshots",
+}
+
+
+def build_counts(target_dir: Path = RUN_TARGET_DIR) -> dict[str, int]:
+    """dbt's own counts of the last build in ``target_dir`` (its ``run_results.json``): nodes by
+    kind (``models``, ``seeds``, ``data tests``, ``unit tests``), and ``failed`` (errors and
+    failed tests) and ``warned``; empty when there are no results."""
+    results = target_dir / "run_results.json"
+    if not results.is_file():
+        return {}
+    try:
+        entries = json.loads(results.read_text(encoding="utf-8"))["results"]
+    except (ValueError, KeyError):
+        return {}
+    counts: dict[str, int] = {}
+    for entry in entries:
+        kind = NODE_KINDS.get(entry.get("unique_id", "").split(".")[0], "other nodes")
+        counts[kind] = counts.get(kind, 0) + 1
+        status = entry.get("status")
+        if status in ("error", "fail"):
+            counts["failed"] = counts.get("failed", 0) + 1
+        elif status == "warn":
+            counts["warned"] = counts.get("warned", 0) + 1
+    return counts
+
+
+def counts_phrase(counts: dict[str, int]) -> str:
+    """``27 models, 2 seeds, 161 data tests, 5 unit tests`` (and ``, 1 failed`` / ``, 2 warned``):
+    the one way the console, the run's log and the README give a build's size."""
+    kinds = [f"{counts[k]} {k}" for k in ("models", "seeds", "data tests", "unit tests") if counts.get(k)]
+    kinds += [f"{counts[k]} {k}" for k in ("failed", "warned") if counts.get(k)]
+    return ", ".join(kinds) or "no dbt results"

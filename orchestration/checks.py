@@ -69,7 +69,7 @@ def compare_api_totals(con: duckdb.DuckDBPyConnection) -> tuple[int, list[tuple]
     f"the export history (differences over max(${ABSOLUTE_USD:,}, {RELATIVE:.1%}) are reported).",
 )
 def api_group_totals_match_fact(context: AssetCheckExecutionContext, warehouse: WarehouseResource) -> AssetCheckResult:
-    with warehouse.connect() as con:
+    with warehouse.read() as con:
         compared, over = compare_api_totals(con)
     return AssetCheckResult(
         passed=not over,
@@ -95,7 +95,7 @@ def api_group_totals_match_fact(context: AssetCheckExecutionContext, warehouse: 
 def api_year_to_date_equals_monthly_sum(
     context: AssetCheckExecutionContext, warehouse: WarehouseResource
 ) -> AssetCheckResult:
-    with warehouse.connect() as con:
+    with warehouse.read() as con:
         if not api_table_exists(con):
             return AssetCheckResult(passed=True, metadata={"pairs_checked": 0})
         rows = con.execute(
@@ -128,7 +128,7 @@ def api_year_to_date_equals_monthly_sum(
 def raw_export_history_rows_and_values(
     context: AssetCheckExecutionContext, warehouse: WarehouseResource
 ) -> AssetCheckResult:
-    with warehouse.connect() as con:
+    with warehouse.read() as con:
         per_year = con.execute("""
             select f.year, count(h.year) as record_count,
                    count(*) filter (where h.value_usd < 0) as negative_values

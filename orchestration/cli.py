@@ -16,8 +16,7 @@ from typing import Any, NoReturn
 import duckdb
 import typer
 
-from orchestration.partitions import parse_years
-from orchestration.provenance import origin_lines
+from orchestration.provenance import origin_lines, year_ranges
 from orchestration.resources import REPO_ROOT, WarehouseResource
 
 app = typer.Typer(help="U.S. ATP exports warehouse (Dagster + dbt + DuckDB).", no_args_is_help=True)
@@ -78,7 +77,7 @@ def summary_lines(duckdb_path: Path, exports_dir: Path, written: list[Path] | No
     lines = [f"DuckDB warehouse: {duckdb_path}"]
     with duckdb.connect(str(duckdb_path), read_only=True) as con:
         years = [r[0] for r in con.execute("select distinct year from fct_atp_exports order by 1").fetchall()]
-        lines.append(f"  years held: {_year_ranges(', '.join(map(str, years))) or 'none'}")
+        lines.append(f"  years held: {year_ranges(years) or 'none'}")
         for mart in MARTS:
             if mart == "dim_partners":
                 rows, groups = con.execute(
@@ -114,93 +113,17 @@ def _with_companions(png: Path) -> str:
 
 def _years_for_run(spec: str) -> list[int]:
     """Validate ``--years``: one contiguous range inside the year partitions."""
-    from orchestration.partitions import year_partitions
+    from orchestration.partitions import parse_year_range, year_partitions
 
     try:
-        selected = parse_years(spec)
+        first, last = parse_year_range(spec)
     except ValueError as error:
         refuse("--years", str(error))
-    if selected != list(range(selected[0], selected[-1] + 1)):
-        refuse("--years", "give one contiguous range of years for a single run")
     available = year_partitions.get_partition_keys()
-    missing = [year for year in (selected[0], selected[-1]) if str(year) not in available]
+    missing = [year for year in (first, last) if str(year) not in available]
     if missing:
         refuse("--years", f"{missing[0]} is not a year partition (available: {available[0]}-{available[-1]})")
-    return selected
-
-
-def step_lines(result: Any) -> list[str]:
-    """One line per step of a finished run, in the order the steps started: a raw table with its
-    rows loaded and years, ``dbt build`` with its models and tests, the figures together, each
-    with its duration (failed steps say FAILED; their cause follows in :func:`failure_lines`)."""
-    started: list[str] = []
-    ended: dict[str, tuple[str, float]] = {}
-    metadata: dict[str, list[dict]] = {}
-    checks: dict[str, list[bool]] = {}
-    for event in result.all_events:
-        key, kind = event.step_key, event.event_type_value
-        if kind == "STEP_START":
-            started.append(key)
-        elif kind in ("STEP_SUCCESS", "STEP_FAILURE"):
-            ended[key] = (kind, (event.event_specific_data.duration_ms or 0) / 1000 if kind == "STEP_SUCCESS" else 0)
-        elif kind == "ASSET_MATERIALIZATION":
-            values = {k: v.value for k, v in event.event_specific_data.materialization.metadata.items()}
-            metadata.setdefault(key, []).append(values)
-        elif kind == "ASSET_CHECK_EVALUATION":
-            checks.setdefault(key, []).append(event.event_specific_data.passed)
-    lines: list[str] = []
-    figures = [key for key in started if key.startswith("figure_") or key == "lineage"]
-    # asset checks run in steps of their own (the Python checks): one line for them all
-    check_steps = [k for k in started if k in checks and k not in metadata and k != "atp_dbt_assets"]
-    for key in started:
-        status, seconds = ended.get(key, ("STEP_FAILURE", 0))
-        if key in figures[1:] or key in check_steps[1:]:
-            continue
-        if key in check_steps:
-            results = [passed for k in check_steps for passed in checks[k]]
-            failed = results.count(False)
-            lines.append(f"  checks: {len(results)} Python checks{f' ({failed} not passed)' if failed else ' passed'}")
-            continue
-        if status == "STEP_FAILURE" and key not in figures:
-            lines.append(f"  {key}: FAILED")
-            continue
-        if key in figures:
-            failed = [f for f in figures if ended.get(f, ("STEP_FAILURE", 0))[0] == "STEP_FAILURE"]
-            total = sum(ended.get(f, ("", 0))[1] for f in figures)
-            charts = [f for f in figures if f != "lineage"]
-            drawn = len(charts) - len([f for f in failed if f != "lineage"])
-            not_drawn = f" (FAILED: {', '.join(failed)})" if failed else ""
-            lineage = " and the lineage" if "lineage" in figures and "lineage" not in failed else ""
-            lines.append(f"  figures: {drawn} of {len(charts)} charts{lineage} written{not_drawn}, {total:.1f} s")
-        elif key.startswith("raw__"):
-            (values,) = metadata.get(key, [{}])[:1] or [{}]
-            rows = values.get("rows_loaded", 0)
-            years = _year_ranges(str(values.get("years", "")))
-            filled = " (only the census source fills it)" if key == "raw__api_hitech_exports" and not rows else ""
-            lines.append(f"  raw.{key[5:]}: {rows:,} rows ({years}){filled}, {seconds:.1f} s")
-        else:
-            models = len(metadata.get(key, []))
-            passed = checks.get(key, [])
-            failed = passed.count(False)
-            lines.append(
-                f"  {key.replace('atp_dbt_assets', 'dbt build')}: {models} models, {len(passed)} tests"
-                f"{f' ({failed} not passed)' if failed else ''}, {seconds:.1f} s"
-            )
-    return lines
-
-
-def _year_ranges(years: str) -> str:
-    """``2000, 2001, 2002, 2005`` -> ``2000-2002, 2005`` (other text as it is)."""
-    numbers = [int(y) for y in years.replace(" ", "").split(",") if y.isdigit()]
-    if not numbers:
-        return years
-    ranges: list[list[int]] = []
-    for year in sorted(numbers):
-        if ranges and year == ranges[-1][-1] + 1:
-            ranges[-1].append(year)
-        else:
-            ranges.append([year])
-    return ", ".join(f"{r[0]}-{r[-1]}" if len(r) > 1 else str(r[0]) for r in ranges)
+    return list(range(first, last + 1))
 
 
 def failure_lines(result, database: Path | None = None) -> list[str]:
@@ -213,19 +136,15 @@ def failure_lines(result, database: Path | None = None) -> list[str]:
     from dagster import AssetCheckSeverity
 
     from orchestration.audit import offending_rows
+    from orchestration.reporting import failure_line
 
     lines = []
     steps_by_error: dict[str, list[str]] = {}
     for event in result.all_events:
-        if event.event_type_value != "STEP_FAILURE":
-            continue
-        error = event.step_failure_data.error
-        messages = []
-        while error is not None:
-            messages.append(error.message.strip())
-            error = error.cause
-        steps_by_error.setdefault(messages[-1] if messages else "unknown error", []).append(event.step_key)
-    for message, steps in steps_by_error.items():  # one line per cause, however many steps it failed
+        if event.event_type_value == "STEP_FAILURE":  # one line per cause, however many steps it failed
+            cause = failure_line(event).split(": ", 1)[1]
+            steps_by_error.setdefault(cause, []).append(event.step_key)
+    for message, steps in steps_by_error.items():
         label = f"step {steps[0]}" if len(steps) == 1 else f"steps {', '.join(steps)}"
         lines.append(f"FAILED {label}: {message}")
     for evaluation in result.get_asset_check_evaluations():
@@ -280,7 +199,9 @@ def _execute(
         if not verbose:
             for warning in caught:
                 log.write(f"{warning.category.__name__}: {warning.message}\n")
-    for line in step_lines(result):
+    from orchestration.reporting import step_lines
+
+    for line in step_lines(result.all_events):
         typer.echo(line)
     warehouse = WarehouseResource()
     candidate = warehouse.candidate_dir(result.run_id)
@@ -307,21 +228,25 @@ def _execute(
     if summary is not None:
         typer.echo("\n".join(summary(result)))
         return
-    written = [
-        Path(str(e.materialization.metadata["png"].value))
-        for e in result.get_asset_materialization_events()
-        if "png" in e.materialization.metadata
-    ]
+    written = _written_charts(result)
     typer.echo("\n".join(summary_lines(warehouse.database_path(), warehouse.exports_path(), written)))
+
+
+def _written_charts(result: Any) -> list[Path]:
+    """The charts a run wrote (the figure assets' ``png`` metadata; a run over a range of years
+    records each materialization once per year), each once, in order."""
+    return sorted(
+        {
+            Path(str(event.materialization.metadata["png"].value))
+            for event in result.get_asset_materialization_events()
+            if "png" in event.materialization.metadata
+        }
+    )
 
 
 def written_figure_lines(result: Any) -> list[str]:
     """The charts a run wrote (from the figure assets' ``png`` metadata), one line each."""
-    pngs = sorted(
-        Path(str(event.materialization.metadata["png"].value))
-        for event in result.get_asset_materialization_events()
-        if "png" in event.materialization.metadata
-    )
+    pngs = _written_charts(result)
     if not pngs:
         return ["No figure written."]
     lines = [f"Figures ({len(pngs)} charts, PNG and SVG, with CSV and Parquet tables): {pngs[0].parent}"]
@@ -345,8 +270,8 @@ def refresh_run_config(
     from orchestration.assets.exports import figure_run_config
 
     return {
-        "resources": {"source": {"config": source_config}},
-        "ops": {**dbt_run_config(base_year, max_unlinked_value_share), **figure_run_config(partner)},
+        "resources": {"source": {"config": source_config}, **figure_run_config(partner)["resources"]},
+        "ops": dbt_run_config(base_year, max_unlinked_value_share),
     }
 
 
@@ -404,18 +329,15 @@ def refresh(
         refuse("--local-dir", f"{input_root} does not exist (or is not a folder)")
     if years is None:
         years = _years_held(input_root, source)
-    elif input_root is not None:  # years the input does not hold: say which it holds
+    selected = _years_for_run(years)
+    if input_root is not None:  # years the input does not hold: say which it holds
         held = _year_folders(input_root)
-        try:
-            outside = [year for year in parse_years(years) if year not in held]
-        except ValueError as error:
-            refuse("--years", str(error))
+        outside = [year for year in selected if year not in held]
         if outside and held:
             refuse(
                 "--years",
-                f"{outside[0]} is not in {input_root} (it holds {_year_ranges(', '.join(map(str, held)))})",
+                f"{outside[0]} is not in {input_root} (it holds {year_ranges(held)})",
             )
-    selected = _years_for_run(years)
     if not 0 <= max_unlinked_value_share <= 1:
         refuse("--max-unlinked-value-share", "give a share between 0 and 1, e.g. 0.05")
     source_config: dict[str, object] = {"source": source, "force_download": force}
@@ -442,13 +364,13 @@ def refresh(
     _prepare_dbt()
     base_year = _check_partner_and_base_year(partner, base_year, selected)
     typer.echo(f"Materializing every asset for {selected[0]}-{selected[-1]} from source {source} ...")
+    from orchestration.jobs import atp_warehouse_job
+    from orchestration.partitions import partition_range_tags
+
     _execute(
-        "atp_warehouse_job",
+        atp_warehouse_job.name,
         refresh_run_config(source_config, partner, base_year, max_unlinked_value_share),
-        {
-            "dagster/asset_partition_range_start": str(selected[0]),
-            "dagster/asset_partition_range_end": str(selected[-1]),
-        },
+        partition_range_tags(selected[0], selected[-1]),
         log_level,
         verbose,
         "refresh",
@@ -519,16 +441,21 @@ def figures_command(
     partner: str = typer.Option(
         "5700", help="A partner code (5700, 5880, CN_HK) or an exact name ('japan', 'China + Hong Kong')."
     ),
-    year: int | None = typer.Option(None, help="Year of figures 3 and 6 (default: the latest complete year)."),
+    years: str | None = typer.Option(
+        None, help="Years of figures 1, 2, 4 and 5, one range, e.g. 2000-2008 [default: every complete year]."
+    ),
+    year: int | None = typer.Option(None, help="Year of figures 3 and 6 (default: the last year of --years)."),
     definition: str = typer.Option("as_published", help="ATP definition: as_published or fixed_<base year>."),
     log_level: str = typer.Option("info", help=LOG_LEVEL_HELP),
     verbose: bool = typer.Option(False, "--verbose", help=VERBOSE_HELP),
 ) -> None:
     """Draw the six figures for one partner from the warehouse as it is (no load, no dbt build).
 
-    Runs ``atp_figures_job`` (the figure assets only) with the run config the UI's Launchpad
-    gives them, recorded in the Dagster instance like ``atp refresh``. An unknown partner, year
-    or definition is one line on stderr (exit 2), before anything runs."""
+    Runs ``atp_figures_job`` (the figure assets only) with the ``figures`` resource config the
+    UI's Launchpad shows, over the partition range of the years drawn, recorded in the Dagster
+    instance like ``atp refresh``. An unknown partner, a range outside the complete years held,
+    a year or a definition the warehouse lacks is one line on stderr (exit 2), before anything
+    runs."""
     from orchestration import figures
 
     _prepare_dbt()
@@ -538,21 +465,23 @@ def figures_command(
         raise typer.Exit(1)
     with duckdb.connect(str(path), read_only=True) as con:
         try:
-            found = figures.validate_figure_options(con, partner, year, definition)
+            options = figures.resolve_figure_options(con, partner, years, year, definition)
         except duckdb.CatalogException as error:
             first_line = str(error).splitlines()[0]
             typer.echo(f"the warehouse at {path} lacks the partner marts ({first_line}): run `make run`", err=True)
             raise typer.Exit(1) from error
         except figures.FigureOptionError as error:
-            typer.echo(f"--{error.option}: {error}", err=True)
-            raise typer.Exit(2) from error
+            refuse(f"--{error.option}", str(error))
     from orchestration.assets.exports import figure_run_config
+    from orchestration.jobs import atp_figures_job
+    from orchestration.partitions import partition_range_tags
 
-    typer.echo(f"Drawing figures 1-6 for {found.name} ({found.code}) ...")
+    first, last = options.years
+    typer.echo(f"Drawing figures 1-6 for {options.partner.name} ({options.partner.code}), {first}-{last} ...")
     _execute(
-        "atp_figures_job",
-        {"ops": figure_run_config(found.code, year, definition)},
-        {},
+        atp_figures_job.name,
+        figure_run_config(options.partner.code, years or "", year, definition),
+        partition_range_tags(first, last),
         log_level,
         verbose,
         "figures",
@@ -699,6 +628,58 @@ def _switch(kind: str, name: str, state: str) -> None:
         raise typer.Exit(1)
     runs = "runs while the Dagster daemon runs (`make ui` starts one)" if state == "on" else "will not run"
     typer.echo(f"{kind} {name} is {state} in the instance at {os.environ['DAGSTER_HOME']}: it {runs}.")
+
+
+@app.command("ui")
+def ui_command(
+    host: str = typer.Option("127.0.0.1", help="Address the UI listens on."),
+    port: int = typer.Option(3000, help="Port of the UI."),
+) -> None:
+    """Serve the Dagster UI (``dagster dev``: webserver and daemon) on the project's instance and
+    print the steps of every run it launches, as ``atp refresh`` does; Dagster's and dbt's full
+    output goes to a log file under ``warehouse/logs/`` (named on the first line). Ctrl-C stops it."""
+    import time
+    import urllib.request
+
+    from orchestration.reporting import STEP_LINES_ENV
+
+    _prepare_dbt()
+    log_dir = WarehouseResource().published_database_path().parent / RUN_LOG_DIR_NAME
+    log_dir.mkdir(parents=True, exist_ok=True)
+    stamp = datetime.now(UTC).strftime("%Y%m%dT%H%M%SZ")
+    log_path, steps_path = log_dir / f"ui-{stamp}.log", log_dir / f"ui-{stamp}.steps"
+    steps_path.write_text("", encoding="utf-8")
+    url = f"http://{host}:{port}"
+    typer.echo(f"Dagster UI: {url} (Ctrl-C stops it); full Dagster and dbt output: {log_path}")
+    venv_bin = Path(sys.executable).parent  # dbt and dagster of this environment, also for dagster-dbt
+    env = {**os.environ, STEP_LINES_ENV: str(steps_path), "PATH": f"{venv_bin}{os.pathsep}{os.environ['PATH']}"}
+    command = [str(venv_bin / "dagster"), "dev", "-w", str(REPO_ROOT / "workspace.yaml")]
+    with log_path.open("w", encoding="utf-8") as log, steps_path.open(encoding="utf-8") as steps:
+        server = subprocess.Popen(
+            [*command, "-h", host, "-p", str(port)], cwd=REPO_ROOT, env=env, stdout=log, stderr=subprocess.STDOUT
+        )
+        ready = False
+        try:
+            while server.poll() is None:
+                if not ready:
+                    try:
+                        urllib.request.urlopen(f"{url}/server_info", timeout=2).read()
+                        ready = True
+                        typer.echo("ready: runs launched from the UI print their steps here")
+                    except OSError:
+                        pass
+                for line in steps.readlines():
+                    typer.echo(line, nl=False)
+                time.sleep(0.5)
+        except KeyboardInterrupt:
+            server.terminate()
+        finally:
+            if server.poll() is None:
+                server.wait(timeout=60)
+    if server.returncode not in (0, -15, -2) and not ready:
+        tail = log_path.read_text(encoding="utf-8").splitlines()[-15:]
+        typer.echo("dagster dev stopped:\n" + "\n".join(tail), err=True)
+        raise typer.Exit(1)
 
 
 @app.command("schedule")

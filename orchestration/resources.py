@@ -2,10 +2,7 @@
 
 from __future__ import annotations
 
-import errno
 import os
-import shutil
-import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -15,6 +12,22 @@ from dagster import ConfigurableResource, DagsterEventType, InitResourceContext
 from dagster_duckdb import DuckDBResource
 from filelock import FileLock
 from pydantic import Field, PrivateAttr
+
+from orchestration.publish import (
+    CANDIDATE_EXPORTS,
+    CANDIDATE_INFO,
+    CandidateInfo,
+    PublishError,
+    candidates_dir,
+    check_publish_targets,
+    copy_database,
+    copy_exports,
+    finish_interrupted_publish,
+    publish,
+    published_build,
+    record_build,
+    write_failure_report,
+)
 
 REPO_ROOT = Path(__file__).resolve().parent.parent
 #: The one setting that names the DuckDB file; Dagster and the dbt profile both read it.
@@ -32,33 +45,25 @@ def _resolve(configured: str, env_name: str, default: str) -> Path:
     return path if path.is_absolute() else REPO_ROOT / path
 
 
-#: Folder (beside the DuckDB file) that holds each run's candidate warehouse and figures.
-CANDIDATES_DIR = ".candidates"
-#: The report a failed run leaves in its candidate folder.
-FAILURE_REPORT = "FAILED.md"
-#: Written into a checked candidate just before its files are renamed into place: a publish cut
-#: short (kill -9 between the renames) is finished by the next run (:func:`finish_interrupted_publish`).
-PUBLISHING_MARKER = "PUBLISHING"
-
-
 class WarehouseResource(ConfigurableResource):
     """The DuckDB warehouse file and the exports folder (inputs: :class:`SourceResource`).
 
     Each path is taken from run config, else from its environment variable
-    (``ATP_DUCKDB_PATH``, ``ATP_EXPORTS_DIR``), else from the default under
-    ``warehouse/``; relative paths are resolved against the repository root. The dbt assets pass
-    the resolved DuckDB path to dbt (``--vars duckdb_path``), so both always use the same file.
+    (``ATP_DUCKDB_PATH``, ``ATP_EXPORTS_DIR``), else from the default under ``warehouse/``;
+    relative paths are resolved against the repository root. The dbt assets pass the resolved
+    DuckDB path to dbt (``--vars duckdb_path``), so both always use the same file.
 
-    **Write, audit, publish.** In a Dagster run, nothing writes the published file or the
-    published figures. The run's first write takes the writer lock (held until the run ends) and
-    copies the published file to a candidate, ``<warehouse folder>/.candidates/<run id>/``; every
-    raw load, ``dbt build`` (models and tests), asset check and figure of the run works on the
-    candidate. When the run ends (:meth:`teardown_after_execution`) without a failed step or a
-    failed blocking check, the candidate file is renamed over the published one (one atomic
-    rename: a reader sees the old file or the new one, never a mix) and the new figure files are
-    renamed into the exports folder; older candidates are removed. Otherwise the published
-    warehouse and figures stay byte for byte as they were, and the candidate is kept for
-    inspection with ``FAILED.md``, the failed steps and checks. Outside a run (the ``atp sql``
+    **Write, audit, publish** (:mod:`orchestration.publish`). In a Dagster run, nothing writes
+    the published file or the published figures. The run's first write takes the writer lock
+    (held until the run ends), checks that the publish can be done (both folders writable), and
+    copies the published file to a candidate, ``<warehouse folder>/.candidates/<run id>/``; a
+    re-execution of a failed run copies that run's kept candidate instead, so it continues the
+    same build (refused when another build was published since). Every raw load, ``dbt build``,
+    asset check and figure of the run works on the candidate. When the run ends
+    (:meth:`teardown_after_execution`) without a failed step or a failed blocking check, the
+    candidate is published (one rename for the DuckDB file, then one per figure file) and the
+    run gets the tag ``atp/publish``; otherwise the published warehouse and figures stay byte for
+    byte as they were and the candidate is kept with ``FAILED.md``. Outside a run (the ``atp sql``
     command, tests, the benchmark) the published file is used directly.
     """
 
@@ -79,6 +84,7 @@ class WarehouseResource(ConfigurableResource):
     )
 
     _run_id: str | None = PrivateAttr(default=None)
+    _parent_run_id: str | None = PrivateAttr(default=None)
     _lock: FileLock | None = PrivateAttr(default=None)
     _candidate_database: bool = PrivateAttr(default=False)
     _candidate_error: str | None = PrivateAttr(default=None)
@@ -96,26 +102,62 @@ class WarehouseResource(ConfigurableResource):
         run_id = run_id or self._run_id
         if run_id is None:
             return None
-        return self.published_database_path().parent / CANDIDATES_DIR / run_id
+        return candidates_dir(self.published_database_path()) / run_id
+
+    def continued_candidate(self) -> Path | None:
+        """The kept candidate this run continues: its parent's (a re-execution of a failed run),
+        when the parent left one; else None."""
+        if self._parent_run_id is None:
+            return None
+        folder = self.candidate_dir(self._parent_run_id)
+        return folder if folder is not None and (folder / CANDIDATE_INFO).exists() else None
 
     def database_path(self) -> Path:
-        """The DuckDB file to write: in a run, the run's candidate (copied from the published
-        file on first use, under the writer lock); outside a run, the published file."""
+        """The DuckDB file to write: in a run, the run's candidate (made on first use, under the
+        writer lock: :meth:`_make_candidate`); outside a run, the published file."""
         candidate = self.candidate_dir()
         if candidate is None:
             return self.published_database_path()
         self._hold_lock()
-        path = candidate / self.published_database_path().name
-        if self._candidate_error is not None:  # waited once already: every later step fails at once
-            raise RuntimeError(self._candidate_error)
+        if self._candidate_error is not None:  # failed once already: every later step fails at once
+            raise PublishError(self._candidate_error)
         if not self._candidate_database:
             try:
-                self._copy_published(path)
-            except RuntimeError as error:
+                self._make_candidate(candidate)
+            except PublishError as error:
                 self._candidate_error = str(error)
                 raise
             self._candidate_database = True
-        return path
+        return candidate / self.published_database_path().name
+
+    def _make_candidate(self, candidate: Path) -> None:
+        """Check the publish targets, then copy the published file (or the continued candidate's
+        file and figures) into ``candidate`` and record the build in it (``meta.builds``).
+        Raises :class:`PublishError` when a target cannot be written, when the continued
+        candidate was built on another published build, or when the disk is full."""
+        published = self.published_database_path()
+        check_publish_targets(published, self.published_exports_path())
+        base = published_build(published)
+        source, continues = published, None
+        parent = self.continued_candidate()
+        if parent is not None:
+            info = CandidateInfo.read(parent)
+            if info is None or info.based_on_build != base:
+                raise PublishError(
+                    f"run {self._parent_run_id}, which this run re-executes, built on another warehouse than the "
+                    f"published one (build {base}): re-executing it would publish its tables over newer ones. "
+                    "Launch the years again instead."
+                )
+            source, continues = parent / published.name, self._parent_run_id
+            copy_exports(parent / CANDIDATE_EXPORTS, candidate / CANDIDATE_EXPORTS)
+        database = candidate / published.name
+        candidate.mkdir(parents=True, exist_ok=True)
+        if source.exists():
+            copy_database(source, database, self.lock_timeout_seconds)
+        info = CandidateInfo(run_id=str(self._run_id), based_on_build=base, continues_run=continues)
+        with duckdb.connect(str(database)) as con:
+            record_build(con, info)
+        info.write(candidate)
 
     def exports_path(self) -> Path:
         """The folder to write figures to: in a run, the candidate's; outside, the published one."""
@@ -123,67 +165,20 @@ class WarehouseResource(ConfigurableResource):
         if candidate is None:
             return self.published_exports_path()
         self._hold_lock()
-        return candidate / "exports"
+        if self.continued_candidate() is not None and not self._candidate_database:
+            self.database_path()  # a re-execution's figures join the continued candidate's
+        return candidate / CANDIDATE_EXPORTS
 
     def _hold_lock(self) -> None:
-        """Take the writer lock for the rest of the run (released at teardown)."""
+        """Take the writer lock for the rest of the run (released at teardown), then finish a
+        publish another run left cut short (:func:`finish_interrupted_publish`)."""
         if self._lock is None:
             path = self.published_database_path()
             path.parent.mkdir(parents=True, exist_ok=True)
             lock = FileLock(f"{path}.lock", timeout=self.lock_timeout_seconds)
             lock.acquire()
             self._lock = lock
-
-    def _copy_published(self, target: Path) -> None:
-        """Copy the published file (checkpointed first if a write-ahead log is beside it) to
-        ``target``; an empty candidate when nothing is published yet."""
-        published = self.published_database_path()
-        finish_interrupted_publish(published.parent / CANDIDATES_DIR, published, self.published_exports_path())
-        target.parent.mkdir(parents=True, exist_ok=True)
-        target.unlink(missing_ok=True)
-        Path(f"{target}.wal").unlink(missing_ok=True)
-        if not published.exists():
-            return
-        self._wait_for_foreign_writer(published)
-        if Path(f"{published}.wal").exists():
-            # a log left by a writer that stopped (an older version wrote the file in place)
-            with duckdb.connect(str(published)) as con:
-                con.execute("checkpoint")
-        try:
-            shutil.copyfile(published, target)
-        except OSError as error:
-            target.unlink(missing_ok=True)
-            if error.errno != errno.ENOSPC:
-                raise
-            size = published.stat().st_size
-            raise RuntimeError(
-                f"no space left on the disk of {target.parent} for the run's candidate copy of {published} "
-                f"({size / 1e6:,.0f} MB): a run builds on a copy and needs about twice the warehouse's size free. "
-                "Free some space (old candidates of failed runs are in "
-                f"{target.parent.parent}), then run again; the published warehouse is unchanged."
-            ) from None
-
-    def _wait_for_foreign_writer(self, published: Path) -> None:
-        """Wait (up to ``lock_timeout_seconds``) while another process holds the published file
-        open read-write (DuckDB's own file lock; e.g. a DuckDB shell): a copy taken then could be
-        torn. Raises ``RuntimeError`` naming the holder (DuckDB names its PID) and the remedy."""
-        deadline = time.monotonic() + self.lock_timeout_seconds
-        while True:
-            try:
-                duckdb.connect(str(published), read_only=True).close()
-                return
-            except duckdb.IOException as error:
-                if "lock" not in str(error).lower():
-                    raise
-                if time.monotonic() >= deadline:
-                    holder = str(error).splitlines()[0]
-                    raise RuntimeError(
-                        f"{published} is held open read-write by another process ({holder}); a run copies the "
-                        "published file and cannot do so while it may change. Close that connection, or open "
-                        "the warehouse read-only (duckdb.connect(path, read_only=True); readers never block a "
-                        "run), then run again."
-                    ) from None
-                time.sleep(1)
+            finish_interrupted_publish(path, self.published_exports_path())
 
     @contextmanager
     def writer_lock(self) -> Iterator[None]:
@@ -216,50 +211,66 @@ class WarehouseResource(ConfigurableResource):
 
     @contextmanager
     def read(self) -> Iterator[duckdb.DuckDBPyConnection]:
-        """A read-only connection to what the run sees: its candidate once it has one, else the
-        published file (never copied just to be read)."""
-        candidate = self.candidate_dir()
+        """A read-only connection to what the run sees: its candidate once it has one (or the
+        candidate it continues), else the published file (never copied just to be read)."""
         path = self.published_database_path()
-        if candidate is not None and self._candidate_database:
-            path = candidate / path.name
+        candidate = self.candidate_dir()
+        if candidate is not None and (self._candidate_database or self.continued_candidate() is not None):
+            path = self.database_path()
         with duckdb.connect(str(path), read_only=True) as con:
             yield con
 
     def setup_for_execution(self, context: InitResourceContext) -> None:
-        """Start of a Dagster run: remember its id; the candidate is made on the first write."""
-        self._run_id = context.run.run_id if context.run is not None else None
+        """Start of a Dagster run: remember its id and the run it re-executes, if any; the
+        candidate is made on the first write."""
+        run = context.dagster_run
+        self._run_id = run.run_id if run is not None else None
+        self._parent_run_id = run.tags.get(PARENT_RUN_TAG) if run is not None else None
         self._lock = None
         self._candidate_database = False
         self._candidate_error = None
 
     def teardown_after_execution(self, context: InitResourceContext) -> None:
         """End of a Dagster run: publish the candidate when every step and blocking check
-        passed, else keep it with ``FAILED.md``; then release the writer lock."""
+        passed, else keep it with ``FAILED.md``; tag the run with what happened
+        (``atp/publish``); then release the writer lock."""
         candidate = self.candidate_dir()
         try:
             if candidate is None or not candidate.exists():
                 return
             problems = run_problems(context, candidate / self.published_database_path().name)
             if problems:
-                report = candidate / FAILURE_REPORT
-                report.write_text(
-                    f"# Run {self._run_id} failed: nothing was published\n\n"
-                    + "\n".join(f"- {p}" for p in problems)
-                    + "\n\nThe published warehouse and figures are unchanged. This folder holds what the run "
-                    "built (open the .duckdb file read-only to inspect it); the next good run removes it.\n"
-                )
+                write_failure_report(candidate, str(self._run_id), problems)
+                _tag(context, "nothing published: the run failed (see FAILED.md in its candidate)")
                 if context.log is not None:  # the run's log in the UI: the same failures and rows
                     context.log.error(
                         f"nothing published; the failed candidate is kept in {candidate}:\n" + "\n".join(problems)
                     )
                 return
-            published = publish(candidate, self.published_database_path(), self.published_exports_path())
+            try:
+                published = publish(candidate, self.published_database_path(), self.published_exports_path())
+            except OSError as error:
+                _tag(context, f"FAILED to publish: {error}")
+                raise
+            _tag(context, "published " + ("; ".join(published) or "nothing new"))
             if context.log is not None:
-                context.log.info(f"published {', '.join(published) or 'nothing new'}")
+                context.log.info(f"published {'; '.join(published) or 'nothing new'}")
         finally:
             if self._lock is not None:
                 self._lock.release()
                 self._lock = None
+
+
+#: Dagster's tag naming the run a re-execution re-executes.
+PARENT_RUN_TAG = "dagster/parent_run_id"
+#: The tag a run gets when it ends: what it published, or why nothing.
+PUBLISH_TAG = "atp/publish"
+
+
+def _tag(context: InitResourceContext, text: str) -> None:
+    """Tag the run with what its end published (shown on the run's page and in the runs list)."""
+    if context.instance is not None and context.dagster_run is not None:
+        context.instance.add_run_tags(context.dagster_run.run_id, {PUBLISH_TAG: text[:250]})
 
 
 def run_problems(context: InitResourceContext, database: Path | None = None) -> list[str]:
@@ -268,11 +279,11 @@ def run_problems(context: InitResourceContext, database: Path | None = None) -> 
     rows behind it in ``database`` (the run's candidate) follow, indented."""
     from orchestration.audit import offending_rows
 
-    if context.instance is None or context.run is None:
+    if context.instance is None or context.dagster_run is None:
         return []
     problems = []
     records = context.instance.all_logs(
-        context.run.run_id, of_type={DagsterEventType.STEP_FAILURE, DagsterEventType.ASSET_CHECK_EVALUATION}
+        context.dagster_run.run_id, of_type={DagsterEventType.STEP_FAILURE, DagsterEventType.ASSET_CHECK_EVALUATION}
     )
     for record in records:
         event = record.dagster_event
@@ -289,61 +300,6 @@ def run_problems(context: InitResourceContext, database: Path | None = None) -> 
             if database is not None:
                 problems.extend(f"  - {row}" for row in offending_rows(database, evaluation.check_name))
     return problems
-
-
-def publish(candidate: Path, database: Path, exports: Path) -> list[str]:
-    """Publish a run's candidate folder: its DuckDB file is checkpointed, the candidate is marked
-    (:data:`PUBLISHING_MARKER`), the DuckDB file is renamed over ``database`` (atomic), then each
-    figure file is renamed into ``exports`` (each atomic, the same file system); the candidate
-    folder and every older candidate are removed. Cut short after the mark, it is finished by
-    the next run; before it, nothing was published. Returns what was published."""
-    published: list[str] = []
-    built = candidate / database.name
-    if built.exists():
-        with duckdb.connect(str(built)) as con:
-            con.execute("checkpoint")
-        Path(f"{built}.wal").unlink(missing_ok=True)
-    marker = candidate / PUBLISHING_MARKER
-    with marker.open("w", encoding="utf-8") as handle:  # from here on the candidate is published, whatever happens
-        handle.write("checked; being renamed into place (finished by the next run if cut short)\n")
-        handle.flush()
-        os.fsync(handle.fileno())
-    if built.exists():
-        os.replace(built, database)
-        Path(f"{database}.wal").unlink(missing_ok=True)
-        published.append(str(database))
-    figures = candidate / "exports"
-    if figures.is_dir():
-        exports.mkdir(parents=True, exist_ok=True)
-        names = sorted(p.name for p in figures.iterdir() if p.is_file())
-        for name in names:
-            target = exports / name
-            if target.exists():
-                os.chmod(figures / name, target.stat().st_mode & 0o7777)
-            try:
-                os.replace(figures / name, target)
-            except OSError:  # another file system: copy beside the target, then rename
-                temporary = exports / f".{name}.publishing"
-                shutil.copy2(figures / name, temporary)
-                os.replace(temporary, target)
-        if names:
-            published.append(f"{len(names)} files in {exports}")
-    for old in candidate.parent.iterdir():
-        shutil.rmtree(old, ignore_errors=True)
-    return published
-
-
-def finish_interrupted_publish(candidates: Path, database: Path, exports: Path) -> list[str]:
-    """Finish the publish of a candidate that was cut short (it holds :data:`PUBLISHING_MARKER`:
-    every check had passed): rename what is left of it into place (:func:`publish`, which also
-    removes the candidates). Called by a run before it copies the warehouse, under the writer
-    lock. Returns what was published (empty when nothing was interrupted)."""
-    if not candidates.is_dir():
-        return []
-    for candidate in sorted(candidates.iterdir()):
-        if (candidate / PUBLISHING_MARKER).exists():
-            return publish(candidate, database, exports)
-    return []
 
 
 SOURCE_ENV = "ATP_SOURCE"
@@ -438,3 +394,44 @@ class SourceResource(ConfigurableResource):
             api_key=os.environ.get(API_KEY_ENV) or None,
         )
         return CensusDownloader(self.input_root(), settings, build_session(self.max_retries, self.backoff_factor))
+
+
+class FigureSettings(ConfigurableResource):
+    """What the six figures draw, set once for all of them (the Launchpad's ``resources.figures``;
+    ``atp figures`` and ``atp refresh`` options): the partner, the window of years, the year of
+    figures 3 and 6 and the ATP definition. Validated once per run against the warehouse the run
+    reads (:meth:`options`)."""
+
+    partner: str = Field(
+        default="5700",
+        description="Partner: a Schedule C code (5700 China, 5880 Japan), a partner group code (CN_HK) or an exact "
+        "name, case-insensitive ('japan', 'China + Hong Kong'); see dim_partners",
+    )
+    years: str = Field(
+        default="",
+        description="Years of figures 1, 2, 4 and 5, one range such as 2000-2008; empty: every complete year held",
+    )
+    year: int | None = Field(default=None, description="Year of figures 3 and 6; default: the last year of the range")
+    definition: str = Field(
+        default="as_published",
+        description="ATP definition: as_published (each year's own list) or fixed_<base year>, e.g. fixed_2008; "
+        "figures 1 and 5 also take chain_linked",
+    )
+
+    _resolved: object | None = PrivateAttr(default=None)
+
+    def setup_for_execution(self, context: InitResourceContext) -> None:
+        """Start of a run: the options are resolved again against what this run reads."""
+        self._resolved = None
+
+    def options(self, con: duckdb.DuckDBPyConnection):
+        """The validated :class:`orchestration.figures.FigureOptions` (resolved once per run, then
+        reused by every figure). Raises ``orchestration.figures.FigureOptionError`` (one line
+        naming the setting and what is valid)."""
+        from orchestration import figures
+
+        if self._resolved is None:
+            self._resolved = figures.resolve_figure_options(
+                con, self.partner, self.years or None, self.year, self.definition
+            )
+        return self._resolved

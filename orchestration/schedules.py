@@ -23,6 +23,8 @@ from dagster import (
     sensor,
 )
 
+from orchestration.jobs import atp_warehouse_job
+from orchestration.partitions import partition_range_tags
 from orchestration.resources import SourceResource
 
 #: Cron and timezone of the annual refresh, read once when the code location loads (Dagster needs
@@ -51,18 +53,14 @@ def refresh_run_request(first: int, last: int, run_key: str | None = None) -> Ru
     file's sha256 (``previous_sha256``) and ``raw.country_trade_revisions`` the changed values."""
     return RunRequest(
         run_key=run_key,
-        job_name="atp_warehouse_job",
+        job_name=atp_warehouse_job.name,
         run_config={"resources": {"source": {"config": {"source": "census", "force_download": True}}}},
-        tags={
-            "dagster/asset_partition_range_start": str(first),
-            "dagster/asset_partition_range_end": str(last),
-            "atp/trigger": "annual_refresh",
-        },
+        tags={**partition_range_tags(first, last), "atp/trigger": "annual_refresh"},
     )
 
 
 @schedule(
-    job_name="atp_warehouse_job",
+    job=atp_warehouse_job,
     cron_schedule=REFRESH_CRON,
     execution_timezone=REFRESH_TIMEZONE,
     default_status=DefaultScheduleStatus.STOPPED,
@@ -75,7 +73,7 @@ def annual_census_refresh(context: ScheduleEvaluationContext) -> RunRequest:
 
 
 @sensor(
-    job_name="atp_warehouse_job",
+    job=atp_warehouse_job,
     minimum_interval_seconds=24 * 3600,
     default_status=DefaultSensorStatus.STOPPED,
     description="Requests a refresh when the Census country trade table changes (ETag / Last-Modified of a "

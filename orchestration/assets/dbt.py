@@ -6,10 +6,13 @@ from pathlib import Path
 from typing import Any
 
 from dagster import AssetExecutionContext, AssetKey, Config
-from dagster_dbt import DagsterDbtTranslator, DbtCliResource, dbt_assets
+from dagster_dbt import DagsterDbtTranslator, dbt_assets
 from pydantic import Field
 
-from orchestration.project import dbt_project
+from orchestration.assets.run_scope import require_complete_run
+from orchestration.audit import build_counts, counts_phrase
+from orchestration.partitions import single_run, year_partitions
+from orchestration.project import dbt_project, dbt_resource
 from orchestration.resources import WarehouseResource
 
 
@@ -82,15 +85,26 @@ if not dbt_project.manifest_path.is_file():
     manifest=dbt_project.manifest_path,
     project=dbt_project,
     dagster_dbt_translator=AtpDbtTranslator(),
+    partitions_def=year_partitions,
+    backfill_policy=single_run,
 )
 def atp_dbt_assets(
-    context: AssetExecutionContext, config: DbtBuildConfig, dbt: DbtCliResource, warehouse: WarehouseResource
+    context: AssetExecutionContext, config: DbtBuildConfig, warehouse: WarehouseResource
 ) -> Iterator[Any]:
     """Build the dbt models (staging views, fact and mart tables) and run their tests, with the
-    run's settings (:class:`DbtBuildConfig`).
+    run's settings (:class:`DbtBuildConfig`), then log dbt's own counts (models, seeds, data and
+    unit tests, from ``run_results.json``).
 
-    The whole ``dbt build`` holds the warehouse writer lock (one DuckDB writer per file)."""
+    Partitioned by year like every asset, so that a range of years launched from the UI is one
+    run; every build rebuilds every model over every year held. Fails first, with one line, when
+    the run would not rebuild what is built from the selected models
+    (:func:`orchestration.assets.run_scope.require_complete_run`). The whole ``dbt build`` holds
+    the warehouse writer lock (one DuckDB writer per file). The dbt CLI resource is made here,
+    not configured in the Launchpad (it holds only paths of this machine)."""
+    require_complete_run(context, warehouse.continued_candidate() is not None)
     with warehouse.writer_lock():
-        yield from dbt.cli(
+        invocation = dbt_resource().cli(
             dbt_build_args(warehouse.database_path(), config), context=context, target_path=DBT_RUN_TARGET_PATH
-        ).stream()
+        )
+        yield from invocation.stream()
+    context.log.info(f"dbt build: {counts_phrase(build_counts(invocation.target_path))}")

@@ -1,41 +1,25 @@
 """Export assets: the six figures (the briefing's four, figure 5 with the three ATP definitions and
 figure 6 with the products behind the largest gaps) for one partner, as CSV + Parquet tables and
-PNG + SVG charts. The partner, year and definition are run config (:class:`FigureConfig`), so the
-Launchpad shows a form; the default run draws China (5700)."""
+PNG + SVG charts. What they draw (partner, years, year, definition) is set once for all six by the
+``figures`` resource (:class:`orchestration.resources.FigureSettings`), so the Launchpad shows
+one form; the default run draws China (5700) over every complete year."""
 
 from typing import Any
 
-from dagster import AssetExecutionContext, AssetKey, AssetsDefinition, Config, MaterializeResult, MetadataValue, asset
+from dagster import AssetExecutionContext, AssetKey, AssetsDefinition, MaterializeResult, MetadataValue
 from dagster_dbt import get_asset_key_for_model
-from pydantic import Field
 
 from orchestration import figures
 from orchestration.assets.dbt import atp_dbt_assets
+from orchestration.assets.run_scope import full_asset_graph
 from orchestration.lineage import lineage_markdown
-from orchestration.resources import WarehouseResource
+from orchestration.partitions import yearly_asset
+from orchestration.publish import current_build
+from orchestration.resources import FigureSettings, WarehouseResource
 
 
 def _model(name: str) -> AssetKey:
     return get_asset_key_for_model([atp_dbt_assets], name)
-
-
-class FigureConfig(Config):
-    """Run config of every figure asset: which partner, year and ATP definition to draw."""
-
-    partner: str = Field(
-        default=figures.DEFAULT_PARTNER,
-        description="Partner: a Schedule C code (5700 China, 5880 Japan), a partner group code (CN_HK) or an "
-        "exact name, case-insensitive ('japan', 'China + Hong Kong'); see dim_partners",
-    )
-    year: int | None = Field(
-        default=None,
-        description="Year of figures 3 and 6 (the others draw every complete year); default: the latest complete year",
-    )
-    definition: str = Field(
-        default=figures.AS_PUBLISHED,
-        description="ATP definition: as_published (each year's own list) or fixed_<base year>, e.g. fixed_2008; "
-        "figures 1 and 5 also take chain_linked",
-    )
 
 
 #: The dbt models each figure reads (besides dim_partners, fct_atp_exports for the data origin
@@ -49,15 +33,20 @@ FIGURE_MODELS = {
     6: ("fct_specialization_gaps", "fct_hs10_gap_contributions"),
 }
 DESCRIPTIONS = {
-    1: "Figure 1: ATP exports to the partner by year (top), to the world and the rest of the world (below), USD "
-    "billions.",
+    1: "Figure 1: ATP exports to the partner by year (top) and the partner's share of world ATP exports "
+    "(below), current U.S. dollars.",
     2: "Figure 2: composition of ATP exports to the partner by group and year, %.",
-    3: "Figure 3: ATP export shares by group, partner vs rest of world, one year (default: the latest complete).",
-    4: "Figure 4: partner minus rest-of-world share by group and year, pp, 2001 on.",
+    3: "Figure 3: ATP export shares by group, partner vs rest of world, one year (default: the last of the range).",
+    4: "Figure 4: partner minus rest-of-world share by group and year, pp, 2001 on, one panel per group.",
     5: "Figure 5: ATP exports to the partner as published, fixed-definition and chain-linked, and the "
-    "reclassification effect, USD billions.",
+    "reclassification effect, current U.S. dollars.",
     6: "Figure 6: the HS10 products behind the partner's largest positive and negative gaps in one year, pp.",
 }
+#: How the partitions of a figure read (in each figure asset's description).
+FIGURE_PARTITIONS_NOTE = (
+    "Partitioned like every asset so that a range of years is one run; what a figure draws is set by the "
+    "figures resource (partner, years, year, definition), not by the partitions of the run."
+)
 
 
 def figure_asset_name(number: int) -> str:
@@ -66,30 +55,35 @@ def figure_asset_name(number: int) -> str:
 
 
 def figure_run_config(
-    partner: str = figures.DEFAULT_PARTNER, year: int | None = None, definition: str = figures.AS_PUBLISHED
+    partner: str = figures.DEFAULT_PARTNER,
+    years: str = "",
+    year: int | None = None,
+    definition: str = figures.AS_PUBLISHED,
 ) -> dict[str, Any]:
-    """The ``ops`` run config that gives every figure asset the same :class:`FigureConfig`
-    (what the Launchpad form produces)."""
-    config = {"partner": partner, "year": year, "definition": definition}
-    return {figure_asset_name(number): {"config": dict(config)} for number in figures.FIGURE_NAMES}
+    """The run config that sets what every figure draws, once for all six (the ``figures``
+    resource, :class:`orchestration.resources.FigureSettings`; the Launchpad shows the same)."""
+    config = {"partner": partner, "years": years, "year": year, "definition": definition}
+    return {"resources": {"figures": {"config": config}}}
 
 
 def _export(
-    context: AssetExecutionContext, number: int, config: FigureConfig, warehouse: WarehouseResource
+    context: AssetExecutionContext, number: int, settings: FigureSettings, warehouse: WarehouseResource
 ) -> MaterializeResult:
     with warehouse.read() as con:
-        drawn = figures.draw_figure(con, number, config.partner, config.year, config.definition)
-    written = figures.write_figure(
-        drawn.table, drawn.chart, warehouse.exports_path(), drawn.stem, drawn.origin, drawn.caption
-    )
+        options = settings.options(con)
+        drawn = figures.draw_figure(con, number, options)
+        build = current_build(con)
+    written = figures.write_figure(drawn, warehouse.exports_path(), metadata={"build_id": build or ""})
     # the run writes to its candidate folder; the metadata names where the files are published
     published = warehouse.published_exports_path()
     context.log.info(f"wrote {written.png.name} (.csv .parquet .svg); published to {published} when the run succeeds")
     metadata: dict[str, Any] = {
-        "partner_code": drawn.partner.code,
-        "partner_name": drawn.partner.name,
-        "definition": drawn.definition,
+        "partner_code": options.partner.code,
+        "partner_name": options.partner.name,
+        "definition": options.definition,
+        "years": f"{options.years[0]}-{options.years[1]}",
         "rows": drawn.table.num_rows,
+        "build_id": build or "none",
         "csv": MetadataValue.path(str(published / written.csv.name)),
         "parquet": MetadataValue.path(str(published / written.parquet.name)),
         "png": MetadataValue.path(str(published / written.png.name)),
@@ -98,49 +92,37 @@ def _export(
         "caption": drawn.caption,
         "preview": MetadataValue.md(drawn.table.slice(0, 12).to_pandas().to_markdown(index=False)),
     }
-    if drawn.year is not None:
-        metadata["year"] = drawn.year
+    if number in figures.YEAR_FIGURES:
+        metadata["year"] = options.year
     return MaterializeResult(metadata=metadata)
 
 
 def _figure_asset(number: int) -> AssetsDefinition:
     deps = [_model(name) for name in (*FIGURE_MODELS[number], "dim_partners", "fct_atp_exports")]
 
-    @asset(
+    @yearly_asset(
         name=figure_asset_name(number),
         deps=deps,
         group_name="figures",
         kinds={"python", "pandas"},
-        description=DESCRIPTIONS[number],
+        description=f"{DESCRIPTIONS[number]} {FIGURE_PARTITIONS_NOTE}",
     )
-    def _asset(context: AssetExecutionContext, config: FigureConfig, warehouse: WarehouseResource) -> MaterializeResult:
-        return _export(context, number, config, warehouse)
+    def _asset(
+        context: AssetExecutionContext, figures: FigureSettings, warehouse: WarehouseResource
+    ) -> MaterializeResult:
+        return _export(context, number, figures, warehouse)
 
     return _asset
 
 
-figure_1_atp_exports = _figure_asset(1)
-figure_2_composition = _figure_asset(2)
-figure_3_composition_shares = _figure_asset(3)
-figure_4_specialization_gaps = _figure_asset(4)
-figure_5_atp_definitions = _figure_asset(5)
-figure_6_gap_products = _figure_asset(6)
-
-figure_assets = [
-    figure_1_atp_exports,
-    figure_2_composition,
-    figure_3_composition_shares,
-    figure_4_specialization_gaps,
-    figure_5_atp_definitions,
-    figure_6_gap_products,
-]
+figure_assets = [_figure_asset(number) for number in figures.FIGURE_NAMES]
 
 
 #: File name of the static lineage written beside the figures.
 LINEAGE_FILE = "lineage.md"
 
 
-@asset(
+@yearly_asset(
     name="lineage",
     deps=[figure.key for figure in figure_assets],
     group_name="figures",
@@ -150,10 +132,8 @@ LINEAGE_FILE = "lineage.md"
 )
 def lineage(context: AssetExecutionContext, warehouse: WarehouseResource) -> MaterializeResult:
     """Write ``lineage.md`` (Markdown with a Mermaid flowchart, :func:`orchestration.lineage.lineage_markdown`)
-    into the exports folder; published with the figures when the run succeeds."""
-    from orchestration.definitions import defs  # the code location this asset belongs to
-
-    graph = defs.resolve_asset_graph()
+    of the run's whole asset graph into the exports folder; published with the figures."""
+    graph = full_asset_graph(context)
     text = lineage_markdown(graph)
     folder = warehouse.exports_path()
     folder.mkdir(parents=True, exist_ok=True)

@@ -7,23 +7,20 @@ first). Loading is the same for all three (:func:`orchestration.census.load.load
 """
 
 import sys
-import warnings
 
 import duckdb
 from dagster import (
     AssetExecutionContext,
     AssetsDefinition,
-    BackfillPolicy,
-    BetaWarning,
     MaterializeResult,
     MetadataValue,
-    asset,
 )
 from tqdm import tqdm
 
+from orchestration.assets.run_scope import require_complete_run
 from orchestration.census.load import LoadResult, load_table
 from orchestration.census.tables import RAW_TABLES, InputFileError, RawTable, missing_inputs
-from orchestration.partitions import year_partitions
+from orchestration.partitions import yearly_asset
 from orchestration.resources import SourceResource, WarehouseResource
 from orchestration.sources.landing import read_manifest
 
@@ -148,42 +145,42 @@ MISSING_YEARS_NOTE = (
     "loads its files (the bundled sample holds 2000-2023, so later years stay missing until a local folder or "
     "the census source provides them)."
 )
+#: The same for a table whose one file holds every year: each run reloads it whole.
+WHOLE_FILE_NOTE = (
+    "Partitioned like every asset so that a range of years is one run; each run reloads the whole file, "
+    "whatever its years."
+)
 
 
 def raw_asset_args(table: RawTable) -> dict:
-    """The ``@asset`` arguments of a raw table: key ``raw/<name>``, group ``census_raw``, and for
-    tables with a year, yearly partitions materialized in a single run per backfill."""
-    args = {
+    """The ``@asset`` arguments of a raw table: key ``raw/<name>``, group ``census_raw``, kind and
+    description (partitioned by year as every asset: :func:`orchestration.partitions.yearly_asset`)."""
+    note = MISSING_YEARS_NOTE if table.per_year else WHOLE_FILE_NOTE
+    return {
         "key": ["raw", table.name],
         "group_name": "census_raw",
         "kinds": {"duckdb"},
-        "description": table.description,
+        "description": f"{table.description} {note}",
     }
-    if table.per_year:
-        args |= {"partitions_def": year_partitions, "backfill_policy": BackfillPolicy.single_run()}
-        args["description"] += " " + MISSING_YEARS_NOTE
-    return args
 
 
 def build_raw_asset(table: RawTable) -> AssetsDefinition:
     """Build the asset ``raw/<table.name>``.
 
-    Each year's files are parsed into a temporary table and swapped in atomically
-    (:func:`orchestration.census.load.swap`): re-materializing a year replaces its rows and never
-    duplicates them. Raises :class:`InputFileError`, ``CensusLayoutError`` (naming file, record
-    and field) or ``SourceError`` (naming source, year and URL) before anything is written.
+    Before anything is read, the run must rebuild everything built from the table
+    (:func:`orchestration.assets.run_scope.require_complete_run`). Each year's files are parsed
+    into a temporary table and swapped in atomically (:func:`orchestration.census.load.swap`):
+    re-materializing a year replaces its rows and never duplicates them. Raises
+    :class:`InputFileError`, ``CensusLayoutError`` (naming file, record and field),
+    ``SourceError`` (naming source, year and URL) or ``IncompleteRunError`` before anything is
+    written.
     """
 
-    with warnings.catch_warnings():
-        # single-run backfills are what a range of years needs (one load, one dbt build); the
-        # parameter is marked beta in Dagster 1.13 and warned about at every import otherwise
-        warnings.simplefilter("ignore", BetaWarning)
-        decorate = asset(**raw_asset_args(table))
-
-    @decorate
+    @yearly_asset(**raw_asset_args(table))
     def _raw_asset(
         context: AssetExecutionContext, warehouse: WarehouseResource, source: SourceResource
     ) -> MaterializeResult:
+        require_complete_run(context, warehouse.continued_candidate() is not None)
         years = partition_years(context) if table.per_year else []
         prepare_inputs(source, table, years)
         root = source.input_root()

@@ -1,0 +1,205 @@
+"""The run's steps in a few lines, the same wherever a run is watched: ``atp refresh`` prints
+them when its run ends, and ``make ui`` (``atp ui``) prints them as the runs launched from the
+UI go (:class:`StepLinesHandler`, a handler of the Dagster instance's logs).
+
+One line per raw table (rows loaded, years), one for the Python checks, one for ``dbt build``
+(dbt's own counts of models, seeds, data and unit tests), one for the figures and the lineage,
+each with its seconds; a failed step says FAILED and its cause follows.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+import sys
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from orchestration.provenance import year_ranges
+
+#: The environment variable that names the file :class:`StepLinesHandler` appends to (set by
+#: ``atp ui`` for the processes of ``dagster dev``; unset, the handler does nothing).
+STEP_LINES_ENV = "ATP_STEP_LINES"
+#: How the warehouse resource starts the log line that says what a run published (or did not).
+PUBLISH_PREFIXES = ("published ", "nothing published")
+
+
+def _years_text(text: str) -> str:
+    """``"2000, 2001, 2002"`` -> ``"2000-2002"`` (other text as it is)."""
+    numbers = [int(y) for y in str(text).replace(" ", "").split(",") if y.isdigit()]
+    return year_ranges(numbers) if numbers else str(text)
+
+
+def _dbt_counts_phrase() -> str:
+    from orchestration.audit import RUN_TARGET_DIR, build_counts, counts_phrase
+
+    return counts_phrase(build_counts(RUN_TARGET_DIR))
+
+
+@dataclass
+class _Step:
+    key: str
+    status: str = "STARTED"
+    seconds: float = 0.0
+    metadata: dict[str, Any] | None = None
+    checks: list[bool] = field(default_factory=list)
+
+
+def _is_figure(key: str) -> bool:
+    return key.startswith("figure_") or key == "lineage"
+
+
+class StepReport:
+    """Turns a run's Dagster events (in order) into the step lines. Raw tables and ``dbt build``
+    get their line when they end; the Python checks and the figures are one line each, given
+    when the run ends (:meth:`finish`)."""
+
+    def __init__(self) -> None:
+        self.steps: dict[str, _Step] = {}
+        self.pending: list[str] = []  # check and figure steps not reported yet
+        self.lines: list[str] = []
+        self.notes: list[str] = []  # said after the steps (what the run published)
+
+    def add(self, event: Any) -> list[str]:
+        """Take one ``DagsterEvent``; returns the lines it completes."""
+        key, kind = event.step_key, event.event_type_value
+        before = len(self.lines)
+        if kind == "STEP_START":
+            self.steps[key] = _Step(key)
+        elif key in self.steps:
+            step = self.steps[key]
+            if kind == "ASSET_MATERIALIZATION" and step.metadata is None:
+                metadata = event.event_specific_data.materialization.metadata
+                step.metadata = {k: v.value for k, v in metadata.items()}
+            elif kind == "ASSET_CHECK_EVALUATION":
+                step.checks.append(event.event_specific_data.passed)
+            elif kind in ("STEP_SUCCESS", "STEP_FAILURE"):
+                step.status = kind
+                if kind == "STEP_SUCCESS":
+                    step.seconds = (event.event_specific_data.duration_ms or 0) / 1000
+                if self._grouped(step):
+                    self.pending.append(key)
+                else:
+                    self.lines.append(self._line(step))
+        return self.lines[before:]
+
+    def finish(self) -> list[str]:
+        """The lines still due at the end of the run (checks, figures); returns them."""
+        before = len(self.lines)
+        self._flush()
+        return self.lines[before:]
+
+    @staticmethod
+    def _grouped(step: _Step) -> bool:
+        """A figure, or a step of Python checks (check results, nothing materialized)."""
+        is_checks = bool(step.checks) and step.metadata is None and step.key != "atp_dbt_assets"
+        return _is_figure(step.key) or is_checks
+
+    def _flush(self) -> None:
+        checks = [self.steps[k] for k in self.pending if not _is_figure(k)]
+        figures = [self.steps[k] for k in self.pending if _is_figure(k)]
+        if checks:
+            results = [passed for step in checks for passed in step.checks]
+            failed = results.count(False) + sum(step.status == "STEP_FAILURE" for step in checks)
+            self.lines.append(
+                f"  checks: {len(results)} Python checks{f' ({failed} not passed)' if failed else ' passed'}"
+            )
+        if figures:
+            failed = [s.key for s in figures if s.status == "STEP_FAILURE"]
+            charts = [s for s in figures if s.key != "lineage"]
+            drawn = len([s for s in charts if s.status != "STEP_FAILURE"])
+            lineage = (
+                " and the lineage" if any(s.key == "lineage" and s.status != "STEP_FAILURE" for s in figures) else ""
+            )
+            not_drawn = f" (FAILED: {', '.join(failed)})" if failed else ""
+            total = sum(s.seconds for s in figures)
+            self.lines.append(f"  figures: {drawn} of {len(charts)} charts{lineage} written{not_drawn}, {total:.1f} s")
+        self.pending = []
+
+    def _line(self, step: _Step) -> str:
+        if step.key == "atp_dbt_assets":
+            failed = " (FAILED)" if step.status == "STEP_FAILURE" else ""
+            return f"  dbt build: {_dbt_counts_phrase()}{failed}, {step.seconds:.1f} s"
+        if step.status == "STEP_FAILURE":
+            return f"  {step.key}: FAILED"
+        if step.key.startswith("raw__"):
+            values = step.metadata or {}
+            rows = values.get("rows_loaded", 0)
+            filled = " (only the census source fills it)" if step.key == "raw__api_hitech_exports" and not rows else ""
+            years = _years_text(values.get("years", ""))
+            return f"  raw.{step.key[5:]}: {rows:,} rows ({years}){filled}, {step.seconds:.1f} s"
+        return f"  {step.key}: {step.seconds:.1f} s"
+
+
+def step_lines(events: list[Any]) -> list[str]:
+    """The step lines of a finished run, from all its events in order."""
+    report = StepReport()
+    for event in events:
+        report.add(event)
+    report.finish()
+    return report.lines
+
+
+def failure_line(event: Any) -> str:
+    """``FAILED step <key>: <the underlying error's first line>`` of a STEP_FAILURE event (the
+    cause, not Dagster's wrapper)."""
+    error = event.step_failure_data.error
+    messages = []
+    while error is not None:
+        messages.append(error.message.strip())
+        error = error.cause
+    cause = messages[-1].splitlines()[0] if messages and messages[-1] else "unknown error"
+    return f"FAILED step {event.step_key}: {cause}"
+
+
+class StepLinesHandler(logging.Handler):
+    """A handler of the Dagster instance's logs (``python_logs.dagster_handler_config`` in
+    ``warehouse/dagster_home/dagster.yaml``) that appends each run's step lines, as they come, to
+    the file named by ``$ATP_STEP_LINES``; ``atp ui`` prints that file, so the terminal of the UI
+    shows what ``atp refresh`` prints, not every event and dbt's whole output. Without the
+    variable (``atp refresh``, tests) it does nothing. Dagster makes a handler per step, so the
+    reports of the runs in progress are kept by the class, one per run id."""
+
+    reports: dict[str, StepReport] = {}
+
+    def emit(self, record: logging.LogRecord) -> None:
+        target = os.environ.get(STEP_LINES_ENV)
+        meta = getattr(record, "dagster_meta", None)
+        if not target or not isinstance(meta, dict):
+            return
+        try:
+            lines = self._lines(meta)
+            if lines:
+                with Path(target).open("a", encoding="utf-8") as handle:
+                    handle.write("".join(f"{line}\n" for line in lines))
+        except Exception:  # a report must never break a run
+            self.handleError(record)
+
+    def _lines(self, meta: dict[str, Any]) -> list[str]:
+        run_id = str(meta.get("run_id") or "")
+        event = meta.get("dagster_event")
+        if event is None:  # what the run published is said after its steps, at its end
+            message = str(meta.get("orig_message") or "")
+            if message.startswith(PUBLISH_PREFIXES):
+                self.reports.setdefault(run_id, StepReport()).notes.append(message.splitlines()[0])
+            return []
+        kind = event.event_type_value
+        if kind in ("PIPELINE_START", "RUN_START"):
+            self.reports[run_id] = StepReport()
+            return [f"run {run_id[:8]} of {meta.get('job_name')} started"]
+        report = self.reports.setdefault(run_id, StepReport())
+        lines = report.add(event)
+        if kind == "STEP_FAILURE":
+            lines.append(failure_line(event))
+        if kind in ("PIPELINE_SUCCESS", "RUN_SUCCESS", "PIPELINE_FAILURE", "RUN_FAILURE"):
+            lines += report.finish()
+            lines += [f"run {run_id[:8]}: {note}" for note in report.notes]
+            lines.append(f"run {run_id[:8]}: {'SUCCESS' if 'SUCCESS' in kind else 'FAILURE'}")
+            self.reports.pop(run_id, None)
+        return lines
+
+
+def terminal() -> Any:
+    """The console stream of this process (``sys.__stdout__``), also when stdout is redirected."""
+    return sys.__stdout__
