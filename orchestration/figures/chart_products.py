@@ -62,7 +62,8 @@ def _panel(panel: SubFigure, rows: pd.DataFrame, name: str, limits: tuple[float,
 
 
 def chart_6(table: pa.Table, caption: str) -> Figure:
-    """Figure 6 from :func:`~orchestration.figures.tables.figure_6_table`: one panel per gap side,
+    """Figure 6 (not in the briefing; the products its text names) from
+    :func:`~orchestration.figures.tables.figure_6_table`: one panel per gap side,
     a horizontal bar per HS10 code (its contribution to the group's gap, percentage points), on
     one scale for both panels, each titled with its group, the group's gap and shares, and how
     much of the gap the codes shown make up."""

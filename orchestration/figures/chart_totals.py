@@ -101,7 +101,8 @@ def _definition_lines(ax: object, table: object, fixed_label: str) -> None:
 
 
 def chart_5(table: pa.Table, caption: str) -> Figure:
-    """Figure 5 from :func:`~orchestration.figures.tables.figure_5_table`: ATP exports to the
+    """Figure 5 (not in the briefing; the reason its growth rate is an estimate) from
+    :func:`~orchestration.figures.tables.figure_5_table`: ATP exports to the
     partner under the three definitions (lines, USD billions, current dollars) on top, the
     reclassification effect (as published minus fixed, USD billions) as bars below on its own
     scale, with a zero line and a legend."""
