@@ -33,10 +33,14 @@ from __future__ import annotations
 import os
 import shutil
 import stat
+import subprocess
+import sys
+from dataclasses import replace
 from decimal import Decimal
 from pathlib import Path
 
 import duckdb
+import pyarrow as pa
 import pyarrow.parquet as pq
 import pytest
 
@@ -223,7 +227,35 @@ def _column(table, name: str) -> list:
     return table.column(name).to_pylist()
 
 
-# --- partners, names ------------------------------------------------------------------------
+def _options(
+    con, partner: str = "5700", years: str | None = None, year: int | None = None, definition: str = "as_published"
+):
+    return figures.resolve_figure_options(con, partner, years, year, definition)
+
+
+def _stem_options(partner: figures.Partner, year: int = 2008, definition: str = "as_published", years=None):
+    """Options built by hand (as a caller may), for the file names: window 2007-2008 unless given."""
+    return figures.FigureOptions(
+        partner=partner, years=years or (2007, 2008), year=year, definition=definition, years_given=years is not None
+    )
+
+
+class CountingConnection:
+    """A DuckDB connection that records every SQL text it runs."""
+
+    def __init__(self, con: duckdb.DuckDBPyConnection) -> None:
+        self._con = con
+        self.queries: list[str] = []
+
+    def execute(self, sql: str, parameters: object = None):
+        self.queries.append(sql)
+        return self._con.execute(sql) if parameters is None else self._con.execute(sql, parameters)
+
+    def __getattr__(self, name: str):
+        return getattr(self._con, name)
+
+
+# --- partners, options, names ---------------------------------------------------------------
 
 
 @pytest.mark.parametrize(
@@ -241,12 +273,13 @@ def _column(table, name: str) -> list:
 )
 def test_resolve_partner_by_code_or_name(con, text: str, expected: tuple[str, str]) -> None:
     assert figures.resolve_partner(con, text) == expected
+    assert _options(con, text).partner == expected
 
 
 @pytest.mark.parametrize("text", ["Atlantis", "58800", "Chin", "China+Hong Kong"])
 def test_unknown_partner_is_one_line_with_examples(con, text: str) -> None:
     with pytest.raises(ValueError) as raised:
-        figures.resolve_partner(con, text)
+        figures.resolve_figure_options(con, text)
     message = str(raised.value)
     assert "\n" not in message
     assert repr(text) in message
@@ -254,6 +287,111 @@ def test_unknown_partner_is_one_line_with_examples(con, text: str) -> None:
     assert "5700 China" in message and "5880 Japan" in message and "CN_HK China + Hong Kong" in message
     assert "dim_partners" in message
     assert raised.value.option == "partner"
+
+
+def test_default_options_every_complete_year(con) -> None:
+    options = _options(con)
+    # 2007 and 2008 are complete, 2009 (through month 6) is not: the window is 2007-2008, the year
+    # of figures 3 and 6 its last year
+    assert options == figures.FigureOptions(
+        partner=("5700", "China"), years=(2007, 2008), year=2008, definition="as_published", years_given=False
+    )
+    # China + Hong Kong adds up its two members, resolved with the partner
+    assert _options(con, "cn_hk").members == (("5700", "China"), ("5820", "Hong Kong"))
+    assert _options(con, "5880").members == ()
+
+
+def test_a_window_and_its_year(con) -> None:
+    only_2008 = _options(con, "japan", "2008")
+    assert (only_2008.years, only_2008.year, only_2008.years_given) == ((2008, 2008), 2008, True)
+    only_2007 = _options(con, "japan", "2007")
+    assert (only_2007.years, only_2007.year) == ((2007, 2007), 2007)  # figures 3 and 6 default to its last year
+    both = _options(con, "japan", "2007-2008", 2007, "fixed_2008")
+    assert (both.years, both.year, both.definition) == ((2007, 2008), 2007, "fixed_2008")
+
+
+@pytest.mark.parametrize(
+    ("years", "year", "option", "message"),
+    [
+        # the window must lie in the complete years held (2007-2008)
+        (
+            "2006-2008",
+            None,
+            "years",
+            "years '2006-2008': 2006 is not in the warehouse; valid years for Japan: 2007-2008",
+        ),
+        (
+            "2008-2009",
+            None,
+            "years",
+            "years '2008-2009': 2009 is incomplete (export history through month 6); valid years for Japan: 2007-2008",
+        ),
+        (
+            "2001-2003",
+            None,
+            "years",
+            "years '2001-2003': 2001-2003 are not in the warehouse; valid years for Japan: 2007-2008",
+        ),
+        # one contiguous range
+        (
+            "2007,2009",
+            None,
+            "years",
+            "years '2007,2009' is not one range of years (e.g. 2000-2008); valid years for Japan: 2007-2008",
+        ),
+        (
+            "2008-2007",
+            None,
+            "years",
+            "years '2008-2007': range '2008-2007' ends before it starts; valid years for Japan: 2007-2008",
+        ),
+        ("20x8", None, "years", "years '20x8': '20x8' is not YYYY or YYYY-YYYY; valid years for Japan: 2007-2008"),
+        # the year of figures 3 and 6: complete, held, and in the window
+        (
+            None,
+            2009,
+            "year",
+            "year 2009 is incomplete (export history through month 6); valid years for Japan: 2007-2008",
+        ),
+        (None, 2030, "year", "year 2030 is not in the warehouse; valid years for Japan: 2007-2008"),
+        ("2008", 2007, "year", "year 2007 is outside the years drawn, 2008-2008; valid years: 2008"),
+    ],
+)
+def test_option_errors_name_the_option_in_one_line(con, years, year, option: str, message: str) -> None:
+    with pytest.raises(figures.FigureOptionError) as raised:
+        figures.resolve_figure_options(con, "5880", years, year)
+    assert (raised.value.option, str(raised.value)) == (option, message)
+
+
+def test_definition_errors_name_the_option(con) -> None:
+    for definition, message in [
+        (
+            "chain_linked",
+            "definition 'chain_linked' is not one of as_published, fixed_2008 "
+            "(chain_linked exists for ATP totals only: figures 1 and 5)",
+        ),
+        ("fixed_1999", "definition 'fixed_1999' is not one of as_published, fixed_2008"),
+    ]:
+        with pytest.raises(figures.FigureOptionError) as raised:
+            figures.resolve_figure_options(con, "5880", definition=definition)
+        assert (raised.value.option, str(raised.value)) == ("definition", message)
+    with pytest.raises(figures.FigureOptionError) as raised:
+        figures.resolve_figure_options(con, "Narnia", "2008")
+    assert raised.value.option == "partner"
+
+
+def test_the_partner_is_resolved_once_per_run(warehouse: Path) -> None:
+    with duckdb.connect(str(warehouse), read_only=True) as raw:
+        con = CountingConnection(raw)
+        options = figures.resolve_figure_options(con, "China + Hong Kong", "2007-2008")
+        resolving = [q for q in con.queries if "dim_partners" in q]
+        assert resolving  # the partner and its members are looked up here ...
+        con.queries.clear()
+        for number in figures.FIGURE_NAMES:
+            drawn = figures.draw_figure(con, number, options)
+            _close(drawn.chart)
+        # ... and never again: no figure looks the partner up
+        assert not [q for q in con.queries if "dim_partners" in q]
 
 
 @pytest.mark.parametrize(
@@ -267,29 +405,45 @@ def test_slug(name: str, expected: str) -> None:
 def test_file_names_carry_partner_year_and_definition() -> None:
     japan = figures.Partner("5880", "Japan")
     both = figures.Partner("CN_HK", "China + Hong Kong")
-    assert figures.figure_stem(1, japan) == "figure_1_atp_exports_5880_japan"
-    assert figures.figure_stem(2, japan) == "figure_2_composition_5880_japan"
-    assert figures.figure_stem(3, japan, 2008) == "figure_3_composition_shares_5880_japan_2008"
-    assert figures.figure_stem(4, japan) == "figure_4_specialization_gaps_5880_japan"
-    assert figures.figure_stem(5, japan) == "figure_5_atp_definitions_5880_japan"
-    assert figures.figure_stem(6, japan, 2008) == "figure_6_gap_products_5880_japan_2008"
-    assert figures.figure_stem(1, both) == "figure_1_atp_exports_cn_hk_china_hong_kong"
+    stem = figures.figure_stem
+    assert stem(1, _stem_options(japan)) == "figure_1_atp_exports_5880_japan"
+    assert stem(2, _stem_options(japan)) == "figure_2_composition_5880_japan"
+    assert stem(3, _stem_options(japan, 2008)) == "figure_3_composition_shares_5880_japan_2008"
+    assert stem(4, _stem_options(japan)) == "figure_4_specialization_gaps_5880_japan"
+    assert stem(5, _stem_options(japan)) == "figure_5_atp_definitions_5880_japan"
+    assert stem(6, _stem_options(japan, 2008)) == "figure_6_gap_products_5880_japan_2008"
+    assert stem(1, _stem_options(both)) == "figure_1_atp_exports_cn_hk_china_hong_kong"
     assert (
-        figures.figure_stem(4, both, None, "fixed_2008")
+        stem(4, _stem_options(both, definition="fixed_2008"))
         == "figure_4_specialization_gaps_cn_hk_china_hong_kong_fixed_2008"
     )
-    # the year is in the name of figures 3 and 6 only
-    assert figures.figure_stem(1, japan, 2008) == "figure_1_atp_exports_5880_japan"
-    assert figures.figure_stem(3, figures.Partner("5700", "China"), 2007, "fixed_2008") == (
+    assert stem(3, _stem_options(figures.Partner("5700", "China"), 2007, "fixed_2008")) == (
         "figure_3_composition_shares_5700_china_2007_fixed_2008"
     )
+
+
+def test_file_names_carry_the_window_only_when_given() -> None:
+    china = figures.Partner("5700", "China")
+    window = _stem_options(china, 2008, years=(2000, 2008))
+    # the briefing's window: in the names of figures 1, 2, 4 and 5, before the definition
+    assert figures.figure_stem(1, window) == "figure_1_atp_exports_5700_china_2000_2008"
+    assert figures.figure_stem(2, window) == "figure_2_composition_5700_china_2000_2008"
+    assert figures.figure_stem(4, window) == "figure_4_specialization_gaps_5700_china_2000_2008"
+    assert figures.figure_stem(5, window) == "figure_5_atp_definitions_5700_china_2000_2008"
+    fixed = _stem_options(china, 2008, "fixed_2008", years=(2000, 2008))
+    assert figures.figure_stem(1, fixed) == "figure_1_atp_exports_5700_china_2000_2008_fixed_2008"
+    # figures 3 and 6 carry their year only
+    assert figures.figure_stem(3, window) == "figure_3_composition_shares_5700_china_2008"
+    assert figures.figure_stem(6, window) == "figure_6_gap_products_5700_china_2008"
+    # the default window (not given) keeps today's names
+    assert figures.figure_stem(1, _stem_options(china)) == "figure_1_atp_exports_5700_china"
 
 
 # --- figure tables, by hand -----------------------------------------------------------------
 
 
 def test_figure_1_china(con) -> None:
-    table = figures.figure_1_table(con, "5700")
+    table = figures.figure_table(con, 1, _options(con, "5700"))
     # 2009 is incomplete and left out
     assert _column(table, "year") == [2007, 2008]
     assert set(_column(table, "partner_name")) == {"China"}
@@ -305,19 +459,68 @@ def test_figure_1_china(con) -> None:
     assert str(table.schema.field("partner_atp_exports_usd_billions").type) == "decimal128(18, 9)"
 
 
+def test_figure_1_partner_share_of_world(con) -> None:
+    # China 1000 of 2700 (37.037 %) in 2007, 2000 of 5500 (36.3636... %) in 2008
+    china = figures.figure_table(con, 1, _options(con, "5700"))
+    assert _column(china, "partner_share_of_world_pct") == [pytest.approx(100000 / 2700), pytest.approx(200000 / 5500)]
+    assert _column(china, "partner_share_of_world_pct")[1] == pytest.approx(36.363636, abs=1e-6)
+    # Japan 2008: 500 + 300 + 200 = 1000 of 5500 = 18.18 %; CN_HK 2008: 2500 of 5500 = 45.45 %
+    assert _column(figures.figure_table(con, 1, _options(con, "5880", "2008")), "partner_share_of_world_pct") == [
+        pytest.approx(100000 / 5500)
+    ]
+    assert _column(figures.figure_table(con, 1, _options(con, "CN_HK", "2008")), "partner_share_of_world_pct") == [
+        pytest.approx(250000 / 5500)
+    ]
+    # the existing columns come first, in their order; the share is added at the end
+    assert china.column_names[:4] == ["year", "partner_code", "partner_name", "definition"]
+    assert china.column_names[4] == "partner_atp_exports_usd_billions"
+    assert china.column_names[-1] == "partner_share_of_world_pct"
+
+
 def test_figure_1_group_and_chain_linked(con) -> None:
     # China + Hong Kong 2008: 2000 + 500 = 2500 USD; 2007: 1000 + 200 = 1200; growth 2500 / 1200 - 1
-    table = figures.figure_1_table(con, "China + Hong Kong")
+    table = figures.figure_table(con, 1, _options(con, "China + Hong Kong"))
     assert _column(table, "partner_code") == ["CN_HK", "CN_HK"]
     assert _column(table, "partner_atp_exports_usd_billions") == [Decimal("0.000001200"), Decimal("0.000002500")]
     assert _column(table, "partner_yoy_growth_pct")[1] == pytest.approx((2500 / 1200 - 1) * 100)
     # chain-linked China: 1000, 1818 (figures 1 and 5 take chain_linked)
-    chained = figures.figure_1_table(con, "5700", "chain_linked")
-    assert _column(chained, "partner_atp_exports_usd_billions") == [Decimal("0.000001000"), Decimal("0.000001818")]
+    chained = replace(_options(con, "5700"), definition="chain_linked")
+    assert _column(figures.figure_table(con, 1, chained), "partner_atp_exports_usd_billions") == [
+        Decimal("0.000001000"),
+        Decimal("0.000001818"),
+    ]
+
+
+def test_figure_1_2_4_5_draw_the_window_only(con) -> None:
+    only_2008 = _options(con, "5700", "2008")
+    # figure 1 for 2008 alone: China 2000 USD; it is the window's first year: index 100, no growth shown
+    one = figures.figure_table(con, 1, only_2008)
+    assert _column(one, "year") == [2008]
+    assert _column(one, "partner_atp_exports_usd_billions") == [Decimal("0.000002000")]
+    assert _column(one, "partner_index_first_year_100") == [pytest.approx(100.0)]
+    assert _column(one, "partner_yoy_growth_pct") == [None]
+    # figure 2: 3 groups of 2008 only; figure 4: the same (2008 is after the WTO accession)
+    assert _column(figures.figure_table(con, 2, only_2008), "year") == [2008] * 3
+    assert _column(figures.figure_table(con, 4, only_2008), "year") == [2008] * 3
+    # figure 5 for 2007 alone: as published 1000, fixed 1100, effect -100 USD
+    five = figures.figure_table(con, 5, _options(con, "5700", "2007")).to_pylist()
+    assert [(r["year"], r["reclassification_effect_usd_billions"]) for r in five] == [(2007, Decimal("-0.000000100"))]
+    # figures 3 and 6 draw the window's last year
+    assert set(_column(figures.figure_table(con, 3, _options(con, "5700", "2007")), "year")) == {2007}
+
+
+def test_figure_4_starts_at_the_wto_accession_or_the_window() -> None:
+    china = figures.Partner("5700", "China")
+    first_year = figures.tables.figure_4_first_year
+    # China joined the WTO in December 2001: the briefing's figure 4 starts in 2001
+    assert first_year(_stem_options(china, years=(2000, 2008))) == 2001
+    assert first_year(_stem_options(china, years=(2003, 2008))) == 2003
+    # a window that ends before 2001 is drawn whole
+    assert first_year(_stem_options(china, 2000, years=(2000, 2000))) == 2000
 
 
 def test_figure_2_japan_and_fixed_definition(con) -> None:
-    table = figures.figure_2_table(con, "5880")
+    table = figures.figure_table(con, 2, _options(con, "5880"))
     rows = {(r["year"], r["hitech_code"]): r for r in table.to_pylist()}
     assert len(rows) == 6  # 2 complete years x 3 groups
     # Japan 2008: 500, 300, 200 of 1000
@@ -328,13 +531,14 @@ def test_figure_2_japan_and_fixed_definition(con) -> None:
     ]
     assert rows[(2008, "01")]["partner_exports_usd_billions"] == Decimal("0.000000500")
     # China 2007 under the fixed 2008 list: 100, 300, 600 + 100 = 700 of 1100
-    fixed = {(r["year"], r["hitech_code"]): r for r in figures.figure_2_table(con, "5700", "fixed_2008").to_pylist()}
+    fixed_options = _options(con, "5700", definition="fixed_2008")
+    fixed = {(r["year"], r["hitech_code"]): r for r in figures.figure_table(con, 2, fixed_options).to_pylist()}
     assert fixed[(2007, "05")]["partner_composition_share_pct"] == pytest.approx(700 / 1100 * 100)
     assert fixed[(2007, "05")]["definition"] == "fixed_2008"
 
 
 def test_figure_3_default_latest_complete_year_and_chosen_year(con) -> None:
-    japan = figures.figure_3_table(con, "japan")
+    japan = figures.figure_table(con, 3, _options(con, "japan"))
     assert set(_column(japan, "year")) == {2008}  # 2009 is incomplete
     # Japan 2008: 50 / 30 / 20 %; rest of world 5500 - 1000 = 4500: 800, 1500, 2200
     assert _column(japan, "partner_share_pct") == [pytest.approx(50.0), pytest.approx(30.0), pytest.approx(20.0)]
@@ -344,7 +548,7 @@ def test_figure_3_default_latest_complete_year_and_chosen_year(con) -> None:
         pytest.approx(2200 / 4500 * 100),
     ]
     # China 2007: 10 / 30 / 60 %; rest of world 2700 - 1000 = 1700: 500, 800, 400
-    china = figures.figure_3_table(con, "5700", year=2007)
+    china = figures.figure_table(con, 3, _options(con, "5700", year=2007))
     assert _column(china, "partner_share_pct") == [pytest.approx(10.0), pytest.approx(30.0), pytest.approx(60.0)]
     assert _column(china, "partner_minus_rest_of_world_pp") == [
         pytest.approx(10 - 500 / 17),
@@ -353,43 +557,31 @@ def test_figure_3_default_latest_complete_year_and_chosen_year(con) -> None:
     ]
 
 
-@pytest.mark.parametrize(
-    ("year", "words"),
-    [
-        (2009, "year 2009 is incomplete (export history through month 6); valid years for Japan: 2007-2008"),
-        (2030, "year 2030 is not in the warehouse; valid years for Japan: 2007-2008"),
-    ],
-)
-@pytest.mark.parametrize("number", [3, 6])
-def test_figure_3_and_6_reject_an_unknown_or_incomplete_year(con, year: int, words: str, number: int) -> None:
-    table = figures.FIGURES[number].table
-    with pytest.raises(ValueError) as raised:
-        table(con, "5880", year=year)
-    assert str(raised.value) == f"figure {number}: {words}"
-
-
 @pytest.mark.parametrize("number", [2, 3, 4, 6])
 def test_chain_linked_is_refused_where_groups_are_compared(con, number: int) -> None:
-    with pytest.raises(ValueError) as raised:
-        figures.FIGURES[number].table(con, "5700", definition="chain_linked")
+    chained = replace(_options(con, "5700"), definition="chain_linked")
+    with pytest.raises(figures.FigureOptionError) as raised:
+        figures.draw_figure(con, number, chained)
     message = str(raised.value)
-    assert "\n" not in message
+    assert "\n" not in message and message.startswith(f"figure {number}: ")
     assert "as_published, fixed_2008" in message and "figures 1 and 5" in message
+    assert raised.value.option == "definition"
 
 
 def test_figure_4_china_plus_hong_kong(con) -> None:
-    table = figures.figure_4_table(con, "CN_HK")
+    options = _options(con, "CN_HK")
+    table = figures.figure_table(con, 4, options)
     rows = {(r["year"], r["hitech_code"]): r["partner_minus_rest_of_world_pp"] for r in table.to_pylist()}
     # CN_HK 2008: 300, 500, 1700 of 2500 (12, 20, 68 %); rest of world 1000, 1300, 700 of 3000
     assert rows[(2008, "01")] == pytest.approx(12 - 100 / 3)
     assert rows[(2008, "04")] == pytest.approx(20 - 130 / 3)
     assert rows[(2008, "05")] == pytest.approx(68 - 70 / 3)
     assert sorted({year for year, _ in rows}) == [2007, 2008]
-    assert figures.figure_4_table(con, "CN_HK", first_year=2008).column("year").to_pylist() == [2008] * 3
+    assert figures.tables.figure_4_table(con, options, first_year=2008).column("year").to_pylist() == [2008] * 3
 
 
 def test_figure_5_china(con) -> None:
-    table = figures.figure_5_table(con, "5700").to_pylist()
+    table = figures.figure_table(con, 5, _options(con, "5700")).to_pylist()
     assert [r["year"] for r in table] == [2007, 2008]
     assert {r["fixed_definition"] for r in table} == {"fixed_2008"}
     # 2007: as published 1000, fixed 1100, chain-linked 1000, effect 1000 - 1100 = -100 USD
@@ -409,19 +601,20 @@ def test_figure_5_without_a_fixed_definition(warehouse: Path, tmp_path: Path) ->
     shutil.copy(warehouse, copy)
     with duckdb.connect(str(copy)) as con:
         con.execute("delete from fct_atp_growth where definition like 'fixed_%'")
-        table = figures.figure_5_table(con, "5700")
+        options = _options(con, "5700")
+        table = figures.figure_table(con, 5, options)
         assert _column(table, "fixed_definition") == [None, None]
         assert _column(table, "fixed_definition_usd_billions") == [None, None]
         assert _column(table, "reclassification_effect_usd_billions") == [None, None]
         assert _column(table, "as_published_usd_billions") == [Decimal("0.000001000"), Decimal("0.000002000")]
-        drawn = figures.draw_figure(con, 5, "5700")
-    paths = figures.write_figure(drawn.table, drawn.chart, tmp_path, drawn.stem, drawn.origin, drawn.caption)
+        drawn = figures.draw_figure(con, 5, options)
+    paths = figures.write_figure(drawn, tmp_path)
     assert paths.png.stat().st_size > 0
 
 
 def test_figure_6_china_largest_gaps_and_their_codes(con) -> None:
-    table = figures.figure_6_table(con, "5700")  # default: 2008
-    rows = table.to_pylist()
+    options = _options(con, "5700")  # default: 2008
+    rows = figures.figure_table(con, 6, options).to_pylist()
     # China 2008 shares 10 / 20 / 70 %, rest of world 1100 / 1400 / 1000 of 3500:
     # gaps 01: 10 - 31.43 = -21.43, 04: 20 - 40 = -20, 05: 70 - 28.57 = +41.43 pp
     positive = [r for r in rows if r["gap_side"] == "positive"]
@@ -451,13 +644,13 @@ def test_figure_6_china_largest_gaps_and_their_codes(con) -> None:
     assert [r["hs10_code"] for r in negative] == ["3002120000", "3002200000"]
     assert [r["contribution_pp"] for r in negative] == [pytest.approx(2.5 - 650 / 35), pytest.approx(7.5 - 450 / 35)]
     # top 2: processors and CRTs, blood fractions and vaccines
-    top_2 = figures.figure_6_table(con, "5700", top_n=2)
+    top_2 = figures.tables.figure_6_table(con, options, top_n=2)
     assert top_2.column("hs10_code").to_pylist() == ["8542310000", "8540110000", "3002120000", "3002200000"]
 
 
 def test_figure_6_japan_and_china_plus_hong_kong(con) -> None:
     # Japan 2008: 50 / 30 / 20 % vs 800 / 1500 / 2200 of 4500: gaps 01 +32.2, 04 -3.3, 05 -28.9 pp
-    japan = figures.figure_6_table(con, "5880", year=2008).to_pylist()
+    japan = figures.figure_table(con, 6, _options(con, "5880", year=2008)).to_pylist()
     assert [(r["gap_side"], r["hitech_code"], r["hs10_code"]) for r in japan] == [
         # blood fractions 300 / 400: 30 - 8.889 = +21.1; vaccines 200 / 400: 20 - 8.889 = +11.1
         ("positive", "01", "3002120000"),
@@ -474,7 +667,7 @@ def test_figure_6_japan_and_china_plus_hong_kong(con) -> None:
     assert japan[2]["group_code_count"] == 2
     # CN_HK 2008: gaps 01 12 - 33.3 = -21.3, 04 20 - 43.3 = -23.3, 05 68 - 23.3 = +44.7: ICT is the
     # largest negative gap (for China alone it is Biotechnology)
-    both = figures.figure_6_table(con, "CN_HK").to_pylist()
+    both = figures.figure_table(con, 6, _options(con, "CN_HK")).to_pylist()
     negative = [r for r in both if r["gap_side"] == "negative"]
     assert {r["group_name"] for r in negative} == {"Information & Communications"}
     # laptops 350 of 2500 vs 800 of 3000: 14 - 26.67 = -12.67; hard drives 150 vs 500: 6 - 16.67 = -10.67
@@ -485,28 +678,212 @@ def test_figure_6_japan_and_china_plus_hong_kong(con) -> None:
 
 
 def test_caption_says_synthetic_incomplete_years_and_group_members(con) -> None:
-    caption = figures.figure_caption(con, "CN_HK")
+    caption = figures.figure_caption(con, _options(con, "CN_HK"), [2007, 2008])
     assert "SYNTHETIC" in caption
     assert "Left out as incomplete: 2009 (export history through month 6)." in caption
     assert "China + Hong Kong = China 5700 + Hong Kong 5820" in caption
-    assert "Hong Kong 5820" not in figures.figure_caption(con, "5700")
+    assert "Hong Kong 5820" not in figures.figure_caption(con, _options(con, "5700"), [2007, 2008])
+    # a window given leaves the incomplete years out of the caption: they are outside it anyway
+    assert "Left out" not in figures.figure_caption(con, _options(con, "CN_HK", "2007-2008"), [2007, 2008])
 
 
-def test_validate_figure_options_names_the_option(con) -> None:
-    assert figures.validate_figure_options(con, "japan", 2007, "fixed_2008") == ("5880", "Japan")
-    for args, option in [
-        (("Narnia", None, "as_published"), "partner"),
-        (("5880", 2009, "as_published"), "year"),
-        (("5880", None, "chain_linked"), "definition"),
-        (("5880", None, "fixed_1999"), "definition"),
-    ]:
-        with pytest.raises(figures.FigureOptionError) as raised:
-            figures.validate_figure_options(con, *args)
-        assert raised.value.option == option
-        assert "\n" not in str(raised.value) and not str(raised.value).startswith("figure")
+# --- charts: colours, panels, labels ---------------------------------------------------------
 
 
-# --- charts and files -----------------------------------------------------------------------
+def _rgba(color) -> tuple[float, ...]:
+    from matplotlib.colors import to_rgba
+
+    return tuple(round(c, 4) for c in to_rgba(color))
+
+
+def _close(chart) -> None:
+    figures.charts.pyplot().close(chart)
+
+
+def _group_colors(drawn: figures.DrawnFigure) -> dict[str, tuple[float, ...]]:
+    """Group name -> the colour it is drawn in: figure 2's stacked bars (one container per group),
+    figure 4's panels (titled with the group), figure 6's panels (bars labelled with the group)."""
+    colors = {}
+    for ax in drawn.chart.axes:
+        if drawn.number == 4 and ax.get_visible():
+            colors[ax.get_title(loc="left").replace("\n", " ")] = _rgba(ax.lines[0].get_color())
+            continue
+        for container in ax.containers:
+            colors[container.get_label()] = _rgba(container.patches[0].get_facecolor())
+    return colors
+
+
+def test_one_colour_per_group_across_figures(con) -> None:
+    options = _options(con, "5700")
+    drawn = {n: figures.draw_figure(con, n, options) for n in (2, 4, 6)}
+    seen = {n: _group_colors(d) for n, d in drawn.items()}
+    palette = {GROUPS[code]: _rgba(color) for code, color in figures.style.GROUP_COLORS.items() if code in GROUPS}
+    # figure 2 and 4 draw all three groups; figure 6 the largest gaps' groups, Electronics and Biotechnology
+    assert seen[2] == palette and seen[4] == palette
+    assert seen[6] == {"Electronics": palette["Electronics"], "Biotechnology": palette["Biotechnology"]}
+    for d in drawn.values():
+        _close(d.chart)
+
+
+def test_partner_rest_of_world_and_world_colours_are_no_group_colours() -> None:
+    style = figures.style
+    groups = set(style.GROUP_COLORS.values())
+    series = list(style.SERIES_COLORS.values())
+    assert len(groups) == 10  # ten groups, ten colours
+    assert {"partner", "rest_of_world", "world"} <= set(style.SERIES_COLORS)
+    assert not groups & set(series)
+    # no colour carries two meanings
+    assert len(set(series)) == len(series)
+
+
+def test_figure_1_and_3_draw_the_partner_and_rest_of_world_colours(con) -> None:
+    options = _options(con, "5880")
+    one, three = figures.draw_figure(con, 1, options), figures.draw_figure(con, 3, options)
+    top, bottom = one.chart.axes
+    assert {_rgba(p.get_facecolor()) for p in top.patches} == {_rgba(figures.style.PARTNER_COLOR)}
+    # the lower panel shows the partner's share of the world's ATP exports, %: Japan 2007 500 of 2700, 2008 1000 of 5500
+    assert list(bottom.lines[0].get_ydata()) == [pytest.approx(50000 / 2700), pytest.approx(100000 / 5500)]
+    assert "current U.S. dollars" in top.get_ylabel()
+    bars = {c.get_label(): _rgba(c.patches[0].get_facecolor()) for c in three.chart.axes[0].containers}
+    assert bars == {
+        "Japan": _rgba(figures.style.PARTNER_COLOR),
+        "Rest of world": _rgba(figures.style.REST_OF_WORLD_COLOR),
+    }
+    for d in (one, three):
+        _close(d.chart)
+
+
+def test_figure_4_small_multiples_one_panel_per_group(con) -> None:
+    drawn = figures.draw_figure(con, 4, _options(con, "CN_HK"))
+    panels = [ax for ax in drawn.chart.axes if ax.get_visible()]
+    assert [ax.get_title(loc="left").replace("\n", " ") for ax in panels] == list(GROUPS.values())
+    # one y scale for all panels, a zero line in each
+    assert len({ax.get_ylim() for ax in panels}) == 1
+    for ax in panels:
+        assert any(list(line.get_ydata()) == [0, 0] for line in ax.lines)
+    _close(drawn.chart)
+
+
+def test_figure_4_ten_groups_in_a_two_by_five_grid() -> None:
+    from orchestration.figures.chart_groups import chart_4
+
+    names = [
+        "Biotechnology",
+        "Life Science",
+        "Opto-Electronics",
+        "Information & Communications",
+        "Electronics",
+        "Flexible Manufacturing",
+        "Advanced Materials",
+        "Aerospace",
+        "Weapons",
+        "Nuclear Technology",
+    ]
+    rows = [
+        {
+            "year": year,
+            "partner_code": "5700",
+            "partner_name": "China",
+            "definition": "as_published",
+            "hitech_code": f"{i + 1:02d}",
+            "group_name": name,
+            "partner_minus_rest_of_world_pp": float(i - 5),
+        }
+        for year in (2007, 2008)
+        for i, name in enumerate(names)
+    ]
+    chart = chart_4(pa.Table.from_pylist(rows), "caption")
+    panels = [ax for ax in chart.axes if ax.get_visible()]
+    assert len(panels) == 10
+    assert {ax.get_subplotspec().get_geometry()[:2] for ax in panels} == {(2, 5)}
+    _close(chart)
+
+
+def test_figure_5_lower_panel_has_a_legend(con) -> None:
+    drawn = figures.draw_figure(con, 5, _options(con, "5700"))
+    top, bottom = drawn.chart.axes
+    assert [t.get_text() for t in bottom.get_legend().get_texts()] == ["As published minus fixed 2008 ATP list"]
+    assert "current U.S. dollars" in top.get_ylabel() and "current U.S. dollars" in bottom.get_ylabel()
+    _close(drawn.chart)
+
+
+#: Two real Schedule B codes whose descriptions share their first 118 characters (the bundle's 2022 split).
+SPLIT_CODES = {
+    "8542310010": "ELECTRONIC INTEGRATED CIRCUITS, PROCESSORS & CONTROLLERS, WH/NOT COMBINED W/MEMORIES, "
+    "CONVERTERS, LOGIC CIRCU [SYNTHETIC SUBDIVISION 1 OF 2 FROM 2022]",
+    "8542310090": "ELECTRONIC INTEGRATED CIRCUITS, PROCESSORS & CONTROLLERS, WH/NOT COMBINED W/MEMORIES, "
+    "CONVERTERS, LOGIC CIRCU [SYNTHETIC SUBDIVISION 2 OF 2 FROM 2022]",
+}
+
+
+def _flat(label: str) -> str:
+    return " ".join(label.replace("\u2007", " ").split())
+
+
+def test_figure_6_labels_tell_codes_with_one_long_description_apart() -> None:
+    from orchestration.figures.labels import code_labels
+
+    labels = code_labels(list(SPLIT_CODES), list(SPLIT_CODES.values()))
+    assert len(set(labels)) == 2
+    for (code, description), label in zip(SPLIT_CODES.items(), labels, strict=True):
+        flat = _flat(label)
+        assert flat.startswith(f"{code} ELECTRONIC INTEGRATED CIRCUITS")
+        # the part that differs is shown whole, after the shared start cut with "…"
+        assert flat.endswith(description[description.index("SUBDIVISION") :])
+        assert "…" in flat
+        assert len(label.splitlines()) <= 2
+    assert "1 OF 2" in labels[0] and "2 OF 2" in labels[1]
+    # a short description is shown whole, a long one with nothing in common is cut at its end
+    assert code_labels(["8542330000"], ["ELECTRONIC INTEGRATED CIRCUITS, AMPLIFIERS"]) == [
+        "8542330000  ELECTRONIC INTEGRATED CIRCUITS, AMPLIFIERS"
+    ]
+
+
+def test_figure_6_chart_labels_the_split_codes_apart() -> None:
+    from orchestration.figures.chart_products import chart_6
+
+    rows = [
+        {
+            "year": 2023,
+            "partner_code": "5880",
+            "partner_name": "Japan",
+            "definition": "as_published",
+            "gap_side": "negative",
+            "hitech_code": "05",
+            "group_name": "Electronics",
+            "group_gap_pp": -8.0,
+            "group_partner_share_pct": 20.0,
+            "group_rest_of_world_share_pct": 28.0,
+            "group_code_count": 2,
+            "contribution_rank": rank,
+            "hs10_code": code,
+            "hs10_description": description,
+            "contribution_pp": -5.0 + rank,
+        }
+        for rank, (code, description) in enumerate(SPLIT_CODES.items(), start=1)
+    ]
+    chart = chart_6(pa.Table.from_pylist(rows), "caption")
+    ticks = [_flat(t.get_text()) for t in chart.axes[0].get_yticklabels()]
+    # the largest negative contribution on top: 8542310010 (-4.0), then 8542310090 (-3.0)
+    assert [t.split()[0] for t in ticks] == ["8542310010", "8542310090"]
+    assert "SUBDIVISION 1 OF 2 FROM 2022]" in ticks[0] and "SUBDIVISION 2 OF 2 FROM 2022]" in ticks[1]
+    assert _rgba(chart.axes[0].patches[0].get_facecolor()) == _rgba(figures.style.GROUP_COLORS["05"])
+    _close(chart)
+
+
+def test_importing_the_figures_sets_nothing_up() -> None:
+    env = {k: v for k, v in os.environ.items() if k != "MPLCONFIGDIR"}
+    code = (
+        "import os, sys; import orchestration.figures as f; "
+        "assert 'MPLCONFIGDIR' not in os.environ; assert 'matplotlib' not in sys.modules; "
+        "f.configure_matplotlib(); import matplotlib; "
+        "print(os.environ['MPLCONFIGDIR']); print(matplotlib.get_backend())"
+    )
+    result = subprocess.run([sys.executable, "-c", code], env=env, capture_output=True, text=True, check=True)
+    assert result.stdout.split() == [str(Path(figures.__file__).parents[2] / "warehouse" / ".matplotlib"), "agg"]
+
+
+# --- files ----------------------------------------------------------------------------------
 
 
 @pytest.fixture(scope="module")
@@ -515,11 +892,9 @@ def written(warehouse: Path, tmp_path_factory: pytest.TempPathFactory) -> dict[i
     exports = tmp_path_factory.mktemp("exports")
     out = {}
     with duckdb.connect(str(warehouse), read_only=True) as con:
-        for number in figures.FIGURES:
-            drawn = figures.draw_figure(con, number, "Japan")
-            out[number] = figures.write_figure(
-                drawn.table, drawn.chart, exports, drawn.stem, drawn.origin, drawn.caption
-            )
+        options = figures.resolve_figure_options(con, "Japan")
+        for number in figures.FIGURE_NAMES:
+            out[number] = figures.write_figure(figures.draw_figure(con, number, options), exports, {"run_id": "r1"})
     return out
 
 
@@ -539,6 +914,17 @@ def test_written_files_names_and_mode(written: dict[int, figures.WrittenFigure])
     assert not [p for p in written[1].png.parent.iterdir() if p.name.startswith(".")]  # no temporary file left
 
 
+def test_written_window_files_are_named_with_the_window(warehouse: Path, tmp_path: Path) -> None:
+    with duckdb.connect(str(warehouse), read_only=True) as con:
+        options = figures.resolve_figure_options(con, "5700", "2007-2008")
+        names = [figures.write_figure(figures.draw_figure(con, n, options), tmp_path).png.name for n in (1, 3, 4)]
+    assert names == [
+        "figure_1_atp_exports_5700_china_2007_2008.png",
+        "figure_3_composition_shares_5700_china_2008.png",
+        "figure_4_specialization_gaps_5700_china_2007_2008.png",
+    ]
+
+
 def test_png_resolution_and_svg(written: dict[int, figures.WrittenFigure]) -> None:
     from PIL import Image
 
@@ -552,10 +938,21 @@ def test_png_resolution_and_svg(written: dict[int, figures.WrittenFigure]) -> No
         assert "<dc:date>" not in svg  # no date: the same figure gives the same file
 
 
+def test_the_same_figure_gives_the_same_svg(warehouse: Path, tmp_path: Path) -> None:
+    with duckdb.connect(str(warehouse), read_only=True) as con:
+        options = figures.resolve_figure_options(con, "CN_HK")
+        first = figures.write_figure(figures.draw_figure(con, 4, options), tmp_path / "a")
+        second = figures.write_figure(figures.draw_figure(con, 4, options), tmp_path / "b")
+    assert first.svg.read_bytes() == second.svg.read_bytes()
+    assert first.csv.read_bytes() == second.csv.read_bytes()
+
+
 def test_written_tables_carry_origin_caption_and_exact_money(written: dict[int, figures.WrittenFigure]) -> None:
     table = pq.read_table(written[1].parquet)
     assert set(table.column("data_origin").to_pylist()) == {"synthetic sample"}
     assert b"SYNTHETIC" in table.schema.metadata[b"caption"]
+    assert table.schema.metadata[b"data_origin"] == b"synthetic sample"
+    assert table.schema.metadata[b"run_id"] == b"r1"  # the extra metadata of write_figure
     assert str(table.schema.field("partner_atp_exports_usd_billions").type) == "decimal128(18, 9)"
     # Japan 2007 200 + 200 + 100 = 500 USD, 2008 1000 USD (the CSV writes exact decimals, small ones
     # in scientific notation: 5.00E-7)
@@ -564,6 +961,10 @@ def test_written_tables_carry_origin_caption_and_exact_money(written: dict[int, 
     # every digit, never Arrow's exponent form (5.00E-7)
     assert [row[4] for row in rows[1:]] == ["0.000000500", "0.000001000"]
     assert [Decimal(row[4]) for row in rows[1:]] == [Decimal("0.000000500"), Decimal("0.000001000")]
+    # Japan's share of world ATP exports, rounded to 6 decimals: 500 / 2700 = 18.518519 %, 1000 / 5500 = 18.181818 %
+    share = rows[0].index("partner_share_of_world_pct")
+    assert [row[share] for row in rows[1:]] == ["18.518519", "18.181818"]
+    assert rows[0][-1] == "data_origin"
     figure_6 = pq.read_table(written[6].parquet)
     assert figure_6.column("hs10_code").to_pylist() == ["3002120000", "3002200000", "8542310000", "8540110000"]
 
@@ -574,145 +975,16 @@ def test_write_replaces_files_and_keeps_their_mode(tmp_path: Path, warehouse: Pa
     (exports / "figure_1_atp_exports_5880_japan.png").write_bytes(b"old")
     os.chmod(exports / "figure_1_atp_exports_5880_japan.png", 0o640)
     with duckdb.connect(str(warehouse), read_only=True) as con:
-        drawn = figures.draw_figure(con, 1, "5880")
-    paths = figures.write_figure(drawn.table, drawn.chart, exports, drawn.stem, drawn.origin, drawn.caption)
+        drawn = figures.draw_figure(con, 1, figures.resolve_figure_options(con, "5880"))
+    paths = figures.write_figure(drawn, exports)
     assert paths.png.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
     assert stat.S_IMODE(paths.png.stat().st_mode) == 0o640  # a rewrite keeps the mode the file had
     assert stat.S_IMODE(paths.svg.stat().st_mode) == 0o666 & ~UMASK
 
 
-# --- assets, run config and the console ------------------------------------------------------
-
-FIGURE_ASSETS = [
-    "figure_1_atp_exports",
-    "figure_2_composition",
-    "figure_3_composition_shares",
-    "figure_4_specialization_gaps",
-    "figure_5_atp_definitions",
-    "figure_6_gap_products",
-]
-
-
-def test_every_figure_asset_takes_one_config(dbt_manifest: Path) -> None:
-    from dagster import AssetKey, validate_run_config
-
-    from orchestration.assets.exports import FigureConfig, figure_assets, figure_run_config
-    from orchestration.definitions import defs
-
-    assert [a.key.to_user_string() for a in figure_assets] == FIGURE_ASSETS
-    defaults = FigureConfig()
-    assert (defaults.partner, defaults.year, defaults.definition) == ("5700", None, "as_published")
-    # the Launchpad shows each field with its description
-    assert all(field.description for field in FigureConfig.model_fields.values())
-    config = figure_run_config("5880", 2008, "fixed_2008")
-    assert config == {
-        name: {"config": {"partner": "5880", "year": 2008, "definition": "fixed_2008"}} for name in FIGURE_ASSETS
-    }
-    validate_run_config(defs.resolve_job_def("atp_figures_job"), {"ops": config})
-    graph = defs.resolve_asset_graph()
-    parents = {p.to_user_string() for p in graph.get(AssetKey("figure_6_gap_products")).parent_keys}
-    assert {"fct_hs10_gap_contributions", "fct_specialization_gaps", "dim_partners"} <= parents
-    assert "fct_atp_growth" in {p.to_user_string() for p in graph.get(AssetKey("figure_5_atp_definitions")).parent_keys}
-    # the figures job draws the six figures and rewrites the lineage beside them
-    assert {k.to_user_string() for k in defs.resolve_job_def("atp_figures_job").asset_layer.executable_asset_keys} == (
-        set(FIGURE_ASSETS) | {"lineage"}
-    )
-
-
-def test_refresh_run_config_reaches_dbt_and_the_figures(dbt_manifest: Path) -> None:
-    from dagster import validate_run_config
-
-    from orchestration.cli import refresh_run_config
-    from orchestration.definitions import defs
-
-    config = refresh_run_config({"source": "sample", "force_download": False}, "5880", 2002, 0.1)
-    assert config["ops"]["atp_dbt_assets"] == {"config": {"atp_base_year": 2002, "max_unlinked_value_share": 0.1}}
-    assert config["ops"]["figure_3_composition_shares"] == {
-        "config": {"partner": "5880", "year": None, "definition": "as_published"}
-    }
-    validate_run_config(defs.resolve_job_def("atp_warehouse_job"), config)
-
-
-@pytest.mark.parametrize(
-    ("args", "line"),
-    [
-        (["--partner", "Atlantis"], "--partner: unknown partner 'Atlantis': give a code or an exact name, e.g. "),
-        (["--base-year", "1990"], "--base-year: 1990 is neither in the warehouse nor loaded by this run"),
-    ],
-)
-def test_atp_refresh_refuses_a_partner_or_base_year_before_anything_runs(
-    warehouse: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, args: list[str], line: str
-) -> None:
-    from typer.testing import CliRunner
-
-    from orchestration.cli import app
-    from tests.tiny_input import write_tiny_input
-
-    tiny = write_tiny_input(tmp_path / "input")
-    monkeypatch.setenv("ATP_DUCKDB_PATH", str(warehouse))
-    before = warehouse.stat().st_mtime_ns
-    result = CliRunner().invoke(
-        app, ["refresh", "--source", "local", "--local-dir", str(tiny), "--years", "2010-2011", *args]
-    )
-    assert result.exit_code == 2
-    assert result.stdout == ""
-    assert len(result.stderr.strip().splitlines()) == 1
-    assert result.stderr.startswith(line), result.stderr
-    assert warehouse.stat().st_mtime_ns == before  # nothing ran
-
-
-@pytest.mark.parametrize(
-    ("args", "line"),
-    [
-        (["--partner", "Atlantis"], "--partner: unknown partner 'Atlantis': give a code or an exact name, e.g. "),
-        (["--partner", "japan", "--year", "2009"], "--year: year 2009 is incomplete (export history through month 6)"),
-        (["--definition", "chain_linked"], "--definition: definition 'chain_linked' is not one of as_published, "),
-    ],
-)
-def test_atp_figures_refuses_an_unknown_option_in_one_line(
-    warehouse: Path, monkeypatch: pytest.MonkeyPatch, args: list[str], line: str
-) -> None:
-    from typer.testing import CliRunner
-
-    from orchestration.cli import app
-
-    monkeypatch.setenv("ATP_DUCKDB_PATH", str(warehouse))
-    result = CliRunner().invoke(app, ["figures", *args])
-    assert result.exit_code == 2
-    assert result.stdout == ""
-    assert len(result.stderr.strip().splitlines()) == 1
-    assert result.stderr.startswith(line), result.stderr
-
-
-def test_atp_figures_draws_a_partner_through_the_job(
-    warehouse: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, dbt_manifest: Path
-) -> None:
-    from typer.testing import CliRunner
-
-    from orchestration.cli import app
-
-    copy = tmp_path / "atp.duckdb"
-    shutil.copy(warehouse, copy)
-    monkeypatch.setenv("ATP_DUCKDB_PATH", str(copy))
-    monkeypatch.setenv("ATP_EXPORTS_DIR", str(tmp_path / "exports"))
-    monkeypatch.setenv("DAGSTER_HOME", str(tmp_path / "dagster_home"))
-    result = CliRunner().invoke(app, ["figures", "--partner", "china + hong kong", "--year", "2008", "--verbose"])
-    assert result.exit_code == 0, result.output
-    assert "Drawing figures 1-6 for China + Hong Kong (CN_HK) ..." in result.stdout
-    assert "  figure_6_gap_products_cn_hk_china_hong_kong_2008.png (.svg .csv .parquet)" in result.stdout
-    written = sorted(p.name for p in (tmp_path / "exports").glob("*.png"))
-    assert written == [
-        "figure_1_atp_exports_cn_hk_china_hong_kong.png",
-        "figure_2_composition_cn_hk_china_hong_kong.png",
-        "figure_3_composition_shares_cn_hk_china_hong_kong_2008.png",
-        "figure_4_specialization_gaps_cn_hk_china_hong_kong.png",
-        "figure_5_atp_definitions_cn_hk_china_hong_kong.png",
-        "figure_6_gap_products_cn_hk_china_hong_kong_2008.png",
-    ]
-    # the run is recorded in the Dagster instance, as the UI's runs are
-    from dagster import DagsterInstance
-
-    with DagsterInstance.from_config(str(tmp_path / "dagster_home")) as instance:
-        runs = instance.get_runs()
-    assert [run.job_name for run in runs] == ["atp_figures_job"]
-    assert runs[0].run_config["ops"]["figure_1_atp_exports"]["config"]["partner"] == "CN_HK"
+def test_write_text_file_is_atomic(tmp_path: Path) -> None:
+    target = tmp_path / "lineage.md"
+    figures.write_text_file(target, "# lineage\n")
+    assert target.read_text() == "# lineage\n"
+    assert stat.S_IMODE(target.stat().st_mode) == 0o666 & ~UMASK
+    assert [p.name for p in tmp_path.iterdir()] == ["lineage.md"]

@@ -1,0 +1,71 @@
+"""The figures, for any partner and window of years: the briefing's four (figure-ready tables
+from the marts, and their charts), a fifth that shows ATP exports under the three ATP
+definitions, and a sixth that shows the HS10 products behind the partner's largest positive and
+negative specialization gaps.
+
+Source of the figures: Hammer, Koopman & Martinez, "U.S. Exports of Advanced Technology Products
+to China", USITC executive briefing (2009), figures 1-4 for 2000-2008, drawn here for any
+partner of ``dim_partners`` (a Schedule C country or a partner group such as ``CN_HK``, China +
+Hong Kong; default 5700, China) and any window of complete years.
+
+A run resolves its options once, then draws and writes each figure::
+
+    options = resolve_figure_options(con, "5700", years="2000-2008")
+    for number in FIGURE_NAMES:
+        write_figure(draw_figure(con, number, options), exports_dir)
+
+Modules, one job each: ``options`` (validation, partner resolution), ``tables`` (one SQL query
+per figure), ``captions`` (caption and data origin), ``charts`` (matplotlib, set up lazily) with
+``chart_totals``, ``chart_groups`` and ``chart_products``, ``labels`` (text that must fit),
+``style`` (palette and unit labels, as data), ``files`` (names, atomic writes, CSV), ``build``
+(one figure end to end).
+
+Money stays exact: USD billions (current dollars) as DECIMAL(18,9) in tables, CSV and Parquet;
+only the charts draw floats. Every table carries ``data_origin`` and every chart a caption
+saying which inputs are real Census data and which SYNTHETIC.
+"""
+
+from orchestration.figures.build import CHARTS, DrawnFigure, draw_figure
+from orchestration.figures.captions import data_origin, figure_caption
+from orchestration.figures.charts import configure_matplotlib
+from orchestration.figures.files import PNG_DPI, WrittenFigure, figure_stem, slug, write_figure, write_text_file
+from orchestration.figures.options import (
+    AS_PUBLISHED,
+    CHAIN_LINKED,
+    DEFAULT_PARTNER,
+    FIGURE_NAMES,
+    FigureOptionError,
+    FigureOptions,
+    Partner,
+    resolve_figure_options,
+    resolve_partner,
+)
+from orchestration.figures.style import definition_label
+from orchestration.figures.tables import TABLES, figure_table
+
+__all__ = [
+    "AS_PUBLISHED",
+    "CHAIN_LINKED",
+    "CHARTS",
+    "DEFAULT_PARTNER",
+    "FIGURE_NAMES",
+    "PNG_DPI",
+    "TABLES",
+    "DrawnFigure",
+    "FigureOptionError",
+    "FigureOptions",
+    "Partner",
+    "WrittenFigure",
+    "configure_matplotlib",
+    "data_origin",
+    "definition_label",
+    "draw_figure",
+    "figure_caption",
+    "figure_stem",
+    "figure_table",
+    "resolve_figure_options",
+    "resolve_partner",
+    "slug",
+    "write_figure",
+    "write_text_file",
+]

@@ -1,0 +1,168 @@
+"""The files of a figure: their names, and writing them atomically (CSV and Parquet tables, PNG
+and SVG charts). A failure never leaves a half-written file over the last good one; a rewritten
+file keeps its mode, a new one gets what ``open()`` gives (``0666 & ~umask``)."""
+
+from __future__ import annotations
+
+import csv
+import os
+import re
+import tempfile
+import unicodedata
+from collections.abc import Callable
+from dataclasses import dataclass
+from decimal import Decimal
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+import pyarrow as pa
+import pyarrow.compute as pc
+import pyarrow.parquet as pq
+
+from orchestration.figures.options import AS_PUBLISHED, FIGURE_NAMES, YEAR_FIGURES, FigureOptions
+
+if TYPE_CHECKING:
+    from orchestration.figures.build import DrawnFigure
+
+#: Resolution of the PNG charts (an SVG is written beside each).
+PNG_DPI = 150
+
+
+def slug(text: str) -> str:
+    """A file-name part: ASCII lower case, runs of other characters as one ``_``
+    (``"China + Hong Kong"`` -> ``"china_hong_kong"``, ``"Côte d'Ivoire"`` -> ``"cote_d_ivoire"``)."""
+    ascii_text = unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode()
+    return re.sub(r"[^a-z0-9]+", "_", ascii_text.lower()).strip("_")
+
+
+def figure_stem(number: int, options: FigureOptions) -> str:
+    """The file name (without suffix) of figure ``number`` drawn for ``options``:
+    ``figure_<n>_<name>_<partner code>_<slug of the partner's name>``, then the year (figures 3
+    and 6), the window ``<first>_<last>`` (figures 1, 2, 4 and 5, only when the window was
+    given, so the default files keep their names) and the definition unless as published, e.g.
+    ``figure_3_composition_shares_5880_japan_2008``, ``figure_1_atp_exports_5700_china_2000_2008``,
+    ``figure_4_specialization_gaps_cn_hk_china_hong_kong_fixed_2008``. ``KeyError`` for an
+    unknown figure number."""
+    partner = options.partner
+    parts = [f"figure_{number}", FIGURE_NAMES[number], slug(partner.code), slug(partner.name)]
+    if number in YEAR_FIGURES:
+        parts.append(str(options.year))
+    elif options.years_given:
+        parts.extend(str(year) for year in options.years)
+    if options.definition != AS_PUBLISHED:
+        parts.append(slug(options.definition))
+    return "_".join(parts)
+
+
+def file_mode(target: Path) -> int:
+    """Mode of a written file: the mode ``target`` already has, else ``0666 & ~umask`` (what
+    ``open()`` gives a new file; not mkstemp's 0600)."""
+    if target.exists():
+        return target.stat().st_mode & 0o7777
+    umask = os.umask(0)
+    os.umask(umask)
+    return 0o666 & ~umask
+
+
+def atomic_write(target: Path, write: Callable[[Path], object]) -> None:
+    """Call ``write`` on a temporary file beside ``target``, give it the mode a new file gets
+    (:func:`file_mode`; the target's own mode when it exists), then rename it over ``target``.
+    On any error the temporary file is removed and ``target`` is left as it was."""
+    target.parent.mkdir(parents=True, exist_ok=True)
+    handle, temp = tempfile.mkstemp(dir=target.parent, prefix=f".{target.name}.", suffix=".tmp")
+    os.close(handle)
+    try:
+        write(Path(temp))
+        os.chmod(temp, file_mode(target))
+        os.replace(temp, target)
+    except BaseException:
+        Path(temp).unlink(missing_ok=True)
+        raise
+
+
+def write_text_file(target: Path, text: str) -> None:
+    """Write UTF-8 ``text`` to ``target`` the way the figures are written (:func:`atomic_write`)."""
+    atomic_write(target, lambda path: path.write_text(text, encoding="utf-8"))
+
+
+def round_for_export(table: pa.Table) -> pa.Table:
+    """Round the float measures to what they can mean (columns ending ``_pct``, ``_pp`` and
+    ``_100``: shares, percentage points and indexes, to 6 decimals; float noise would otherwise
+    show in the CSV). USD columns are exact decimals and stay as they are."""
+    columns = []
+    for field, column in zip(table.schema, table.columns, strict=True):
+        if pa.types.is_floating(field.type) and field.name.endswith(("_pct", "_pp", "_100")):
+            column = pc.round(column, 6)
+        columns.append(column)
+    return pa.table(columns, names=table.column_names)
+
+
+def _csv_field(value: object) -> object:
+    """A CSV field: decimals as plain digits (Arrow would write 0.000000500 as ``5.00E-7``),
+    empty for null."""
+    if value is None:
+        return ""
+    if isinstance(value, Decimal):
+        return format(value, "f")
+    return value
+
+
+def write_csv(table: pa.Table, path: Path) -> None:
+    """The CSV of a figure table: a header, then one line per row; fields quoted only when they
+    hold a comma, quote or line end; USD decimals with every digit and no exponent."""
+    with path.open("w", newline="", encoding="utf-8") as handle:
+        writer = csv.writer(handle, lineterminator="\n")
+        writer.writerow(table.column_names)
+        for row in zip(*(column.to_pylist() for column in table.columns), strict=True):
+            writer.writerow([_csv_field(value) for value in row])
+
+
+@dataclass(frozen=True)
+class WrittenFigure:
+    """Paths written for one figure: its table (``csv``, ``parquet``) and chart (``png``, ``svg``)."""
+
+    csv: Path
+    parquet: Path
+    png: Path
+    svg: Path
+
+
+def export_table(drawn: DrawnFigure) -> pa.Table:
+    """The table as written: float measures rounded (:func:`round_for_export`), USD still
+    DECIMAL(18,9), and a ``data_origin`` column (``"census"`` or ``"synthetic sample"``)."""
+    table = round_for_export(drawn.table)
+    return table.append_column("data_origin", pa.array([drawn.origin] * table.num_rows, pa.string()))
+
+
+def write_figure(drawn: DrawnFigure, exports_dir: Path, metadata: dict[str, str] | None = None) -> WrittenFigure:
+    """Write ``<stem>.csv``, ``<stem>.parquet``, ``<stem>.png`` (:data:`PNG_DPI`) and ``<stem>.svg``
+    of a drawn figure (:func:`~orchestration.figures.build.draw_figure`) under ``exports_dir``.
+
+    Each file is written to a temporary name and renamed (:func:`atomic_write`): a new file gets
+    ``0666 & ~umask``, a rewritten one keeps its mode. The tables are :func:`export_table`; the
+    Parquet schema metadata carries ``metadata`` (extra key/values, e.g. the run's options),
+    then ``data_origin`` and ``caption`` (which ``metadata`` cannot override). The SVG carries no
+    date and fixed ids, so the same figure gives the same file. The chart is closed afterwards.
+    Returns the four paths; raises what writing raises (``OSError``), leaving earlier files as
+    they were.
+    """
+    from orchestration.figures.charts import pyplot
+
+    plt = pyplot()
+    table = export_table(drawn)
+    paths = WrittenFigure(*(exports_dir / f"{drawn.stem}.{suffix}" for suffix in ("csv", "parquet", "png", "svg")))
+    try:
+        atomic_write(paths.csv, lambda p: write_csv(table, p))
+        schema_metadata = {
+            **(table.schema.metadata or {}),
+            **{str(key).encode(): str(value).encode() for key, value in (metadata or {}).items()},
+            b"data_origin": drawn.origin.encode(),
+            b"caption": drawn.caption.encode(),
+        }
+        atomic_write(paths.parquet, lambda p: pq.write_table(table.replace_schema_metadata(schema_metadata), p))
+        atomic_write(paths.png, lambda p: drawn.chart.savefig(p, dpi=PNG_DPI, format="png"))
+        with plt.rc_context({"svg.hashsalt": drawn.stem}):
+            atomic_write(paths.svg, lambda p: drawn.chart.savefig(p, format="svg", metadata={"Date": None}))
+    finally:
+        plt.close(drawn.chart)
+    return paths

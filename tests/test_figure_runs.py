@@ -1,0 +1,158 @@
+"""The figure assets, the run config and the console commands that draw the figures (moved
+unchanged from tests/test_figures.py when the figures became a package; the callers are being
+rewritten against the new interface, and these tests with them). They use the hand-made
+warehouse of tests/test_figures.py."""
+
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+import pytest
+
+from tests.test_figures import _build
+
+
+@pytest.fixture(scope="module")
+def warehouse(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The hand-made warehouse of tests/test_figures.py."""
+    path = tmp_path_factory.mktemp("figure_runs") / "atp.duckdb"
+    _build(path)
+    return path
+
+
+# --- assets, run config and the console ------------------------------------------------------
+
+FIGURE_ASSETS = [
+    "figure_1_atp_exports",
+    "figure_2_composition",
+    "figure_3_composition_shares",
+    "figure_4_specialization_gaps",
+    "figure_5_atp_definitions",
+    "figure_6_gap_products",
+]
+
+
+def test_every_figure_asset_takes_one_config(dbt_manifest: Path) -> None:
+    from dagster import AssetKey, validate_run_config
+
+    from orchestration.assets.exports import FigureConfig, figure_assets, figure_run_config
+    from orchestration.definitions import defs
+
+    assert [a.key.to_user_string() for a in figure_assets] == FIGURE_ASSETS
+    defaults = FigureConfig()
+    assert (defaults.partner, defaults.year, defaults.definition) == ("5700", None, "as_published")
+    # the Launchpad shows each field with its description
+    assert all(field.description for field in FigureConfig.model_fields.values())
+    config = figure_run_config("5880", 2008, "fixed_2008")
+    assert config == {
+        name: {"config": {"partner": "5880", "year": 2008, "definition": "fixed_2008"}} for name in FIGURE_ASSETS
+    }
+    validate_run_config(defs.resolve_job_def("atp_figures_job"), {"ops": config})
+    graph = defs.resolve_asset_graph()
+    parents = {p.to_user_string() for p in graph.get(AssetKey("figure_6_gap_products")).parent_keys}
+    assert {"fct_hs10_gap_contributions", "fct_specialization_gaps", "dim_partners"} <= parents
+    assert "fct_atp_growth" in {p.to_user_string() for p in graph.get(AssetKey("figure_5_atp_definitions")).parent_keys}
+    # the figures job draws the six figures and rewrites the lineage beside them
+    assert {k.to_user_string() for k in defs.resolve_job_def("atp_figures_job").asset_layer.executable_asset_keys} == (
+        set(FIGURE_ASSETS) | {"lineage"}
+    )
+
+
+def test_refresh_run_config_reaches_dbt_and_the_figures(dbt_manifest: Path) -> None:
+    from dagster import validate_run_config
+
+    from orchestration.cli import refresh_run_config
+    from orchestration.definitions import defs
+
+    config = refresh_run_config({"source": "sample", "force_download": False}, "5880", 2002, 0.1)
+    assert config["ops"]["atp_dbt_assets"] == {"config": {"atp_base_year": 2002, "max_unlinked_value_share": 0.1}}
+    assert config["ops"]["figure_3_composition_shares"] == {
+        "config": {"partner": "5880", "year": None, "definition": "as_published"}
+    }
+    validate_run_config(defs.resolve_job_def("atp_warehouse_job"), config)
+
+
+@pytest.mark.parametrize(
+    ("args", "line"),
+    [
+        (["--partner", "Atlantis"], "--partner: unknown partner 'Atlantis': give a code or an exact name, e.g. "),
+        (["--base-year", "1990"], "--base-year: 1990 is neither in the warehouse nor loaded by this run"),
+    ],
+)
+def test_atp_refresh_refuses_a_partner_or_base_year_before_anything_runs(
+    warehouse: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, args: list[str], line: str
+) -> None:
+    from typer.testing import CliRunner
+
+    from orchestration.cli import app
+    from tests.tiny_input import write_tiny_input
+
+    tiny = write_tiny_input(tmp_path / "input")
+    monkeypatch.setenv("ATP_DUCKDB_PATH", str(warehouse))
+    before = warehouse.stat().st_mtime_ns
+    result = CliRunner().invoke(
+        app, ["refresh", "--source", "local", "--local-dir", str(tiny), "--years", "2010-2011", *args]
+    )
+    assert result.exit_code == 2
+    assert result.stdout == ""
+    assert len(result.stderr.strip().splitlines()) == 1
+    assert result.stderr.startswith(line), result.stderr
+    assert warehouse.stat().st_mtime_ns == before  # nothing ran
+
+
+@pytest.mark.parametrize(
+    ("args", "line"),
+    [
+        (["--partner", "Atlantis"], "--partner: unknown partner 'Atlantis': give a code or an exact name, e.g. "),
+        (["--partner", "japan", "--year", "2009"], "--year: year 2009 is incomplete (export history through month 6)"),
+        (["--definition", "chain_linked"], "--definition: definition 'chain_linked' is not one of as_published, "),
+    ],
+)
+def test_atp_figures_refuses_an_unknown_option_in_one_line(
+    warehouse: Path, monkeypatch: pytest.MonkeyPatch, args: list[str], line: str
+) -> None:
+    from typer.testing import CliRunner
+
+    from orchestration.cli import app
+
+    monkeypatch.setenv("ATP_DUCKDB_PATH", str(warehouse))
+    result = CliRunner().invoke(app, ["figures", *args])
+    assert result.exit_code == 2
+    assert result.stdout == ""
+    assert len(result.stderr.strip().splitlines()) == 1
+    assert result.stderr.startswith(line), result.stderr
+
+
+def test_atp_figures_draws_a_partner_through_the_job(
+    warehouse: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, dbt_manifest: Path
+) -> None:
+    from typer.testing import CliRunner
+
+    from orchestration.cli import app
+
+    copy = tmp_path / "atp.duckdb"
+    shutil.copy(warehouse, copy)
+    monkeypatch.setenv("ATP_DUCKDB_PATH", str(copy))
+    monkeypatch.setenv("ATP_EXPORTS_DIR", str(tmp_path / "exports"))
+    monkeypatch.setenv("DAGSTER_HOME", str(tmp_path / "dagster_home"))
+    result = CliRunner().invoke(app, ["figures", "--partner", "china + hong kong", "--year", "2008", "--verbose"])
+    assert result.exit_code == 0, result.output
+    assert "Drawing figures 1-6 for China + Hong Kong (CN_HK) ..." in result.stdout
+    assert "  figure_6_gap_products_cn_hk_china_hong_kong_2008.png (.svg .csv .parquet)" in result.stdout
+    written = sorted(p.name for p in (tmp_path / "exports").glob("*.png"))
+    assert written == [
+        "figure_1_atp_exports_cn_hk_china_hong_kong.png",
+        "figure_2_composition_cn_hk_china_hong_kong.png",
+        "figure_3_composition_shares_cn_hk_china_hong_kong_2008.png",
+        "figure_4_specialization_gaps_cn_hk_china_hong_kong.png",
+        "figure_5_atp_definitions_cn_hk_china_hong_kong.png",
+        "figure_6_gap_products_cn_hk_china_hong_kong_2008.png",
+    ]
+    # the run is recorded in the Dagster instance, as the UI's runs are
+    from dagster import DagsterInstance
+
+    with DagsterInstance.from_config(str(tmp_path / "dagster_home")) as instance:
+        runs = instance.get_runs()
+    assert [run.job_name for run in runs] == ["atp_figures_job"]
+    assert runs[0].run_config["ops"]["figure_1_atp_exports"]["config"]["partner"] == "CN_HK"
