@@ -18,13 +18,33 @@ import pytest
 
 from orchestration.census.parse import read_country_trade
 from orchestration.resources import REPO_ROOT
-from tests.conftest import COUNTRY_TRADE_XLSX
+from tests.conftest import COUNTRY_TRADE_XLSX, SAMPLE_DIR
 
 YEARS = list(range(2000, 2024))
 #: Column names that hold money (USD, whole or millions or billions, values of exports/imports).
 MONEY = re.compile(r"usd|value|^[ei](jan|feb|mar|apr|may|jun|jul|aug|sep|oct|nov|dec|yr)$|exports|imports")
 #: Float columns allowed: ratios, shares, percentage points, indexes, growth rates.
 RATIO = re.compile(r"share|_pp$|_pct$|growth|index")
+
+
+def _bundle_counts() -> tuple[int, int]:
+    """Records of the bundle's export histories, and the (year, country, ATP group) cells they
+    fill (the grain of ``fct_atp_exports``), counted here from the fixed-width files by position
+    (/work/shared/DOMAIN.md 2b, 2b', 2d: HS10 at 3-12 and country at 13-16 of EXP_HIST.TXT; the
+    group at 234-235 of CONCORD.TXT and 277-278 of exp-code.txt; 0xxx codes are not countries),
+    independently of the loader and the models."""
+    records, cells = 0, set()
+    for year in YEARS:
+        folder = SAMPLE_DIR / str(year)
+        concordance, at = folder / "CONCORD.TXT", 233
+        if not concordance.exists():
+            concordance, at = folder / "exp-code.txt", 276
+        groups = {line[:10]: line[at : at + 2] for line in concordance.read_text(encoding="ascii").splitlines()}
+        for line in (folder / "EXP_HIST.TXT").read_text(encoding="ascii").splitlines():
+            records += 1
+            if groups[line[2:12]] != "00" and not line[12:16].startswith("0"):
+                cells.add((year, line[12:16], groups[line[2:12]]))
+    return records, len(cells)
 
 
 @pytest.fixture(scope="module")
@@ -66,11 +86,13 @@ def test_make_run_prints_at_most_40_lines_ending_with_the_summary(bundled) -> No
         "dbt build",
         "figures",
     ]
-    assert lines[6].startswith("  raw.export_history: 277,541 rows (2000-2023), ")
+    records, fact_rows = _bundle_counts()
+    assert lines[6].startswith(f"  raw.export_history: {records:,} rows (2000-2023), ")
     # then the summary: warehouse, marts, origins, figures, ending with the lineage file
     summary = "\n".join(lines[11:])
     assert summary.startswith(f"DuckDB warehouse: {bundled['duckdb']}")
-    assert "fct_atp_exports: 28,625 rows, 24 years" in summary and "export history: SYNTHETIC 2000-2023" in summary
+    assert f"fct_atp_exports: {fact_rows:,} rows, 24 years" in summary
+    assert "export history: SYNTHETIC 2000-2023" in summary
     assert lines[-1].strip().startswith("lineage.md")
     assert not any(word in bundled["output"] for word in ("BetaWarning", "partial parse", "Partial parse"))
 
@@ -81,10 +103,9 @@ def test_atp_tables_lists_every_mart_with_grain_rows_and_description(bundled) ->
     listed = subprocess.run([str(atp), "tables"], env=env, capture_output=True, text=True, timeout=120)
     assert listed.returncode == 0, listed.stderr
     text = listed.stdout
-    assert (
-        "fct_atp_exports (28,625 rows)\n  U.S. exports of Advanced Technology Products by partner and technology group."
-        in text
-    )
+    fact_rows = _bundle_counts()[1]
+    description = "U.S. exports of Advanced Technology Products by partner and technology group."
+    assert f"fct_atp_exports ({fact_rows:,} rows)\n  {description}" in text
     assert "  Grain: one row per year x partner country (cty_code) x ATP group" in text
     for mart in ("dim_partners", "fct_partner_shares", "fct_specialization_gaps", "fct_hs10_gap_contributions_top"):
         assert f"\n{mart} (" in "\n" + text, mart
@@ -171,8 +192,8 @@ def test_no_year_is_left_out_and_no_code_is_unlisted(bundled) -> None:
         assert con.execute("select count(*) from int_hs10_codes_missing_from_list").fetchone() == (0,)
 
 
-#: The China rows of the marts as commit 40096b3 built them from this bundle, before the partner
-#: became a dimension (tests/data/china_before_partner_dimension/README.md).
+#: The China rows of the marts under their names before the partner became a dimension (issue 10),
+#: regenerated from the new bundle of issue 17 (tests/data/china_before_partner_dimension/README.md).
 BEFORE = Path(__file__).parent / "data" / "china_before_partner_dimension"
 
 
@@ -260,7 +281,9 @@ def test_china_numbers_are_unchanged_under_the_new_names(bundled) -> None:
             assert _same_number(old[field], new[f"{prefix}_{field}"]), (old, field)
 
     old_shares = _before("mart_partner_shares")
-    assert len(old_shares) == 216
+    # the old mart held the groups with exports to China: every year every group but Weapons (09),
+    # which China does not get (arms embargo), 24 x 9
+    assert len(old_shares) == 24 * 9
     for old in old_shares:
         new = shares[(int(old["year"]), old["hitech_code"], "as_published")]
         assert int(old["export_value_usd"]) == new["partner_value_usd"]

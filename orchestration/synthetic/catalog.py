@@ -255,42 +255,133 @@ FACT_WEIGHTS: dict[str, float] = {
     "8411917010": 3.0,  # parts of civil turbojets
 }
 
-#: Real non-ATP codes of the 2019 list that the export history uses (never on the ATP list),
-#: with relative weights (to China, to the rest of the world). Leading zeros on purpose.
-NON_ATP_CODES: dict[str, tuple[float, float]] = {
-    "0101210000": (0.12, 0.12),  # horses, purebred breeding
-    "0201306000": (0.12, 0.40),  # beef, boneless, fresh or chilled
-    "0203294000": (0.30, 0.40),  # pork, frozen
-    "0207140090": (0.30, 0.30),  # chicken meat, frozen
-    "0802120000": (0.20, 0.30),  # almonds, shelled
-    "0808100010": (0.12, 0.12),  # apples, certified organic
-    "0808100050": (0.12, 0.20),  # apples, fresh
-    "1001992055": (0.12, 0.30),  # wheat
-    "1005902030": (0.20, 0.50),  # yellow dent corn
-    "1201900095": (1.20, 0.60),  # soybeans
-    "2709002090": (0.30, 0.90),  # crude petroleum
-    "2710191600": (0.12, 0.80),  # kerosene-type jet fuel
-    "2711120000": (0.30, 0.60),  # propane, liquefied
-    "3004909215": (0.20, 0.60),  # antineoplastic medicaments
-    "3004909220": (0.12, 0.40),  # cardiovascular medicaments
-    "3901200000": (0.40, 0.40),  # polyethylene
-    "4707100000": (0.60, 0.12),  # waste kraft paper
-    "5201001090": (0.40, 0.15),  # cotton
-    "7108121010": (0.12, 0.50),  # gold bullion
-    "7204490070": (0.40, 0.15),  # shredded steel scrap
-    "7602000090": (0.50, 0.12),  # aluminum scrap
-    "8407342090": (0.12, 0.40),  # spark-ignition engines over 2000 cc
-    "8411994000": (0.12, 0.30),  # parts of non-aircraft gas turbines
-    "8413702090": (0.12, 0.30),  # centrifugal pumps
-    "8429521010": (0.12, 0.30),  # hydraulic crawler excavators
-    "8481809050": (0.12, 0.40),  # taps, cocks, valves nesoi
-    "8544420000": (0.12, 0.40),  # insulated conductors with connectors
-    "8701951010": (0.12, 0.20),  # agricultural tractors
-    "8703240150": (0.60, 0.90),  # passenger cars over 3000 cc
-    "8708998175": (0.20, 0.90),  # motor vehicle parts nesoi
-    "9018390050": (0.12, 0.30),  # cannulae and parts
-    "9027100000": (0.12, 0.12),  # gas or smoke analysis apparatus
+#: Real non-ATP codes of the 2019 list that are always in the export history's universe of
+#: non-ATP codes (never on the ATP list): codes with leading zeros, the 2012 split of apples, and
+#: well-known products. Their values come from the same chapter weights as every other non-ATP
+#: code (:data:`CHAPTER_WEIGHTS`); naming them only guarantees that they are there.
+NON_ATP_CODES: tuple[str, ...] = (
+    "0101210000",  # horses, purebred breeding
+    "0201306000",  # beef, boneless, fresh or chilled
+    "0203294000",  # pork, frozen
+    "0207140090",  # chicken meat, frozen
+    "0802120000",  # almonds, shelled
+    "0808100010",  # apples, certified organic
+    "0808100050",  # apples, fresh
+    "1001992055",  # wheat
+    "1005902030",  # yellow dent corn
+    "1201900095",  # soybeans
+    "2709002090",  # crude petroleum
+    "2710191600",  # kerosene-type jet fuel
+    "2711120000",  # propane, liquefied
+    "3004909215",  # antineoplastic medicaments
+    "3004909220",  # cardiovascular medicaments
+    "3901200000",  # polyethylene
+    "4707100000",  # waste kraft paper
+    "5201001090",  # cotton
+    "7108121010",  # gold bullion
+    "7204490070",  # shredded steel scrap
+    "7602000090",  # aluminum scrap
+    "8407342090",  # spark-ignition engines over 2000 cc
+    "8411994000",  # parts of non-aircraft gas turbines
+    "8413702090",  # centrifugal pumps
+    "8429521010",  # hydraulic crawler excavators
+    "8481809050",  # taps, cocks, valves nesoi
+    "8544420000",  # insulated conductors with connectors
+    "8701951010",  # agricultural tractors
+    "8703240150",  # passenger cars over 3000 cc
+    "8708998175",  # motor vehicle parts nesoi
+    "9018390050",  # cannulae and parts
+    "9027100000",  # gas or smoke analysis apparatus
+)
+
+#: How many codes never on the ATP list the export histories use (the named ones above plus real
+#: non-ATP 2019 codes drawn at random, the same in every year): the non-ATP exports of every
+#: year are spread over all of them.
+NON_ATP_UNIVERSE_SIZE = 1_100
+
+#: Relative size of non-ATP U.S. exports by HS chapter (HS2), in percent of the total: rough,
+#: rounded magnitudes of U.S. goods exports by chapter in the 2010s (machinery 84, vehicles 87,
+#: mineral fuels 27, electrical machinery 85, precious metals 71, plastics 39, ... down to live
+#: animals 01), net of the chapters' ATP codes. A SYNTHETIC calibration that keeps each
+#: code's value plausible for its kind of product (no billions on live horses), not Census data.
+#: A chapter not named here weighs :data:`OTHER_CHAPTER_WEIGHT`.
+CHAPTER_WEIGHTS: dict[str, float] = {
+    "84": 12.0,
+    "87": 8.0,
+    "27": 8.0,
+    "85": 7.0,
+    "71": 4.0,
+    "39": 4.0,
+    "30": 3.0,
+    "88": 3.0,
+    "90": 3.0,
+    "29": 2.5,
+    "38": 2.0,
+    "12": 1.8,
+    "10": 1.3,
+    "02": 1.2,
+    "08": 1.2,
+    "28": 1.0,
+    "48": 1.0,
+    "72": 1.0,
+    "73": 1.0,
+    "26": 0.8,
+    "76": 0.8,
+    "33": 0.7,
+    "40": 0.7,
+    "94": 0.7,
+    "21": 0.6,
+    "23": 0.5,
+    "44": 0.5,
+    "47": 0.5,
+    "03": 0.4,
+    "20": 0.4,
+    "22": 0.4,
+    "32": 0.4,
+    "52": 0.4,
+    "74": 0.4,
+    "95": 0.4,
+    "04": 0.3,
+    "07": 0.3,
+    "15": 0.3,
+    "31": 0.3,
+    "34": 0.3,
+    "70": 0.3,
+    "82": 0.3,
+    "89": 0.3,
+    "49": 0.25,
+    "19": 0.2,
+    "25": 0.2,
+    "35": 0.2,
+    "83": 0.2,
+    "86": 0.2,
+    "93": 0.2,
+    "98": 0.2,
+    "37": 0.15,
+    "56": 0.15,
+    "59": 0.15,
+    "62": 0.15,
+    "68": 0.15,
+    "05": 0.1,
+    "09": 0.1,
+    "11": 0.1,
+    "16": 0.1,
+    "17": 0.1,
+    "24": 0.1,
+    "41": 0.1,
+    "61": 0.1,
+    "63": 0.1,
+    "96": 0.1,
+    "97": 0.1,
+    "01": 0.07,
+    "18": 0.07,
+    "69": 0.07,
+    "64": 0.05,
+    "91": 0.05,
+    "06": 0.03,
+    "92": 0.03,
 }
+OTHER_CHAPTER_WEIGHT = 0.05
 
 #: Schedule D customs districts of exportation used by the sample. Leading zeros on purpose
 #: (01 Portland ME, 04 Boston, 07 Ogdensburg, 09 Buffalo).

@@ -22,11 +22,38 @@ Calibration (asserted; :class:`AssertionError` when one fails):
   USD, to the dollar;
 - exports to a partner (all codes) never exceed its real total exports (EYR); no record for a
   0xxx code; every record's country and code are on that year's lists; months 1-12 all occur;
-- China (5700), 2000-2008, follows the USITC briefing's stylized facts (ATP growth about 13 % a
-  year, Electronics $0.922 billion in 2000 and $6.6 billion in 2008, semiconductors about 90 % of
-  Electronics in 2008, Electronics about half of ATP to China and about a quarter of ATP to the
-  rest of the world in 2008). China 2009-2023 is a SYNTHETIC extension (ATP to China $12.8-32.6
-  billion a year, a dip in 2019-2020 and a rise after, Electronics the largest group), not data;
+- China (5700), 2000-2008, follows the USITC briefing's stylized facts within stated tolerances,
+  never exactly (the tests in ``tests/test_sample_bundle.py`` check the same tolerances):
+
+  ========================================================  ===============================
+  fact (briefing)                                           tolerance
+  ========================================================  ===============================
+  ATP exports to China grow about 13 % a year 2000-2008     compound rate 13 % +- 1 point
+  ATP to China each year on that path (with its wiggles)    +- 1 % (asserted here)
+  Electronics $0.922 billion (2000) and $6.6 billion (2008) +- 1 % (asserted here)
+  semiconductors (8541, 8542) about 90 % of Electronics     90 % +- 3 points (2008)
+  Electronics about half of ATP to China (2008)             50 % +- 5 points
+  Electronics about a quarter of ATP to the rest (2008)     25 % +- 5 points
+  ========================================================  ===============================
+
+  The noise that keeps them off exact values: China's total and Electronics carry a seeded
+  jitter of at most +-0.6 % a year; China's other groups follow the anchor weights times a smooth
+  seeded path (about 6 % a year); the product segments' shares of China's groups are moved by at
+  most +-0.15 in logit (90 % stays within 88.5-91.3 %); the rest of the world is a sum of noisy
+  partners. So no year's composition is a set of round numbers (asserted: some group share is
+  not a whole number of tenths of a percent). China 2009-2023 is a SYNTHETIC extension
+  (ATP to China about $12.8-32.6 billion a year, a dip in 2019-2020 and a rise after, Electronics
+  the largest group), not data;
+- other partners: a partner's ATP exports are its real total exports (EYR) times an "ATP
+  intensity" that differs by partner and drifts smoothly (:func:`.noise.smooth_path`), its groups
+  the rest-of-world composition times smooth partner weights, so partner series move with the
+  real country table (no Japan x 3.5 in a year while its real exports fell);
+- non-ATP exports: 40 % of what a partner's real total leaves after its ATP codes, spread over the
+  1,100 codes never on the ATP list with chapter-based, capped, heavy-tailed weights
+  (:mod:`orchestration.synthetic.filler`); per year at least 1,000 non-ATP codes carry value, none
+  more than 2 % of the year's non-ATP total, and every code of the universe is shipped (asserted);
+  a partner x code x district value is spread over one month per ``MONTH_VALUE_USD`` (scaled with
+  the year's size), up to 12, so that no record carries an implausible amount;
 - product facts (:data:`orchestration.synthetic.catalog.SEGMENTS`): hard disk drives heavier in
   ICT to China and computers in ICT to the rest of the world, blood fractions and human vaccines
   a larger share of Biotechnology to the rest of the world, airplanes lumpy;
@@ -56,13 +83,19 @@ from orchestration.synthetic.catalog import (
     LAND_DISTRICTS,
     LAST_CONCORD_YEAR,
     LAST_YEAR,
-    NON_ATP_CODES,
     REAL_LIST_YEAR,
     SEGMENTS,
     SPLITS,
     Segment,
 )
+from orchestration.synthetic.filler import (
+    capped_shares,
+    codes_for_budget,
+    filler_base_weights,
+    spread_over_codes,
+)
 from orchestration.synthetic.lists import Catalog, Code, build_catalog, read_real_list
+from orchestration.synthetic.noise import jitter, lognormal, smooth_path
 
 DEFAULT_SEED = 2009
 CHINA = "5700"
@@ -243,9 +276,37 @@ SMALL_CHINA_CODE_USD = 3_000_000
 SIZE_REFERENCE_USD = 250e9
 # A partner x segment worth V USD ships at most sqrt(V / ROW_CODE_SCALE_USD) codes.
 ROW_CODE_SCALE_USD = 4_000_000
-VALUE_PER_NON_ATP_CODE_USD = 300_000_000
-MAX_NON_ATP_CODES = 10
-SMALL_NON_ATP_USD = 100_000
+# A partner x code x district value is spread over one month per this much (scaled with the
+# year's size), up to 12 months.
+MONTH_VALUE_USD = 100_000_000
+
+# Noise that keeps the stated facts within their tolerances (module docstring) while no share
+# comes out round: China's ATP total and Electronics within +-0.6 % of their paths, each other
+# group of China on a smooth seeded path (about 6 % a year), China's product-segment shares
+# moved by up to +-0.15 in logit.
+CHINA_TOTAL_JITTER = 0.006
+CHINA_ELECTRONICS_JITTER = 0.006
+CHINA_GROUP_STEP_SIGMA = 0.06
+CHINA_SEGMENT_LOGIT_JITTER = 0.15
+# Other partners: ATP exports follow the partner's real total exports times an "ATP intensity"
+# that differs by partner (level, log sigma 0.3) and drifts smoothly (about 5 % a year); each
+# group's weight in the partner's mix likewise (level 0.35, about 8 % a year). Independent
+# draws every year made partner series jump (Japan 2022 -> 2023: x 3.5).
+INTENSITY_LEVEL_SIGMA = 0.3
+INTENSITY_STEP_SIGMA = 0.05
+MIX_LEVEL_SIGMA = 0.35
+MIX_STEP_SIGMA = 0.08
+
+# Non-ATP exports: NON_ATP_SHARE of what a partner's real total leaves after its ATP codes,
+# spread over the universe of non-ATP codes (orchestration.synthetic.filler); values under
+# SMALL_NON_ATP_USD are dropped (USD 2,500 is the Census filing threshold per Schedule B code).
+NON_ATP_SHARE = 0.4
+NON_ATP_PARTNER_SIGMA = 0.35
+SMALL_NON_ATP_USD = 2_500
+# Checked every year (AssertionError otherwise): non-ATP value on at least this many codes, and
+# no code above this share of the year's non-ATP total.
+MIN_NON_ATP_CODES = 1_000
+MAX_NON_ATP_CODE_SHARE = 0.02
 
 
 @dataclass(frozen=True)
@@ -297,17 +358,28 @@ def _anchor_vector(anchors: dict[int, dict[str, float]], year: int) -> dict[str,
     return {key: interpolate({y: v[key] for y, v in anchors.items()}, year) for key in keys}
 
 
-def china_group_targets(year: int) -> dict[str, float]:
-    """ATP exports to China by group, USD, for ``year``: the briefing's stylized facts for
-    2000-2008, a SYNTHETIC extension after. Raises ``KeyError`` outside 2000-2023."""
+def china_paths(year: int) -> tuple[float, float]:
+    """China's ATP total and Electronics, USD, before noise: the briefing's stylized facts for
+    2000-2008 (13 % a year; Electronics $0.922 billion to $6.6 billion), the SYNTHETIC extension
+    after. Raises ``KeyError`` outside 2000-2023."""
     if year <= 2008:
         total = CHINA_ATP_2000_USD * 1.13 ** (year - 2000) * CHINA_ATP_WIGGLE.get(year, 1.0)
         electronics = 0.922e9 * (6.6 / 0.922) ** ((year - 2000) / 8) * CHINA_ELECTRONICS_WIGGLE.get(year, 1.0)
-    else:
-        total = CHINA_ATP_AFTER_2008_USD[year]
-        electronics = CHINA_ELECTRONICS_AFTER_2008_USD[year]
+        return total, electronics
+    return CHINA_ATP_AFTER_2008_USD[year], CHINA_ELECTRONICS_AFTER_2008_USD[year]
+
+
+def china_group_targets(year: int, seed: int = DEFAULT_SEED) -> dict[str, float]:
+    """ATP exports to China by group, USD, for ``year``: :func:`china_paths` with seeded noise
+    (total and Electronics within +-0.6 %, the other groups on smooth paths), so that the
+    composition is never a set of round numbers. Raises ``KeyError`` outside 2000-2023."""
+    total, electronics = china_paths(year)
+    total *= jitter(f"{seed}-china-total-{year}", CHINA_TOTAL_JITTER)
+    electronics *= jitter(f"{seed}-china-05-{year}", CHINA_ELECTRONICS_JITTER)
     weights = _anchor_vector(CHINA_OTHER_GROUPS, year)
     weights["08"] *= AEROSPACE_LUMPS[year]
+    for group in weights:
+        weights[group] *= smooth_path(f"{seed}-china-{group}", 0.0, CHINA_GROUP_STEP_SIGMA)[year]
     scale = (total - electronics) / sum(weights.values())
     targets = {group: weight * scale for group, weight in weights.items()}
     targets["05"] = electronics
@@ -322,30 +394,32 @@ def row_composition(year: int) -> dict[str, float]:
     return {group: share / total for group, share in shares.items()}
 
 
-def segment_share(segment: Segment, year: int, partner: str) -> float:
-    """A segment's share of its group's exports to ``partner`` (``'china'`` or ``'row'``)."""
+def segment_share(segment: Segment, year: int, partner: str, seed: int = DEFAULT_SEED) -> float:
+    """A segment's share of its group's exports to ``partner`` (``'china'`` or ``'row'``); China's
+    is moved by a seeded +-0.15 in logit (0.90 stays within 0.885-0.913), the rest of the world's
+    gets its noise partner by partner."""
     share = interpolate(segment.china if partner == "china" else segment.row, year)
+    if partner == "china":
+        shift = (jitter(f"{seed}-china-segment-{segment.name}-{year}", 1.0) - 1.0) * CHINA_SEGMENT_LOGIT_JITTER
+        share = 1 / (1 + math.exp(-(math.log(share / (1 - share)) + shift)))
     if segment.lumpy:
         lump = AIRPLANE_LUMPS[year]
         share = share * lump / (share * lump + 1 - share)
     return share
 
 
-def _lognormal(rng: random.Random, sigma: float) -> float:
-    return math.exp(rng.gauss(0.0, sigma) - sigma * sigma / 2)
-
-
 class Weights:
     """Relative weight of each code inside its home group, per year and partner kind.
 
-    Real codes: a fixed weight (:data:`FACT_WEIGHTS`, :data:`NON_ATP_CODES`, or a seeded
-    log-normal with median 1) times a seeded trend; China's weights differ from the rest of the
-    world's by a seeded factor per code. A synthetic parent weighs what its children weigh
+    Real codes: a fixed weight (:data:`FACT_WEIGHTS`, ``filler`` for codes never on the ATP list
+    (:func:`orchestration.synthetic.filler.filler_base_weights`), or a seeded log-normal with
+    median 1) times a seeded trend; China's weights differ from the rest of the world's by a
+    seeded factor per code. A synthetic parent weighs what its children weigh
     together (so a split is continuous); a synthetic child carries a seeded fraction of its
     parent's weight.
     """
 
-    def __init__(self, catalog: Catalog, seed: int) -> None:
+    def __init__(self, catalog: Catalog, seed: int, filler: dict[str, tuple[float, float]]) -> None:
         self._base: dict[tuple[str, str], float] = {}
         self._trend: dict[str, float] = {}
         self._children: dict[str, tuple[str, ...]] = {}
@@ -354,15 +428,15 @@ class Weights:
         for hs10_code, code in catalog.codes.items():
             rng = random.Random(f"{seed}-weight-{hs10_code}")
             base = FACT_WEIGHTS.get(hs10_code, math.exp(rng.gauss(0.0, 1.1)))
-            china_factor = _lognormal(rng, 0.5)
-            if hs10_code in NON_ATP_CODES:
-                china_base, row_base = NON_ATP_CODES[hs10_code]
+            china_factor = lognormal(rng, 0.5)
+            if hs10_code in filler:
+                china_base, row_base = filler[hs10_code]
             else:
                 china_base, row_base = base * china_factor, base
             self._base[(hs10_code, "china")] = china_base
             self._base[(hs10_code, "row")] = row_base
             self._trend[hs10_code] = rng.gauss(0.0, 0.03)
-            self.unit_price[hs10_code] = _unit_price(code, catalog.home_group[hs10_code]) * _lognormal(rng, 0.3)
+            self.unit_price[hs10_code] = _unit_price(code, catalog.home_group[hs10_code]) * lognormal(rng, 0.3)
         for split in SPLITS:
             if split.revision <= REAL_LIST_YEAR:
                 self._children[split.parent] = split.children
@@ -419,7 +493,7 @@ def _part_key(group: str, hs10_code: str) -> str:
     return "rest"
 
 
-def _parts(group: str, codes: list[str], year: int, partner: str) -> list[tuple[str, list[str], float]]:
+def _parts(group: str, codes: list[str], year: int, partner: str, seed: int) -> list[tuple[str, list[str], float]]:
     """Split ``codes`` of ``group`` into its product segments and the rest: (segment name or
     ``'rest'``, codes, share of the group); segments without codes are dropped and the shares
     renormalised. Raises ``ValueError`` when the segments take the whole group."""
@@ -427,7 +501,7 @@ def _parts(group: str, codes: list[str], year: int, partner: str) -> list[tuple[
     for code in codes:
         members[_part_key(group, code)].append(code)
     parts = [
-        (s.name, members[s.name], segment_share(s, year, partner))
+        (s.name, members[s.name], segment_share(s, year, partner, seed))
         for s in SEGMENTS
         if s.group == group and members[s.name]
     ]
@@ -440,7 +514,7 @@ def _parts(group: str, codes: list[str], year: int, partner: str) -> list[tuple[
     return [(key, part, share / total) for key, part, share in parts]
 
 
-def _china_values(year: int, catalog: Catalog, weights: Weights) -> dict[str, float]:
+def _china_values(year: int, catalog: Catalog, weights: Weights, seed: int) -> dict[str, float]:
     """Exports to China per HS10 code, USD (floats).
 
     Each code gets a raw value from its home group's target, segment share and weight; then the
@@ -448,12 +522,12 @@ def _china_values(year: int, catalog: Catalog, weights: Weights) -> dict[str, fl
     times s's share, and codes off the list take the same scale factor as their home group and
     segment (so a code's value does not jump when it enters, leaves or moves; off the list it is
     outside ATP). Small codes are folded into the largest of their segment."""
-    targets = china_group_targets(year)
+    targets = china_group_targets(year, seed)
     existing = [c for c in catalog.codes if catalog.codes[c].exists_in(year)]
     raw: dict[str, float] = {}
     for group in GROUPS:
         members = [c for c in existing if catalog.home_group[c] == group]
-        for _, part, share in _parts(group, members, year, "china"):
+        for _, part, share in _parts(group, members, year, "china", seed):
             part_weights = {c: weights.of(c, year, "china") for c in part}
             total = sum(part_weights.values())
             for code, weight in part_weights.items():
@@ -466,7 +540,7 @@ def _china_values(year: int, catalog: Catalog, weights: Weights) -> dict[str, fl
             if targets[group] > 0:
                 raise ValueError(f"{year}: no code on the list of group {group} for China's target")
             continue
-        for key, part, share in _parts(group, listed, year, "china"):
+        for key, part, share in _parts(group, listed, year, "china", seed):
             total = sum(raw[c] for c in part)
             if targets[group] == 0:
                 continue
@@ -495,21 +569,30 @@ def _row_values(
     row_target: int,
     rng: random.Random,
     size: float,
+    seed: int,
 ) -> dict[tuple[str, str], float]:
     """Exports to each other partner per HS10 code, USD (floats): on-list ATP codes sum to
-    ``row_target``; a partner's value follows its real total exports (with noise), its groups the
-    rest-of-world composition, its codes the segment shares and code weights; small partners get
+    ``row_target``; a partner's value follows its real total exports times its ATP intensity (a
+    smooth seeded path per partner), its groups the rest-of-world composition times the partner's
+    own smooth group weights, its codes the segment shares and code weights; small partners get
     few groups and codes (folded). Codes off the list keep the value of their home group, outside
     ATP, with the same scale as the codes on it."""
     existing = [c for c in catalog.codes if catalog.codes[c].exists_in(year)]
-    group_parts = {g: _parts(g, [c for c in existing if catalog.home_group[c] == g], year, "row") for g in GROUPS}
+    group_parts = {g: _parts(g, [c for c in existing if catalog.home_group[c] == g], year, "row", seed) for g in GROUPS}
     composition = row_composition(year)
-    country_weights = {c.cty_code: c.exports_usd * _lognormal(rng, 0.3) for c in countries}
+    country_weights = {
+        c.cty_code: c.exports_usd
+        * smooth_path(f"{seed}-intensity-{c.cty_code}", INTENSITY_LEVEL_SIGMA, INTENSITY_STEP_SIGMA)[year]
+        for c in countries
+    }
     weight_total = sum(country_weights.values())
     cells: dict[tuple[str, str], float] = {}
     for country in countries:
         country_value = row_target * country_weights[country.cty_code] / weight_total
-        mix = {g: s * _lognormal(rng, 0.35) for g, s in composition.items()}
+        mix = {
+            g: s * smooth_path(f"{seed}-mix-{country.cty_code}-{g}", MIX_LEVEL_SIGMA, MIX_STEP_SIGMA)[year]
+            for g, s in composition.items()
+        }
         biggest = max(mix, key=lambda g: (mix[g], g))
         mix_sum = sum(mix.values())
         for group in [g for g, s in mix.items() if country_value * s / mix_sum < SMALL_GROUP_USD and g != biggest]:
@@ -517,12 +600,12 @@ def _row_values(
         mix_total = sum(mix.values())
         for group, share in mix.items():
             group_value = country_value * share / mix_total
-            noisy_parts = [(part, part_share * _lognormal(rng, 0.2)) for _, part, part_share in group_parts[group]]
+            noisy_parts = [(part, part_share * lognormal(rng, 0.2)) for _, part, part_share in group_parts[group]]
             parts_total = sum(s for _, s in noisy_parts)
             code_values: dict[str, float] = {}
             for part, part_share in noisy_parts:
                 part_value = group_value * part_share / parts_total
-                noisy = {c: weights.of(c, year, "row") * _lognormal(rng, 0.4) for c in part}
+                noisy = {c: weights.of(c, year, "row") * lognormal(rng, 0.4) for c in part}
                 count = max(1, min(len(part), int(math.sqrt(part_value / (ROW_CODE_SCALE_USD * size)))))
                 chosen = sorted(noisy, key=lambda c: (-noisy[c], c))[:count]
                 chosen_total = sum(noisy[c] for c in chosen)
@@ -566,7 +649,8 @@ class Piece:
 
 def _pieces(rng: random.Random, cty_code: str, hs10_code: str, value: float, size: float) -> list[Piece]:
     """Split a country x code annual value across DF, districts and months (more of them for
-    larger values; ``size`` scales the thresholds)."""
+    larger values: a district's value is spread over one month per ``MONTH_VALUE_USD``, up to
+    12; ``size`` scales the thresholds)."""
     splits: list[tuple[str, float]] = [("1", value)]
     if value > 1e6 and rng.random() < 0.25:
         foreign = value * rng.uniform(0.03, 0.15)
@@ -579,7 +663,7 @@ def _pieces(rng: random.Random, cty_code: str, hs10_code: str, value: float, siz
         d_weights = [rng.uniform(0.5, 1.5) for _ in districts]
         for district, d_weight in zip(districts, d_weights, strict=True):
             d_value = df_value * d_weight / sum(d_weights)
-            n_months = 1 if d_value < 5e7 * size else 2
+            n_months = max(1, min(12, math.ceil(d_value / (MONTH_VALUE_USD * size))))
             months = sorted(rng.sample(range(1, 13), n_months))
             m_weights = [rng.uniform(0.5, 1.5) for _ in months]
             for month, m_weight in zip(months, m_weights, strict=True):
@@ -663,12 +747,12 @@ def generate_year(year: int, countries: list[CountryYear], catalog: Catalog, wei
     real = [c for c in countries if not c.cty_code.startswith("0") and c.exports_usd > 0]
     caps = {c.cty_code: c.exports_usd for c in real}
 
-    china_values = _china_values(year, catalog, weights)
-    china_total = round(sum(china_group_targets(year).values()))
+    china_values = _china_values(year, catalog, weights, seed)
+    china_total = round(sum(china_group_targets(year, seed).values()))
     row_countries = [c for c in real if c.cty_code != CHINA and c.exports_usd >= 1_000_000]
     cells = {(CHINA, code): value for code, value in china_values.items()}
     size = world_atp / SIZE_REFERENCE_USD
-    cells.update(_row_values(year, catalog, weights, row_countries, world_atp - china_total, rng, size))
+    cells.update(_row_values(year, catalog, weights, row_countries, world_atp - china_total, rng, size, seed))
 
     # Records: ATP pieces integerised per half (China, rest of world) so the world total is exact.
     china_pieces: list[Piece] = []
@@ -687,26 +771,27 @@ def generate_year(year: int, countries: list[CountryYear], catalog: Catalog, wei
         integer_values.extend(zip(pieces, _largest_remainder([p.value for p in pieces], total), strict=True))
     integer_values.extend((p, round(p.value)) for p in other_pieces)
 
-    # Non-ATP exports: 40 % of what the partner's real total leaves after the codes above.
+    # Non-ATP exports: NON_ATP_SHARE of what the partner's real total leaves after the codes
+    # above, spread over the universe of codes never on the ATP list (capped shares, partner noise;
+    # the partner with the largest budget ships every code, smaller ones fewer).
     shipped: dict[str, int] = defaultdict(int)
     for piece, value in integer_values:
         shipped[piece.cty_code] += value
     never_atp = [c for c in catalog.codes if catalog.home_group[c] is None and catalog.codes[c].exists_in(year)]
-    for country in real:
-        budget = 0.4 * (country.exports_usd - shipped[country.cty_code])
-        if budget < 50_000:
-            continue
-        partner = "china" if country.cty_code == CHINA else "row"
-        noisy = {c: weights.of(c, year, partner) * _lognormal(rng, 1.0) for c in never_atp}
-        count = max(1, min(len(noisy), MAX_NON_ATP_CODES, int(budget / (VALUE_PER_NON_ATP_CODE_USD * size))))
-        chosen = sorted(noisy, key=lambda c: (-noisy[c], c))[:count]
-        chosen_total = sum(noisy[c] for c in chosen)
-        for code in chosen:
-            value = budget * noisy[code] / chosen_total
+    shares = {
+        partner: capped_shares({c: weights.of(c, year, partner) for c in never_atp}) for partner in ("china", "row")
+    }
+    budgets = {c.cty_code: NON_ATP_SHARE * (c.exports_usd - shipped[c.cty_code]) for c in real}
+    budgets = {code: budget for code, budget in budgets.items() if budget >= 50_000}
+    largest = max(budgets.values())
+    for cty_code, budget in budgets.items():
+        count = codes_for_budget(budget, largest, len(never_atp))
+        partner_shares = shares["china" if cty_code == CHINA else "row"]
+        for code, value in spread_over_codes(budget, partner_shares, count, rng, NON_ATP_PARTNER_SIGMA).items():
             if value >= SMALL_NON_ATP_USD:
-                integer_values.extend((p, round(p.value)) for p in _pieces(rng, country.cty_code, code, value, size))
+                integer_values.extend((p, round(p.value)) for p in _pieces(rng, cty_code, code, value, size))
     integer_values = [(p, v) for p, v in integer_values if v > 0]
-    _check_year(year, integer_values, catalog, world_atp, caps, countries)
+    _check_year(year, integer_values, catalog, world_atp, caps, countries, seed)
 
     history = []
     for piece, value in sorted(
@@ -763,6 +848,7 @@ def _check_year(
     world_atp: int,
     caps: dict[str, int],
     countries: list[CountryYear],
+    seed: int,
 ) -> None:
     """Assert the calibration constraints of one year's history (see the module docstring)."""
     atp_total = sum(v for p, v in integer_values if catalog.codes[p.hs10_code].is_atp(year))
@@ -776,13 +862,31 @@ def _check_year(
     assert all(p.cty_code in listed_countries and not p.cty_code.startswith("0") for p, _ in integer_values), year
     assert all(catalog.codes[p.hs10_code].exists_in(year) for p, _ in integer_values), year
     assert {p.month for p, _ in integer_values} == set(range(1, 13)), year
-    china = china_group_targets(year)
+    china = china_group_targets(year, seed)
     china_listed = defaultdict(int)
     for piece, value in integer_values:
         if piece.cty_code == CHINA:
             china_listed[catalog.codes[piece.hs10_code].hitech_in(year)] += value
     for group in GROUPS:
         assert abs(china_listed[group] - china[group]) <= 1_000 + 1e-6 * china[group], (year, group)
+    # the briefing's facts within the tolerances of the module docstring, never exactly round
+    china_atp = sum(china_listed[g] for g in GROUPS)
+    path_total, path_electronics = china_paths(year)
+    assert abs(china_atp / path_total - 1) <= 0.01, (year, china_atp, path_total)
+    assert abs(china_listed["05"] / path_electronics - 1) <= 0.01, (year, china_listed["05"], path_electronics)
+    assert any(
+        abs(1000 * china_listed[g] / china_atp - round(1000 * china_listed[g] / china_atp)) > 1e-6 for g in GROUPS
+    )
+    # non-ATP value on many codes, none of them large, every code of the universe shipped
+    non_atp: dict[str, int] = defaultdict(int)
+    for piece, value in integer_values:
+        if not catalog.codes[piece.hs10_code].is_atp(year):
+            non_atp[piece.hs10_code] += value
+    assert len(non_atp) >= MIN_NON_ATP_CODES, (year, len(non_atp))
+    largest = max(non_atp, key=lambda c: (non_atp[c], c))
+    assert non_atp[largest] <= MAX_NON_ATP_CODE_SHARE * sum(non_atp.values()), (year, largest, non_atp[largest])
+    never_atp = {c for c in catalog.codes if catalog.home_group[c] is None and catalog.codes[c].exists_in(year)}
+    assert never_atp <= set(non_atp), (year, sorted(never_atp - set(non_atp))[:5])
 
 
 def _sha256(path: Path) -> str:
@@ -817,7 +921,8 @@ def generate_sample(
     catalog = build_catalog(real_list, seed)
     for hs10_code, code in catalog.codes.items():  # the 2019 list of the universe is the real one
         assert not code.exists_in(REAL_LIST_YEAR) or code.hitech_in(REAL_LIST_YEAR) == real_list[hs10_code][-2:]
-    weights = Weights(catalog, seed)
+    never_atp = [c for c, code in catalog.codes.items() if catalog.home_group[c] is None and not code.is_synthetic]
+    weights = Weights(catalog, seed, filler_base_weights(never_atp, seed))
     files: list[dict[str, str]] = []
     for year in years:
         year_files = generate_year(year, by_year[year], catalog, weights, seed)

@@ -17,10 +17,11 @@ further from the real one the further the year is from 2019:
   into synthetic children.
 
 The lists are abridged: a year's list holds the codes of the "universe" that exist that year
-(every code that is ATP in some year, plus the non-ATP codes the synthetic export history uses),
-not all 9,358 codes. Descriptions, units, SITC, end use, NAICS and USDA of real codes are the
-real 2019 ones; synthetic codes take their relatives' and say in their description that they are
-synthetic.
+(every code that is ATP in some year, plus the 1,100 non-ATP codes the synthetic export history
+spreads its non-ATP value over: the named :data:`orchestration.synthetic.catalog.NON_ATP_CODES`
+and real non-ATP 2019 codes drawn at random), not all 9,358 codes. Descriptions, units, SITC,
+end use, NAICS and USDA of real codes are the real 2019 ones; synthetic codes take their
+relatives' and say in their description that they are synthetic.
 """
 
 from __future__ import annotations
@@ -36,10 +37,12 @@ from orchestration.synthetic.catalog import (
     GROUPS,
     LAST_YEAR,
     NON_ATP_CODES,
+    NON_ATP_UNIVERSE_SIZE,
     REAL_LIST_YEAR,
     SEGMENTS,
     SPLITS,
 )
+from orchestration.synthetic.filler import select_filler_codes
 
 _FIELDS = {f.name: f for f in SCHEDULE_B.fields}
 
@@ -322,6 +325,11 @@ def build_catalog(real: dict[str, str], seed: int) -> Catalog:
             events.append(Event(year, "move", hs10_code, group, codes[hs10_code].hitech[year]))
     assert all(len(c.hitech) == LAST_YEAR - FIRST_YEAR + 1 for c in codes.values())
     _apply_splits(codes)
+    # the non-ATP codes of the export history: the named ones plus real codes drawn at random
+    # (drawn after the list changes, which therefore do not depend on them)
+    named = [c for c, code in codes.items() if not code.is_synthetic and set(code.hitech.values()) == {"00"}]
+    for hs10_code in select_filler_codes(real, codes, NON_ATP_UNIVERSE_SIZE - len(named), seed):
+        add_real(hs10_code, range(FIRST_YEAR, LAST_YEAR + 1))
     events.sort(key=lambda e: (e.year, e.kind, e.hs10_code))
     catalog = Catalog(codes=dict(sorted(codes.items())), events=events, home_group=_home_groups(codes))
     _check_links(catalog)
