@@ -13,7 +13,7 @@ export DAGSTER_HOME
 # dbt and dagster from the virtualenv, also for dagster-dbt's own `dbt parse` under `dagster dev`
 export PATH := $(CURDIR)/$(BIN):$(PATH)
 
-.PHONY: run test corpus bench ui docs prepare lint sample clean
+.PHONY: run test corpus bench bench-ui ui docs prepare lint sample clean
 
 # pip's output goes to warehouse/logs/install.log (shown if the install fails)
 $(BIN)/atp: pyproject.toml
@@ -33,8 +33,8 @@ test: $(BIN)/atp
 	$(BIN)/python -m pytest
 
 ## The bad-input corpus: 66 broken input files, each run through `atp refresh` against a copy of
-## a good warehouse (tests/test_bad_input_corpus.py), and the kill -9 reruns (tests marked slow);
-## about 12 minutes; run by CI.
+## a good warehouse (tests/test_bad_input_corpus.py), and the tests marked slow (the kill -9
+## reruns, the UI launches through the webserver); about 16 minutes; run by CI.
 corpus: $(BIN)/atp
 	$(BIN)/python -m pytest -m "corpus or slow"
 
@@ -45,6 +45,11 @@ corpus: $(BIN)/atp
 bench: $(BIN)/atp
 	$(BIN)/python -m orchestration.benchmark $(BENCH_ARGS)
 	$(BIN)/python -m pytest -m bench
+
+## A range of years from the UI (the Materialize dialog, the Launchpad) against `atp refresh` of
+## the same years, on the bundle (bench/ui_range.py; results in warehouse/bench/).
+bench-ui: $(BIN)/atp
+	$(BIN)/python -m bench.ui_range $(BENCH_UI_ARGS)
 
 ## Serve the Dagster UI on http://127.0.0.1:$(UI_PORT), with the instance in
 ## warehouse/dagster_home; the terminal shows the steps of each run (`atp ui`).

@@ -111,19 +111,26 @@ def _with_companions(png: Path) -> str:
     return f"{png.name} ({' '.join(beside)})" if beside else png.name
 
 
-def _years_for_run(spec: str) -> list[int]:
-    """Validate ``--years``: one contiguous range inside the year partitions."""
-    from orchestration.partitions import parse_year_range, year_partitions
+def _years_for_run(spec: str, held: list[int] | None = None, root: Path | None = None) -> list[int]:
+    """Validate ``--years`` once: one contiguous range, held by the input folder ``root`` (its
+    year folders ``held``; the census source has none), inside the year partitions."""
+    from orchestration.partitions import parse_years, year_partitions
 
     try:
-        first, last = parse_year_range(spec)
+        selected = parse_years(spec)
     except ValueError as error:
         refuse("--years", str(error))
+    if held:  # years the input does not hold: say which it holds
+        outside = [year for year in selected if year not in held]
+        if outside:
+            refuse("--years", f"{outside[0]} is not in {root} (it holds {year_ranges(held)})")
+    if selected != list(range(selected[0], selected[-1] + 1)):
+        refuse("--years", "give one contiguous range of years for a single run")
     available = year_partitions.get_partition_keys()
-    missing = [year for year in (first, last) if str(year) not in available]
+    missing = [year for year in (selected[0], selected[-1]) if str(year) not in available]
     if missing:
         refuse("--years", f"{missing[0]} is not a year partition (available: {available[0]}-{available[-1]})")
-    return list(range(first, last + 1))
+    return selected
 
 
 def failure_lines(result, database: Path | None = None) -> list[str]:
@@ -329,15 +336,7 @@ def refresh(
         refuse("--local-dir", f"{input_root} does not exist (or is not a folder)")
     if years is None:
         years = _years_held(input_root, source)
-    selected = _years_for_run(years)
-    if input_root is not None:  # years the input does not hold: say which it holds
-        held = _year_folders(input_root)
-        outside = [year for year in selected if year not in held]
-        if outside and held:
-            refuse(
-                "--years",
-                f"{outside[0]} is not in {input_root} (it holds {year_ranges(held)})",
-            )
+    selected = _years_for_run(years, _year_folders(input_root) if input_root is not None else None, input_root)
     if not 0 <= max_unlinked_value_share <= 1:
         refuse("--max-unlinked-value-share", "give a share between 0 and 1, e.g. 0.05")
     source_config: dict[str, object] = {"source": source, "force_download": force}

@@ -26,6 +26,7 @@ from orchestration.publish import (
     publish,
     published_build,
     record_build,
+    wait_for_foreign_writer,
     write_failure_report,
 )
 
@@ -137,6 +138,8 @@ class WarehouseResource(ConfigurableResource):
         candidate was built on another published build, or when the disk is full."""
         published = self.published_database_path()
         check_publish_targets(published, self.published_exports_path())
+        if published.exists():
+            wait_for_foreign_writer(published, self.lock_timeout_seconds)
         base = published_build(published)
         source, continues = published, None
         parent = self.continued_candidate()
@@ -223,7 +226,7 @@ class WarehouseResource(ConfigurableResource):
     def setup_for_execution(self, context: InitResourceContext) -> None:
         """Start of a Dagster run: remember its id and the run it re-executes, if any; the
         candidate is made on the first write."""
-        run = context.dagster_run
+        run = context.run
         self._run_id = run.run_id if run is not None else None
         self._parent_run_id = run.tags.get(PARENT_RUN_TAG) if run is not None else None
         self._lock = None
@@ -269,8 +272,8 @@ PUBLISH_TAG = "atp/publish"
 
 def _tag(context: InitResourceContext, text: str) -> None:
     """Tag the run with what its end published (shown on the run's page and in the runs list)."""
-    if context.instance is not None and context.dagster_run is not None:
-        context.instance.add_run_tags(context.dagster_run.run_id, {PUBLISH_TAG: text[:250]})
+    if context.instance is not None and context.run is not None:
+        context.instance.add_run_tags(context.run.run_id, {PUBLISH_TAG: text[:250]})
 
 
 def run_problems(context: InitResourceContext, database: Path | None = None) -> list[str]:
@@ -279,11 +282,11 @@ def run_problems(context: InitResourceContext, database: Path | None = None) -> 
     rows behind it in ``database`` (the run's candidate) follow, indented."""
     from orchestration.audit import offending_rows
 
-    if context.instance is None or context.dagster_run is None:
+    if context.instance is None or context.run is None:
         return []
     problems = []
     records = context.instance.all_logs(
-        context.dagster_run.run_id, of_type={DagsterEventType.STEP_FAILURE, DagsterEventType.ASSET_CHECK_EVALUATION}
+        context.run.run_id, of_type={DagsterEventType.STEP_FAILURE, DagsterEventType.ASSET_CHECK_EVALUATION}
     )
     for record in records:
         event = record.dagster_event
@@ -414,8 +417,8 @@ class FigureSettings(ConfigurableResource):
     year: int | None = Field(default=None, description="Year of figures 3 and 6; default: the last year of the range")
     definition: str = Field(
         default="as_published",
-        description="ATP definition: as_published (each year's own list) or fixed_<base year>, e.g. fixed_2008; "
-        "figures 1 and 5 also take chain_linked",
+        description="ATP definition: as_published (each year's own list) or fixed_<base year>, e.g. fixed_2008 "
+        "(figure 5 draws the chain-linked series beside them)",
     )
 
     _resolved: object | None = PrivateAttr(default=None)

@@ -73,7 +73,7 @@ def test_make_run_prints_at_most_40_lines_ending_with_the_summary(bundled) -> No
     assert len(lines) <= 40, "\n".join(lines)
     assert lines[0] == "Materializing every asset for 2000-2023 from source sample ..."
     assert lines[1].startswith("  full dbt and Dagster output: ") and lines[1].endswith(".log")
-    # one line per step: six raw tables, the Python checks, dbt build, the figures
+    # one line per step: six raw tables, dbt build (dbt's own counts), the Python checks, the figures
     steps = [line.split(":")[0].strip() for line in lines[2:11]]
     assert steps == [
         "raw.api_hitech_exports",
@@ -82,10 +82,11 @@ def test_make_run_prints_at_most_40_lines_ending_with_the_summary(bundled) -> No
         "raw.country_trade",
         "raw.export_history",
         "raw.hs10_code_changes",
-        "checks",
         "dbt build",
+        "checks",
         "figures",
     ]
+    assert re.fullmatch(r"  dbt build: \d+ models, 2 seeds, \d+ data tests, \d+ unit tests, [0-9.]+ s", lines[8])
     records, fact_rows = _bundle_counts()
     assert lines[6].startswith(f"  raw.export_history: {records:,} rows (2000-2023), ")
     # then the summary: warehouse, marts, origins, figures, ending with the lineage file
@@ -334,3 +335,28 @@ def test_drill_down_shows_the_briefings_product_facts(bundled) -> None:
             ).fetchall()
         )
         assert values["CN_HK"] == values["5700"] + values["5820"]
+
+
+def test_the_readme_numbers_are_the_builds(bundled, dbt_manifest: Path) -> None:
+    """The README's dbt counts are dbt's own (the manifest's nodes, and the `dbt build` line of
+    `make run`), and its size of the warehouse file is within a quarter of the bundle's file."""
+    import json
+
+    readme = (REPO_ROOT / "README.md").read_text(encoding="utf-8")
+    said = re.search(
+        r"\*\*(\d+) models, (\d+)\s+seeds, (\d+) data tests and (\d+) unit tests\*\*", readme.replace("\n", " ")
+    )
+    assert said, "the README gives the dbt counts"
+    models, seeds, data_tests, unit_tests = map(int, said.groups())
+    nodes = json.loads(dbt_manifest.read_text())
+    kinds = [n["resource_type"] for n in nodes["nodes"].values()]
+    assert (kinds.count("model"), kinds.count("seed"), kinds.count("test")) == (models, seeds, data_tests)
+    assert len(nodes.get("unit_tests", {})) == unit_tests
+    line = next(x for x in bundled["output"].splitlines() if x.startswith("  dbt build: "))
+    assert line.startswith(
+        f"  dbt build: {models} models, {seeds} seeds, {data_tests} data tests, {unit_tests} unit tests, "
+    ), line
+    size = re.search(r"the warehouse file is about \*\*([\d,]+) MiB\*\*", readme.replace("\n", " "))
+    assert size, "the README gives the size of the warehouse file"
+    actual = bundled["duckdb"].stat().st_size / 2**20
+    assert 0.75 <= actual / int(size.group(1).replace(",", "")) <= 1.25, actual

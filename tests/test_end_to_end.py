@@ -258,12 +258,16 @@ def test_figures_for_another_partner_from_run_config(
     from dagster import DagsterInstance
 
     from orchestration.assets.exports import figure_run_config
-    from orchestration.definitions import atp_figures_job, defs
+    from orchestration.definitions import defs
+    from orchestration.jobs import atp_figures_job
+    from orchestration.partitions import partition_range_tags
 
     monkeypatch.setenv("ATP_DUCKDB_PATH", str(tiny_warehouse["duckdb"]))
     monkeypatch.setenv("ATP_EXPORTS_DIR", str(tiny_warehouse["exports"]))
     result = defs.resolve_job_def(atp_figures_job.name).execute_in_process(
-        instance=DagsterInstance.ephemeral(), run_config={"ops": figure_run_config(partner, 2011)}
+        instance=DagsterInstance.ephemeral(),
+        run_config=figure_run_config(partner, year=2011),
+        tags=partition_range_tags(2010, 2011),
     )
     assert result.success
     exports = tiny_warehouse["exports"]

@@ -33,30 +33,47 @@ FIGURE_ASSETS = [
 ]
 
 
-def test_every_figure_asset_takes_one_config(dbt_manifest: Path) -> None:
+def test_the_figures_are_configured_once_for_all_six(dbt_manifest: Path) -> None:
     from dagster import AssetKey, validate_run_config
 
-    from orchestration.assets.exports import FigureConfig, figure_assets, figure_run_config
+    from orchestration.assets.exports import figure_assets, figure_run_config
     from orchestration.definitions import defs
+    from orchestration.resources import FigureSettings
 
     assert [a.key.to_user_string() for a in figure_assets] == FIGURE_ASSETS
-    defaults = FigureConfig()
-    assert (defaults.partner, defaults.year, defaults.definition) == ("5700", None, "as_published")
-    # the Launchpad shows each field with its description
-    assert all(field.description for field in FigureConfig.model_fields.values())
-    config = figure_run_config("5880", 2008, "fixed_2008")
+    defaults = FigureSettings()
+    assert (defaults.partner, defaults.years, defaults.year, defaults.definition) == ("5700", "", None, "as_published")
+    # the Launchpad shows each field with its description, once (one resource for the six figures)
+    assert all(field.description for field in FigureSettings.model_fields.values())
+    config = figure_run_config("5880", "2000-2008", 2008, "fixed_2008")
     assert config == {
-        name: {"config": {"partner": "5880", "year": 2008, "definition": "fixed_2008"}} for name in FIGURE_ASSETS
+        "resources": {
+            "figures": {"config": {"partner": "5880", "years": "2000-2008", "year": 2008, "definition": "fixed_2008"}}
+        }
     }
-    validate_run_config(defs.resolve_job_def("atp_figures_job"), {"ops": config})
+    job = defs.resolve_job_def("atp_figures_job")
+    validate_run_config(job, config)
+    # no figure asset has config of its own: partner, years, year and definition are set once
+    assert all(asset.op.config_schema is None or asset.op.config_schema.as_field().config_type.kind.name == "ANY" for asset in figure_assets)
     graph = defs.resolve_asset_graph()
     parents = {p.to_user_string() for p in graph.get(AssetKey("figure_6_gap_products")).parent_keys}
     assert {"fct_hs10_gap_contributions", "fct_specialization_gaps", "dim_partners"} <= parents
     assert "fct_atp_growth" in {p.to_user_string() for p in graph.get(AssetKey("figure_5_atp_definitions")).parent_keys}
     # the figures job draws the six figures and rewrites the lineage beside them
-    assert {k.to_user_string() for k in defs.resolve_job_def("atp_figures_job").asset_layer.executable_asset_keys} == (
-        set(FIGURE_ASSETS) | {"lineage"}
-    )
+    assert {k.to_user_string() for k in job.asset_layer.executable_asset_keys} == (set(FIGURE_ASSETS) | {"lineage"})
+
+
+def test_no_machine_specific_path_in_the_launchpad_defaults(dbt_manifest: Path) -> None:
+    """The Launchpad's default config (every resource's defaults) holds no path of this machine
+    (the dbt CLI resource, made inside the dbt asset, is not configured in the Launchpad)."""
+    import json
+
+    from orchestration.definitions import defs
+    from orchestration.resources import REPO_ROOT
+
+    defaults = {name: resource.model_dump() for name, resource in defs.resources.items() if hasattr(resource, "model_dump")}
+    assert set(defs.resources) == {"warehouse", "source", "figures"}
+    assert str(REPO_ROOT) not in json.dumps(defaults) and "/bin/" not in json.dumps(defaults)
 
 
 def test_refresh_run_config_reaches_dbt_and_the_figures(dbt_manifest: Path) -> None:
@@ -66,9 +83,9 @@ def test_refresh_run_config_reaches_dbt_and_the_figures(dbt_manifest: Path) -> N
     from orchestration.definitions import defs
 
     config = refresh_run_config({"source": "sample", "force_download": False}, "5880", 2002, 0.1)
-    assert config["ops"]["atp_dbt_assets"] == {"config": {"atp_base_year": 2002, "max_unlinked_value_share": 0.1}}
-    assert config["ops"]["figure_3_composition_shares"] == {
-        "config": {"partner": "5880", "year": None, "definition": "as_published"}
+    assert config["ops"] == {"atp_dbt_assets": {"config": {"atp_base_year": 2002, "max_unlinked_value_share": 0.1}}}
+    assert config["resources"]["figures"] == {
+        "config": {"partner": "5880", "years": "", "year": None, "definition": "as_published"}
     }
     validate_run_config(defs.resolve_job_def("atp_warehouse_job"), config)
 
@@ -138,7 +155,7 @@ def test_atp_figures_draws_a_partner_through_the_job(
     monkeypatch.setenv("DAGSTER_HOME", str(tmp_path / "dagster_home"))
     result = CliRunner().invoke(app, ["figures", "--partner", "china + hong kong", "--year", "2008", "--verbose"])
     assert result.exit_code == 0, result.output
-    assert "Drawing figures 1-6 for China + Hong Kong (CN_HK) ..." in result.stdout
+    assert "Drawing figures 1-6 for China + Hong Kong (CN_HK), 2007-2008 ..." in result.stdout
     assert "  figure_6_gap_products_cn_hk_china_hong_kong_2008.png (.svg .csv .parquet)" in result.stdout
     written = sorted(p.name for p in (tmp_path / "exports").glob("*.png"))
     assert written == [
@@ -155,4 +172,8 @@ def test_atp_figures_draws_a_partner_through_the_job(
     with DagsterInstance.from_config(str(tmp_path / "dagster_home")) as instance:
         runs = instance.get_runs()
     assert [run.job_name for run in runs] == ["atp_figures_job"]
-    assert runs[0].run_config["ops"]["figure_1_atp_exports"]["config"]["partner"] == "CN_HK"
+    assert runs[0].run_config["resources"]["figures"]["config"]["partner"] == "CN_HK"
+    assert (runs[0].tags["dagster/asset_partition_range_start"], runs[0].tags["dagster/asset_partition_range_end"]) == (
+        "2007",
+        "2008",
+    )

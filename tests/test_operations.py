@@ -290,8 +290,8 @@ def test_a_launchpad_run_for_a_partner_group_builds_its_figures(webserver, tmp_p
             "resources": {
                 "source": {"config": {"source": "local", "local_dir": str(tiny)}},
                 "warehouse": {"config": {"duckdb_path": str(warehouse), "exports_dir": str(exports)}},
+                **figure_run_config(partner="CN_HK", year=2011)["resources"],
             },
-            "ops": figure_run_config(partner="CN_HK", year=2011),
         },
         "executionMetadata": {
             "tags": [

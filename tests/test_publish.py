@@ -18,7 +18,8 @@ from pathlib import Path
 import duckdb
 import pytest
 
-from orchestration.resources import CANDIDATES_DIR, FAILURE_REPORT, REPO_ROOT
+from orchestration.publish import CANDIDATES_DIR, FAILURE_REPORT
+from orchestration.resources import REPO_ROOT
 from tests.test_end_to_end import run_job
 from tests.tiny_input import write_tiny_input
 
@@ -140,12 +141,15 @@ def test_a_figures_run_for_a_bad_partner_leaves_the_figures_as_they_were(tiny) -
     from dagster import DagsterInstance
 
     from orchestration.assets.exports import figure_run_config
-    from orchestration.definitions import atp_figures_job, defs
+    from orchestration.definitions import defs
+    from orchestration.jobs import atp_figures_job
+    from orchestration.partitions import partition_range_tags
 
     before = published_state(tiny["duckdb"], tiny["exports"])
     result = defs.resolve_job_def(atp_figures_job.name).execute_in_process(
         instance=DagsterInstance.ephemeral(),
-        run_config={"ops": figure_run_config("Atlantis")},
+        run_config=figure_run_config("Atlantis"),
+        tags=partition_range_tags(2010, 2011),
         raise_on_error=False,
     )
     assert not result.success
@@ -328,7 +332,7 @@ def test_no_room_for_the_candidate_copy_says_so_and_leaves_the_published_file(
 ) -> None:
     import errno
 
-    from orchestration import resources
+    from orchestration import publish, resources
 
     published = tmp_path / "atp.duckdb"
     with duckdb.connect(str(published)) as con:
@@ -339,7 +343,7 @@ def test_no_room_for_the_candidate_copy_says_so_and_leaves_the_published_file(
         Path(target).write_bytes(b"partial")
         raise OSError(errno.ENOSPC, "No space left on device")
 
-    monkeypatch.setattr(resources.shutil, "copyfile", full_disk)
+    monkeypatch.setattr(publish.shutil, "copyfile", full_disk)
     warehouse = resources.WarehouseResource(duckdb_path=str(published))
     warehouse._run_id = "run-1"
     try:
@@ -371,15 +375,14 @@ def test_a_build_with_no_loaded_year_fails_and_the_figures_refuse_empty_marts(ti
     assert "FAIL 1 assert_warehouse_holds_a_year" in completed.stdout
     with duckdb.connect(str(database), read_only=True) as con:
         assert con.execute("select count(*) from fct_atp_exports").fetchone() == (0,)
-        for table in (figures.figure_1_table, figures.figure_2_table, figures.figure_4_table, figures.figure_5_table):
-            with pytest.raises(ValueError, match="5700|China"):
-                table(con, "5700")
+        with pytest.raises(figures.FigureOptionError, match="5700|China"):
+            figures.resolve_figure_options(con, "5700")
 
 
 def test_a_publish_cut_short_between_renames_is_finished_by_the_next_run(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    from orchestration import resources
+    from orchestration import publish, resources
 
     published, exports = tmp_path / "atp.duckdb", tmp_path / "exports"
     exports.mkdir()
@@ -403,10 +406,10 @@ def test_a_publish_cut_short_between_renames_is_finished_by_the_next_run(
         renames.append(target)
         real_replace(source, target)
 
-    monkeypatch.setattr(resources.os, "replace", killed_after_two)
+    monkeypatch.setattr(publish.os, "replace", killed_after_two)
     with pytest.raises(SystemExit):
-        resources.publish(candidate, published, exports)
-    monkeypatch.setattr(resources.os, "replace", real_replace)
+        publish.publish(candidate, published, exports)
+    monkeypatch.setattr(publish.os, "replace", real_replace)
     # a mix: the new warehouse, one new figure, one old
     assert [(exports / n).read_text() for n in ("figure_1.png", "figure_2.png")] == ["new 1", "old 2"]
     # the next run, before it copies the warehouse, finishes the publish: the candidate had passed every check

@@ -197,12 +197,17 @@ def test_a_re_execution_continues_the_failed_runs_candidate_and_publishes(ui, tm
     """A run fails on a bad record of 2011/EXP_HIST.TXT after the other raw tables loaded; the file
     is fixed and the run re-executed from failure: the re-execution loads only the export history,
     builds on its parent's candidate (the parent's country lists and ATP lists) and publishes."""
-    port, root = ui["port"], ui["root"]
+    port, root = ui["port"], tmp_path  # a warehouse of its own (run config), built from the tiny input alone
     tiny = write_tiny_input(tmp_path / "input")
     history = tiny / "2011" / "EXP_HIST.TXT"
     good = history.read_bytes()
     history.write_bytes(good.replace(b"000000002200", b"0000000022X0", 1))
-    config = {"resources": {"source": {"config": {"source": "local", "local_dir": str(tiny)}}}}
+    config = {
+        "resources": {
+            "source": {"config": {"source": "local", "local_dir": str(tiny)}},
+            "warehouse": {"config": {"duckdb_path": str(root / "atp.duckdb"), "exports_dir": str(root / "exports")}},
+        }
+    }
     parent = _launch_range(port, 2010, 2011, config)
     assert wait_for_run(port, parent)["status"] == "FAILURE"
     assert "2011/EXP_HIST.TXT, record 1, field value_usd" in "\n".join(run_messages(port, parent))

@@ -73,7 +73,7 @@ def _export(
         options = settings.options(con)
         drawn = figures.draw_figure(con, number, options)
         build = current_build(con)
-    written = figures.write_figure(drawn, warehouse.exports_path(), metadata={"build_id": build or ""})
+    written = figures.write_figure(drawn, warehouse.exports_path())
     # the run writes to its candidate folder; the metadata names where the files are published
     published = warehouse.published_exports_path()
     context.log.info(f"wrote {written.png.name} (.csv .parquet .svg); published to {published} when the run succeeds")
