@@ -97,3 +97,21 @@ def counts_phrase(counts: dict[str, int]) -> str:
     kinds = [f"{counts[k]} {k}" for k in ("models", "seeds", "data tests", "unit tests") if counts.get(k)]
     kinds += [f"{counts[k]} {k}" for k in ("failed", "warned") if counts.get(k)]
     return ", ".join(kinds) or "no dbt results"
+
+
+def project_checksum(manifest: Path) -> str:
+    """sha256 of the dbt project as parsed (``manifest.json``): every node's and unit test's own
+    checksum and every project macro's SQL, by unique id; a changed model, test, seed or macro
+    changes it (dbt's own macros come with the pinned dbt version and are left out)."""
+    import hashlib
+
+    parsed = json.loads(manifest.read_text(encoding="utf-8"))
+    pieces = []
+    for section in ("nodes", "unit_tests"):
+        for unique_id, node in parsed.get(section, {}).items():
+            checksum = node.get("checksum")
+            pieces.append(f"{unique_id}={checksum.get('checksum', '') if isinstance(checksum, dict) else checksum}")
+    for unique_id, macro in parsed.get("macros", {}).items():
+        if unique_id.split(".")[1] == parsed.get("metadata", {}).get("project_name", "atp_warehouse"):
+            pieces.append(f"{unique_id}={hashlib.sha256(macro.get('macro_sql', '').encode()).hexdigest()}")
+    return hashlib.sha256("\n".join(sorted(pieces)).encode()).hexdigest()

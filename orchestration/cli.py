@@ -8,7 +8,7 @@ import subprocess
 import sys
 import warnings
 from collections.abc import Callable
-from contextlib import ExitStack, redirect_stderr, redirect_stdout
+from contextlib import ExitStack, contextmanager, redirect_stderr, redirect_stdout
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any, NoReturn
@@ -17,7 +17,9 @@ import duckdb
 import typer
 
 from orchestration.provenance import origin_lines, year_ranges
+from orchestration.publish import fingerprint_of, foreign_figures
 from orchestration.resources import REPO_ROOT, WarehouseResource
+from orchestration.settings import SettingError, convert
 
 app = typer.Typer(help="U.S. ATP exports warehouse (Dagster + dbt + DuckDB).", no_args_is_help=True)
 
@@ -75,7 +77,7 @@ def summary_lines(duckdb_path: Path, exports_dir: Path, written: list[Path] | No
     synthetic, and where the DuckDB file and figures are: the charts ``written`` by a run (with
     a count of the other charts in the folder), or every chart in the folder."""
     lines = [f"DuckDB warehouse: {duckdb_path}"]
-    with duckdb.connect(str(duckdb_path), read_only=True) as con:
+    with _reader(duckdb_path) as con:
         years = [r[0] for r in con.execute("select distinct year from fct_atp_exports order by 1").fetchall()]
         lines.append(f"  years held: {year_ranges(years) or 'none'}")
         for mart in MARTS:
@@ -94,6 +96,7 @@ def summary_lines(duckdb_path: Path, exports_dir: Path, written: list[Path] | No
         )
         lines.append("Inputs by year (raw.source_files):")
         lines.extend(f"  {line}" for line in origin_lines(con))
+        fingerprint = fingerprint_of(con)
     every = sorted(exports_dir.glob("figure_*.png"))
     charts = every if written is None else sorted(exports_dir / p.name for p in written)
     others = len(every) - len(charts)
@@ -102,6 +105,12 @@ def summary_lines(duckdb_path: Path, exports_dir: Path, written: list[Path] | No
     lines.extend(f"  {_with_companions(png)}" for png in charts)
     if (exports_dir / "lineage.md").exists():
         lines.append("  lineage.md (every asset and what it is built from, a Mermaid flowchart)")
+    stale = sorted({Path(name).stem for name in foreign_figures(exports_dir, fingerprint)})
+    if stale:
+        lines.append(
+            f"  {len(stale)} figure(s) in the folder were drawn from another build of the warehouse (redraw them with "
+            f"`atp figures`): {', '.join(stale[:5])}{' ...' if len(stale) > 5 else ''}"
+        )
     return lines
 
 
@@ -224,11 +233,7 @@ def _execute(
         )
         raise typer.Exit(1)
     if candidate.exists():
-        typer.echo(
-            f"FAILED to publish run {result.run_id}: its checked candidate is in {candidate}, the published "
-            f"warehouse is unchanged. Details: {log_path if not verbose else 'above'}.",
-            err=True,
-        )
+        typer.echo(_unfinished_publish(result.run_id, candidate, warehouse), err=True)
         raise typer.Exit(1)
     for line in failure_lines(result, warehouse.published_database_path()):  # warnings only: the run succeeded
         typer.echo(line, err=True)
@@ -249,6 +254,36 @@ def _written_charts(result: Any) -> list[Path]:
             if "png" in event.materialization.metadata
         }
     )
+
+
+def _unfinished_publish(run_id: str, candidate: Path, warehouse: WarehouseResource) -> str:
+    """What is published after a run whose steps all passed but whose candidate is still there:
+    nothing (the publish failed before its first rename), or the warehouse and some figures (it
+    was cut short: the rest waits in the candidate, which the next run of any kind finishes)."""
+    from orchestration.publish import CANDIDATE_EXPORTS, PUBLISHING_MARKER
+
+    pending = sorted(p.name for p in (candidate / CANDIDATE_EXPORTS).glob("*") if p.is_file())
+    database_pending = (candidate / warehouse.published_database_path().name).exists()
+    tag = _run_tag(run_id, "atp/publish")
+    cause = f" ({tag})" if tag else ""
+    if not (candidate / PUBLISHING_MARKER).exists():
+        return (
+            f"FAILED to publish run {run_id}{cause}: nothing was published; the warehouse and the figures are as "
+            f"they were. Its checked candidate is kept in {candidate}."
+        )
+    done = "nothing renamed yet" if database_pending else f"the warehouse {warehouse.published_database_path()}"
+    return (
+        f"Publish of run {run_id} cut short{cause}: published so far: {done}; {len(pending)} figure files wait in "
+        f"{candidate / CANDIDATE_EXPORTS}. The next run of any kind (e.g. `atp figures`) finishes the publish first."
+    )
+
+
+def _run_tag(run_id: str, key: str) -> str | None:
+    """A tag of a run in the instance (e.g. what its end published, ``atp/publish``)."""
+    from dagster import DagsterInstance
+
+    run = DagsterInstance.get().get_run_by_id(run_id)
+    return run.tags.get(key) if run is not None else None
 
 
 def written_figure_lines(result: Any) -> list[str]:
@@ -284,6 +319,20 @@ def refresh_run_config(
 
 LOG_LEVEL_HELP = "Level of the Dagster events written to the run log (debug, info, warning, error, critical)."
 VERBOSE_HELP = "Stream dbt's output and warnings to the console instead of the run log file."
+
+
+def _check_settings(option: str, resource: type, config: dict[str, object]) -> None:
+    """Refuse, in one line naming the setting and what is valid, a configuration the resource's
+    own validation refuses (the same check the Launchpad's run config gets at run start)."""
+    from pydantic import ValidationError
+
+    try:
+        resource(**config)
+    except ValidationError as error:
+        first = error.errors()[0]
+        message = str(first.get("msg", "")).removeprefix("Value error, ")
+        setting = ".".join(str(part) for part in first.get("loc", ()))
+        refuse(option, message if message.startswith(f"{setting}:") else f"{setting}: {message}")
 
 
 def _prepare_dbt() -> None:
@@ -349,10 +398,13 @@ def refresh(
                 f"{setting!r}: expected KEY=VALUE with KEY one of "
                 f"{', '.join(k for k in fields if k not in ('source', 'force_download', 'local_dir'))}",
             )
-        annotation = fields[key].annotation
-        source_config[key] = annotation(value) if annotation in (int, float) else value
+        try:
+            source_config[key] = convert(key, value, fields[key].annotation)
+        except SettingError as error:
+            refuse("--set", str(error))
     if local_dir is not None:
         source_config["local_dir"] = str(local_dir.resolve())
+    _check_settings("--set", SourceResource, source_config)
     if input_root is not None:  # every input of every year checked before anything runs
         missing = missing_inputs(input_root, selected)
         if missing:
@@ -407,7 +459,7 @@ def _check_partner_and_base_year(partner: str, base_year: int | None, selected: 
     path = WarehouseResource().published_database_path()
     held: set[int] = set()
     if path.exists():
-        with duckdb.connect(str(path), read_only=True) as con:
+        with _reader(path) as con:
             tables = {r[0] for r in con.execute("select table_name from duckdb_tables()").fetchall()}
             if "atp_concordance" in tables:
                 held = {r[0] for r in con.execute("select distinct year from raw.atp_concordance").fetchall()}
@@ -459,10 +511,7 @@ def figures_command(
 
     _prepare_dbt()
     path = WarehouseResource().database_path()
-    if not path.exists():
-        typer.echo(f"no warehouse at {path}: run `make run` first", err=True)
-        raise typer.Exit(1)
-    with duckdb.connect(str(path), read_only=True) as con:
+    with _reader(path) as con:
         try:
             options = figures.resolve_figure_options(con, partner, years, year, definition)
         except duckdb.CatalogException as error:
@@ -509,9 +558,6 @@ def summary() -> None:
     typer.echo("\n".join(summary_lines(warehouse.database_path(), warehouse.exports_path())))
 
 
-SQL_FORMATS = ("table", "csv", "json", "markdown")
-
-
 @app.command()
 def sql(
     query: str | None = typer.Argument(
@@ -521,55 +567,63 @@ def sql(
     output_format: str = typer.Option(
         "table", "--format", help="table (aligned text), csv, json (an array of objects) or markdown."
     ),
-    output: Path | None = typer.Option(None, "--output", "-o", help="Write the result to this file, not stdout."),
+    output: Path | None = typer.Option(
+        None, "--output", "-o", help="Write the result to this file (not inside the warehouse's folders)."
+    ),
 ) -> None:
-    """Run a read-only SQL query against the warehouse and print or write the result.
+    """Run a read-only SQL query against the published warehouse and print or write the result.
 
-    csv and json are written by DuckDB itself: codes stay text with their leading zeros
-    ('0101210000'), DECIMAL money keeps every digit, NULL is an empty CSV field / JSON null.
-    table and markdown are for reading (tabulate).
+    The connection cannot write or reach files (DuckDB's guards for untrusted SQL: no COPY,
+    ATTACH, INSTALL, LOAD or file-reading function); such a query is refused in one line. csv:
+    codes stay text with their leading zeros ('0101210000'), DECIMAL money keeps every digit,
+    NULL is an empty field; json: an array of objects (DECIMAL exact, NULL null); table and
+    markdown are for reading. --output is written by this command, atomically, and never inside
+    the warehouse's folder, the run candidates or the exports.
     """
-    if output_format not in SQL_FORMATS:
-        refuse("--format", f"choose one of {', '.join(SQL_FORMATS)}")
+    from orchestration.inspector import FORMATS, OutputRefused, query_text, write_output
+
+    if output_format not in FORMATS:
+        refuse("--format", f"choose one of {', '.join(FORMATS)}")
     if query is None:
         query = file.read_text(encoding="utf-8") if file is not None else sys.stdin.read()
     query = query.strip().rstrip(";")
     if not query:
         refuse("QUERY", "give a query: as an argument, with --file, or on stdin")
-    path = WarehouseResource().database_path()
-    if not path.exists():
-        typer.echo(f"no warehouse at {path}: run `make run` first", err=True)
-        raise typer.Exit(1)
-    with duckdb.connect(str(path), read_only=True) as con:
+    warehouse = WarehouseResource()
+    with _reader(warehouse.published_database_path()) as con:
         try:
-            text = _query_result(con, query, output_format)
+            text = query_text(con, query, output_format)
         except duckdb.Error as error:
-            typer.echo(f"SQL error: {error}", err=True)
-            raise typer.Exit(1) from error
+            first = str(error).strip().splitlines()[0] if str(error).strip() else type(error).__name__
+            typer.echo(f"SQL error: {first}", err=True)
+            raise typer.Exit(1) from None
     if output is None:
         typer.echo(text, nl=not text.endswith("\n"))
         return
-    output.write_text(text, encoding="utf-8")
-    typer.echo(f"wrote {output}", err=True)
+    protected = [warehouse.published_database_path().parent, warehouse.published_exports_path()]
+    try:
+        written = write_output(output, text, protected)
+    except OutputRefused as error:
+        refuse("--output", str(error))
+    except OSError as error:
+        typer.echo(f"--output: cannot write {output}: {error.strerror or error}", err=True)
+        raise typer.Exit(1) from None
+    typer.echo(f"wrote {written}", err=True)
 
 
-def _query_result(con: duckdb.DuckDBPyConnection, query: str, output_format: str) -> str:
-    """The result of ``query`` as text in ``output_format`` (one of :data:`SQL_FORMATS`)."""
-    import tempfile
+@contextmanager
+def _reader(path: Path):
+    """A guarded read-only connection to the published warehouse
+    (:func:`orchestration.inspector.open_reader`); a missing or damaged file is one line on
+    stderr (naming it and `make run`) and exit 1."""
+    from orchestration.inspector import WarehouseUnreadable, open_reader
 
-    if output_format in ("csv", "json"):
-        options = "format csv, header true" if output_format == "csv" else "format json, array true"
-        with tempfile.TemporaryDirectory() as folder:
-            target = Path(folder) / f"result.{output_format}"
-            con.execute(f"copy ({query}) to '{target}' ({options})")
-            return target.read_text(encoding="utf-8")
-    from tabulate import tabulate
-
-    cursor = con.execute(query)
-    columns = [d[0] for d in cursor.description or []]
-    rows = cursor.fetchall()
-    style = "github" if output_format == "markdown" else "simple"
-    return tabulate(rows, headers=columns, disable_numparse=True, tablefmt=style) + "\n"
+    try:
+        with open_reader(path) as con:
+            yield con
+    except WarehouseUnreadable as error:
+        typer.echo(str(error), err=True)
+        raise typer.Exit(1) from None
 
 
 @app.command()
@@ -585,7 +639,7 @@ def tables() -> None:
     path = WarehouseResource().database_path()
     held = set()
     if path.exists():
-        with duckdb.connect(str(path), read_only=True) as con:
+        with _reader(path) as con:
             held = {
                 r[0]
                 for r in con.execute(

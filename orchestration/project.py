@@ -4,6 +4,7 @@
 tests call :func:`prepare_manifest` themselves before loading the definitions.
 """
 
+import os
 import shutil
 import sys
 from pathlib import Path
@@ -23,9 +24,16 @@ dbt_project = DbtProject(project_dir=DBT_PROJECT_DIR)
 dbt_project.prepare_if_dev()
 
 
+#: What the dbt CLI resource starts: dbt under a guard that ends it with its parent
+#: (:mod:`orchestration.dbt_child`; a run killed with kill -9 leaves no dbt behind).
+DBT_CHILD = Path(__file__).resolve().parent / "dbt_child.py"
+
+
 def dbt_resource() -> DbtCliResource:
-    """The dbt CLI resource for this project."""
-    return DbtCliResource(project_dir=dbt_project, dbt_executable=DBT_EXECUTABLE)
+    """The dbt CLI resource for this project: it runs :data:`DBT_EXECUTABLE` through
+    :data:`DBT_CHILD` (``$ATP_DBT_EXECUTABLE`` names the real dbt for it)."""
+    os.environ["ATP_DBT_EXECUTABLE"] = DBT_EXECUTABLE
+    return DbtCliResource(project_dir=dbt_project, dbt_executable=str(DBT_CHILD))
 
 
 def manifest_is_current() -> bool:

@@ -17,6 +17,7 @@ drawn from.
 from __future__ import annotations
 
 import errno
+import hashlib
 import json
 import os
 import shutil
@@ -40,6 +41,8 @@ CANDIDATE_INFO = "CANDIDATE.json"
 CANDIDATE_EXPORTS = "exports"
 #: One row per build of the warehouse file; the newest is the published build.
 BUILDS_TABLE = "meta.builds"
+#: The key of a figure's warehouse fingerprint (Parquet schema metadata and CSV column).
+FIGURE_BUILD_KEY = "warehouse_build"
 
 
 class PublishError(RuntimeError):
@@ -90,11 +93,53 @@ def current_build(con: duckdb.DuckDBPyConnection) -> str | None:
 
 def published_build(database: Path) -> str | None:
     """The build id of the published DuckDB file (read-only); None when there is no file or it
-    records no build."""
+    records no build. Raises :class:`PublishError` (one line: the file and ``make run``) when
+    the file is not a readable DuckDB database."""
     if not database.exists():
         return None
-    with duckdb.connect(str(database), read_only=True) as con:
-        return current_build(con)
+    try:
+        with duckdb.connect(str(database), read_only=True) as con:
+            return current_build(con)
+    except duckdb.Error as error:
+        first = str(error).strip().splitlines()[0] if str(error).strip() else type(error).__name__
+        raise PublishError(
+            f"{database} is not a readable DuckDB warehouse ({first[:160]}): move it away and rebuild it with "
+            "`make run`; nothing was changed"
+        ) from None
+
+
+def fingerprint_of(con: duckdb.DuckDBPyConnection) -> str | None:
+    """The content fingerprint of the connected warehouse's build (``meta.builds.content_sha256``
+    of its newest build, :func:`record_content`); None when the build records none."""
+    if current_build(con) is None:
+        return None
+    columns = {
+        r[0] for r in con.execute("select column_name from duckdb_columns() where table_name = 'builds'").fetchall()
+    }
+    if "content_sha256" not in columns:
+        return None
+    row = con.execute(
+        f"select content_sha256 from {BUILDS_TABLE} order by built_at desc, build_id desc limit 1"
+    ).fetchone()
+    return row[0] if row else None
+
+
+def record_content(con: duckdb.DuckDBPyConnection, settings: dict[str, object], project_sha256: str) -> str:
+    """Fingerprint what the newest build's marts are made of and record it in its
+    ``meta.builds`` row: sha256 of every input file behind the raw tables (``raw.source_files``:
+    table, year, file, sha256, in order), the build's dbt settings (``--vars`` but the file
+    path) and the dbt project's checksum (``project_sha256``). The same inputs, settings and
+    models give the same fingerprint, whichever run built them; figures carry it (their CSV
+    column and Parquet metadata ``warehouse_build``). Returns it."""
+    files = con.execute(
+        "select raw_table, coalesce(year, 0), source_file, sha256 from raw.source_files order by all"
+    ).fetchall()
+    text = json.dumps({"inputs": files, "settings": settings, "project": project_sha256}, sort_keys=True, default=str)
+    fingerprint = hashlib.sha256(text.encode()).hexdigest()
+    con.execute(f"alter table {BUILDS_TABLE} add column if not exists content_sha256 varchar")
+    build = current_build(con)
+    con.execute(f"update {BUILDS_TABLE} set content_sha256 = ? where build_id = ?", [fingerprint, build])
+    return fingerprint
 
 
 def record_build(con: duckdb.DuckDBPyConnection, info: CandidateInfo) -> None:
@@ -111,7 +156,7 @@ def record_build(con: duckdb.DuckDBPyConnection, info: CandidateInfo) -> None:
     )
     con.execute(f"delete from {BUILDS_TABLE} where build_id = ?", [info.run_id])
     con.execute(
-        f"insert into {BUILDS_TABLE} values (?, ?, ?, ?)",
+        f"insert into {BUILDS_TABLE} (build_id, based_on_build, continues_run, built_at) values (?, ?, ?, ?)",
         [info.run_id, info.based_on_build, info.continues_run, datetime.now(UTC).replace(tzinfo=None)],
     )
 
@@ -232,10 +277,33 @@ def _mark(candidate: Path) -> None:
         os.fsync(handle.fileno())
 
 
-def _rename_figures(figures: Path, exports: Path) -> int:
-    """Rename every file of ``figures`` into ``exports`` (a file that existed keeps its mode);
-    returns how many."""
-    names = sorted(p.name for p in figures.iterdir() if p.is_file()) if figures.is_dir() else []
+def figure_build(parquet: Path) -> str | None:
+    """The warehouse fingerprint a figure was drawn from (its Parquet schema metadata
+    :data:`FIGURE_BUILD_KEY`); None when it has none or cannot be read."""
+    import pyarrow.parquet as pq
+
+    try:
+        metadata = pq.read_schema(parquet).metadata or {}
+    except (OSError, ValueError):
+        return None
+    value = metadata.get(FIGURE_BUILD_KEY.encode())
+    return value.decode() if value else None
+
+
+def foreign_figures(figures: Path, fingerprint: str | None) -> list[str]:
+    """The file names of the figures in ``figures`` drawn from another build than
+    ``fingerprint`` (every file of a figure: its ``.csv``, ``.parquet``, ``.png`` and ``.svg``,
+    judged by its Parquet); empty when ``fingerprint`` is None (a warehouse without one)."""
+    if fingerprint is None or not figures.is_dir():
+        return []
+    stale = {p.stem for p in figures.glob("figure_*.parquet") if figure_build(p) != fingerprint}
+    return sorted(p.name for p in figures.iterdir() if p.is_file() and p.stem in stale)
+
+
+def _rename_figures(figures: Path, exports: Path, skip: list[str] = ()) -> int:
+    """Rename every file of ``figures`` but ``skip`` into ``exports`` (a file that existed keeps
+    its mode); returns how many."""
+    names = sorted(p.name for p in figures.iterdir() if p.is_file() and p.name not in skip) if figures.is_dir() else []
     if names:
         exports.mkdir(parents=True, exist_ok=True)
     for name in names:
@@ -256,8 +324,10 @@ def _rename_figures(figures: Path, exports: Path) -> int:
 def publish(candidate: Path, database: Path, exports: Path) -> list[str]:
     """Publish a run's candidate folder: its DuckDB file is checkpointed, the candidate is marked
     (:data:`PUBLISHING_MARKER`), the DuckDB file is renamed over ``database`` (atomic), then each
-    figure file is renamed into ``exports`` (each atomic); then every candidate folder is
-    removed. Cut short after the mark, it is finished by the next run (:func:`finish_interrupted_publish`);
+    figure file is renamed into ``exports`` (each atomic), but a figure drawn from another build
+    than the warehouse being published (:func:`foreign_figures`: never a figure of this
+    candidate, which it drew from its own file) is not; then every candidate folder is removed.
+    Cut short after the mark, it is finished by the next run (:func:`finish_interrupted_publish`);
     before it, nothing was published. Returns what was published, one phrase each."""
     published: list[str] = []
     built = candidate / database.name
@@ -265,14 +335,22 @@ def publish(candidate: Path, database: Path, exports: Path) -> list[str]:
         with duckdb.connect(str(built)) as con:
             con.execute("checkpoint")
         Path(f"{built}.wal").unlink(missing_ok=True)
+    source = built if built.exists() else database
+    fingerprint = None
+    if source.exists():
+        with duckdb.connect(str(source), read_only=True) as con:
+            fingerprint = fingerprint_of(con)
+    refused = foreign_figures(candidate / CANDIDATE_EXPORTS, fingerprint)
     _mark(candidate)  # from here on the candidate is published, whatever happens
     if built.exists():
         os.replace(built, database)
         Path(f"{database}.wal").unlink(missing_ok=True)
         published.append(f"the warehouse {database}")
-    count = _rename_figures(candidate / CANDIDATE_EXPORTS, exports)
+    count = _rename_figures(candidate / CANDIDATE_EXPORTS, exports, refused)
     if count:
         published.append(f"{count} figure files in {exports}")
+    if refused:
+        published.append(f"not {len(refused)} figure files drawn from another build ({', '.join(refused[:4])})")
     for old in candidate.parent.iterdir():
         shutil.rmtree(old, ignore_errors=True)
     return published
@@ -290,3 +368,42 @@ def finish_interrupted_publish(database: Path, exports: Path) -> list[str]:
         if (candidate / PUBLISHING_MARKER).exists():
             return publish(candidate, database, exports)
     return []
+
+
+# --- runs whose process died -------------------------------------------------------------------
+
+#: Folder (beside the DuckDB file) with one file per run in progress: its process id.
+RUNNING_DIR = ".runs"
+
+
+def running_dir(database: Path) -> Path:
+    return database.parent / RUNNING_DIR
+
+
+def mark_running(database: Path, run_id: str) -> None:
+    """Record that ``run_id`` runs in this process (``.runs/<run id>`` holds its pid), so that a
+    later run can tell when its process died without ending it (:func:`dead_runs`)."""
+    folder = running_dir(database)
+    folder.mkdir(parents=True, exist_ok=True)
+    (folder / run_id).write_text(f"{os.getpid()}\n", encoding="utf-8")
+
+
+def mark_ended(database: Path, run_id: str) -> None:
+    """The run ended (however): forget it."""
+    (running_dir(database) / run_id).unlink(missing_ok=True)
+
+
+def dead_runs(database: Path) -> list[str]:
+    """The runs recorded as running (:func:`mark_running`) whose process is gone (killed with
+    kill -9, a machine that stopped): their ids; their records are removed."""
+    folder = running_dir(database)
+    dead = []
+    for record in sorted(folder.iterdir()) if folder.is_dir() else []:
+        try:
+            os.kill(int(record.read_text(encoding="utf-8").split()[0]), 0)
+        except ProcessLookupError:
+            dead.append(record.name)
+            record.unlink(missing_ok=True)
+        except (ValueError, IndexError, OSError):
+            continue
+    return dead

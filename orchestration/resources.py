@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import re
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -11,8 +12,9 @@ import duckdb
 from dagster import ConfigurableResource, DagsterEventType, InitResourceContext
 from dagster_duckdb import DuckDBResource
 from filelock import FileLock
-from pydantic import Field, PrivateAttr
+from pydantic import Field, PrivateAttr, field_validator
 
+from orchestration.partitions import parse_year_range
 from orchestration.publish import (
     CANDIDATE_EXPORTS,
     CANDIDATE_INFO,
@@ -22,12 +24,23 @@ from orchestration.publish import (
     check_publish_targets,
     copy_database,
     copy_exports,
+    dead_runs,
     finish_interrupted_publish,
+    mark_ended,
+    mark_running,
     publish,
     published_build,
     record_build,
     wait_for_foreign_writer,
     write_failure_report,
+)
+from orchestration.settings import (
+    SettingError,
+    check_choice,
+    check_path,
+    check_size,
+    check_url,
+    check_url_list,
 )
 
 REPO_ROOT = Path(__file__).resolve().parent.parent
@@ -84,9 +97,20 @@ class WarehouseResource(ConfigurableResource):
         "year of millions of records loads in bounded memory",
     )
 
+    @field_validator("duckdb_path", "exports_dir")
+    @classmethod
+    def _paths(cls, value: str, info) -> str:
+        return check_path(info.field_name, value)
+
+    @field_validator("memory_limit")
+    @classmethod
+    def _memory(cls, value: str) -> str:
+        return check_size("memory_limit", value)
+
     _run_id: str | None = PrivateAttr(default=None)
     _parent_run_id: str | None = PrivateAttr(default=None)
     _lock: FileLock | None = PrivateAttr(default=None)
+    _instance: object | None = PrivateAttr(default=None)
     _candidate_database: bool = PrivateAttr(default=False)
     _candidate_error: str | None = PrivateAttr(default=None)
 
@@ -182,6 +206,16 @@ class WarehouseResource(ConfigurableResource):
             lock.acquire()
             self._lock = lock
             finish_interrupted_publish(path, self.published_exports_path())
+            self._fail_dead_runs()
+
+    def _fail_dead_runs(self) -> None:
+        """Mark failed, in the Dagster instance, the runs of this warehouse whose process died
+        without ending them (kill -9): they would stay STARTED in the UI forever."""
+        for run_id in dead_runs(self.published_database_path()):
+            run = self._instance.get_run_by_id(run_id) if self._instance is not None else None
+            if run is not None and not run.is_finished:
+                reason = f"its process died without ending it (killed?); marked failed by run {self._run_id}"
+                self._instance.report_run_failed(run, reason)
 
     @contextmanager
     def writer_lock(self) -> Iterator[None]:
@@ -205,21 +239,26 @@ class WarehouseResource(ConfigurableResource):
     def connect(self) -> Iterator[duckdb.DuckDBPyConnection]:
         """A read-write DuckDB connection to :meth:`database_path` (created if missing), under
         :meth:`writer_lock`, with DuckDB's memory limit set to ``memory_limit`` (it spills to a
-        temporary folder beside the file beyond it)."""
+        temporary folder beside the file beyond it), given as a connection setting (never SQL
+        text: the value was checked by :func:`orchestration.settings.check_size`)."""
+        settings = {"memory_limit": self.memory_limit}
         with self.writer_lock():
-            with DuckDBResource(database=str(self.database_path())).get_connection() as con:
-                con.execute(f"set memory_limit = '{self.memory_limit}'")
+            with DuckDBResource(database=str(self.database_path()), connection_config=settings).get_connection() as con:
                 con.execute("set enable_progress_bar = false")  # progress is reported by the assets
                 yield con
 
     @contextmanager
     def read(self) -> Iterator[duckdb.DuckDBPyConnection]:
         """A read-only connection to what the run sees: its candidate once it has one (or the
-        candidate it continues), else the published file (never copied just to be read)."""
+        candidate it continues), else the published file (never copied just to be read). In a
+        run it takes the writer lock first, so a publish another run left cut short is finished
+        before anything is read."""
         path = self.published_database_path()
         candidate = self.candidate_dir()
-        if candidate is not None and (self._candidate_database or self.continued_candidate() is not None):
-            path = self.database_path()
+        if candidate is not None:
+            self._hold_lock()  # a publish cut short is finished before anything is read
+            if self._candidate_database or self.continued_candidate() is not None:
+                path = self.database_path()
         with duckdb.connect(str(path), read_only=True) as con:
             yield con
 
@@ -229,9 +268,12 @@ class WarehouseResource(ConfigurableResource):
         run = context.run
         self._run_id = run.run_id if run is not None else None
         self._parent_run_id = run.tags.get(PARENT_RUN_TAG) if run is not None else None
+        self._instance = context.instance
         self._lock = None
         self._candidate_database = False
         self._candidate_error = None
+        if self._run_id is not None:
+            mark_running(self.published_database_path(), self._run_id)
 
     def teardown_after_execution(self, context: InitResourceContext) -> None:
         """End of a Dagster run: publish the candidate when every step and blocking check
@@ -259,6 +301,8 @@ class WarehouseResource(ConfigurableResource):
             if context.log is not None:
                 context.log.info(f"published {'; '.join(published) or 'nothing new'}")
         finally:
+            if self._run_id is not None:
+                mark_ended(self.published_database_path(), self._run_id)
             if self._lock is not None:
                 self._lock.release()
                 self._lock = None
@@ -350,10 +394,40 @@ class SourceResource(ConfigurableResource):
         default="", description="EM545/EA645 export history file; {year}. Empty: the exports/hs API"
     )
     country_trade_url: str = Field(default=DEFAULT_COUNTRY_TRADE_URL, description="Country trade table (CSV or XLSX)")
-    hs_codes_per_request: int = Field(default=50, description="HS10 codes per exports/hs request")
-    timeout_seconds: float = Field(default=60.0, description="Timeout of one HTTP request")
-    max_retries: int = Field(default=4, description="Retries on 429, 5xx and connection errors")
-    backoff_factor: float = Field(default=1.0, description="Backoff between retries: factor * 2 ** (n - 1) s")
+    hs_codes_per_request: int = Field(default=50, gt=0, description="HS10 codes per exports/hs request")
+    timeout_seconds: float = Field(default=60.0, gt=0, description="Timeout of one HTTP request")
+    max_retries: int = Field(default=4, ge=0, description="Retries on 429, 5xx and connection errors")
+    backoff_factor: float = Field(default=1.0, ge=0, description="Backoff between retries: factor * 2 ** (n - 1) s")
+
+    @field_validator("source")
+    @classmethod
+    def _source(cls, value: str) -> str:
+        return check_choice("source", value, SOURCES)
+
+    @field_validator("local_dir", "landing_dir")
+    @classmethod
+    def _paths(cls, value: str, info) -> str:
+        return check_path(info.field_name, value)
+
+    @field_validator("api_base_url", "country_trade_url")
+    @classmethod
+    def _urls(cls, value: str, info) -> str:
+        return check_url(info.field_name, value)
+
+    @field_validator("concordance_url_template")
+    @classmethod
+    def _template(cls, value: str) -> str:
+        return check_url("concordance_url_template", value, needs_year=True)
+
+    @field_validator("country_list_url_template", "export_history_url_template")
+    @classmethod
+    def _optional_templates(cls, value: str, info) -> str:
+        return check_url(info.field_name, value, needs_year=True, allow_empty=True)
+
+    @field_validator("extra_concordance_url_templates")
+    @classmethod
+    def _extra_templates(cls, value: str) -> str:
+        return check_url_list("extra_concordance_url_templates", value)
 
     def kind(self) -> str:
         """The selected source; raises ``ValueError`` for an unknown one."""
@@ -421,6 +495,34 @@ class FigureSettings(ConfigurableResource):
         "(figure 5 draws the chain-linked series beside them)",
     )
 
+    @field_validator("years")
+    @classmethod
+    def _years(cls, value: str) -> str:
+        if value.strip():
+            try:
+                parse_year_range(value)
+            except ValueError as error:
+                raise SettingError("years", str(error)) from None
+        return value.strip()
+
+    @field_validator("definition")
+    @classmethod
+    def _definition(cls, value: str) -> str:
+        if not re.fullmatch(r"as_published|fixed_[0-9]{4}", value):
+            raise SettingError("definition", f"{value!r} is not as_published or fixed_<base year>, e.g. fixed_2008")
+        return value
+
+    @field_validator("partner")
+    @classmethod
+    def _partner(cls, value: str) -> str:
+        if not value.strip() or re.search(r'[;"\\\x00-\x1f\x7f]', value):
+            raise SettingError(
+                "partner",
+                f"{value!r}: give a partner code or name (no semicolon, double quote or backslash), "
+                "e.g. 5700, CN_HK or japan",
+            )
+        return value.strip()
+
     _resolved: object | None = PrivateAttr(default=None)
 
     def setup_for_execution(self, context: InitResourceContext) -> None:
@@ -434,7 +536,10 @@ class FigureSettings(ConfigurableResource):
         from orchestration import figures
 
         if self._resolved is None:
-            self._resolved = figures.resolve_figure_options(
-                con, self.partner, self.years or None, self.year, self.definition
-            )
+            try:
+                self._resolved = figures.resolve_figure_options(
+                    con, self.partner, self.years or None, self.year, self.definition
+                )
+            except figures.FigureOptionError as error:  # name the setting of the figures resource
+                raise SettingError(error.option, str(error)) from None
         return self._resolved

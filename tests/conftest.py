@@ -8,6 +8,9 @@ from pathlib import Path
 
 import pytest
 
+#: The tiny warehouse fixtures (built, tiny) shared by the publish and hardening tests.
+pytest_plugins = ["tests.tiny_warehouse"]
+
 os.environ.setdefault("DBT_SEND_ANONYMOUS_USAGE_STATS", "false")
 os.environ.setdefault("DO_NOT_TRACK", "1")
 

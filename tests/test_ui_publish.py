@@ -228,9 +228,7 @@ def test_a_re_execution_continues_the_failed_runs_candidate_and_publishes(ui, tm
             "select sum(export_value_usd) from fct_atp_exports where year = 2011 and cty_code = '5700'"
         ).fetchone() == (3400,)
         loaded_by = dict(
-            con.execute(
-                "select raw_table, count(*) from raw.source_files where year = 2011 group by 1"
-            ).fetchall()
+            con.execute("select raw_table, count(*) from raw.source_files where year = 2011 group by 1").fetchall()
         )
     assert {"atp_concordance", "countries", "export_history"} <= set(loaded_by)
     _check_marts_follow_raw(root)
@@ -249,3 +247,20 @@ def test_launching_one_raw_table_fails_at_once_with_one_line(ui) -> None:
     assert wait_for_run(port, run_id)["status"] == "FAILURE"
     causes = [m for m in run_messages(port, run_id) if "IncompleteRunError" in m or "not what is built" in m]
     assert causes and "raw/countries" in causes[0] and "\n" not in causes[-1].strip()
+
+
+def test_run_config_never_becomes_sql(ui, tmp_path: Path) -> None:
+    """The value the reliability pass pasted into the Launchpad's memory_limit ran a COPY that
+    wrote a file: now the run is refused before any step (no SQL), nothing is written, and the
+    run's page names the setting."""
+    port, root = ui["port"], ui["root"]
+    target = tmp_path / "written_by_run_config.txt"
+    payload = f"512MB'; copy (select 'written by run config') to '{target}' (header false); select '1"
+    before = _fingerprint(root)
+    run_id = _launch_range(port, 2008, 2008, {"resources": {"warehouse": {"config": {"memory_limit": payload}}}})
+    assert wait_for_run(port, run_id)["status"] == "FAILURE"
+    assert not target.exists()
+    messages = "\n".join(run_messages(port, run_id))
+    assert "memory_limit: " in messages and "is not a memory size" in messages, messages
+    assert "STEP_START" not in messages and "Started execution of step" not in messages, messages
+    assert _fingerprint(root) == before

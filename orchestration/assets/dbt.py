@@ -10,9 +10,10 @@ from dagster_dbt import DagsterDbtTranslator, dbt_assets
 from pydantic import Field
 
 from orchestration.assets.run_scope import require_complete_run
-from orchestration.audit import build_counts, counts_phrase
+from orchestration.audit import build_counts, counts_phrase, project_checksum
 from orchestration.partitions import single_run, year_partitions
 from orchestration.project import dbt_project, dbt_resource
+from orchestration.publish import record_content
 from orchestration.resources import WarehouseResource
 
 
@@ -92,8 +93,10 @@ def atp_dbt_assets(
     context: AssetExecutionContext, config: DbtBuildConfig, warehouse: WarehouseResource
 ) -> Iterator[Any]:
     """Build the dbt models (staging views, fact and mart tables) and run their tests, with the
-    run's settings (:class:`DbtBuildConfig`), then log dbt's own counts (models, seeds, data and
-    unit tests, from ``run_results.json``).
+    run's settings (:class:`DbtBuildConfig`), then record the build's content fingerprint in the
+    candidate (:func:`orchestration.publish.record_content`: its input files, the settings and the
+    dbt project) and log dbt's own counts (models, seeds, data and unit tests, from
+    ``run_results.json``).
 
     Partitioned by year like every asset, so that a range of years launched from the UI is one
     run; every build rebuilds every model over every year held. Fails first, with one line, when
@@ -107,4 +110,7 @@ def atp_dbt_assets(
             dbt_build_args(warehouse.database_path(), config), context=context, target_path=DBT_RUN_TARGET_PATH
         )
         yield from invocation.stream()
-    context.log.info(f"dbt build: {counts_phrase(build_counts(invocation.target_path))}")
+        settings = {k: v for k, v in dbt_vars(warehouse.database_path(), config).items() if k != "duckdb_path"}
+        with warehouse.connect() as con:
+            fingerprint = record_content(con, settings, project_checksum(dbt_project.manifest_path))
+    context.log.info(f"dbt build: {counts_phrase(build_counts(invocation.target_path))}; build {fingerprint[:12]}")

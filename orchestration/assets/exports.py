@@ -14,7 +14,7 @@ from orchestration.assets.dbt import atp_dbt_assets
 from orchestration.assets.run_scope import full_asset_graph
 from orchestration.lineage import lineage_markdown
 from orchestration.partitions import yearly_asset
-from orchestration.publish import current_build
+from orchestration.publish import FIGURE_BUILD_KEY, current_build, fingerprint_of
 from orchestration.resources import FigureSettings, WarehouseResource
 
 
@@ -73,7 +73,8 @@ def _export(
         options = settings.options(con)
         drawn = figures.draw_figure(con, number, options)
         build = current_build(con)
-    written = figures.write_figure(drawn, warehouse.exports_path())
+        fingerprint = fingerprint_of(con)
+    written = figures.write_figure(drawn, warehouse.exports_path(), {FIGURE_BUILD_KEY: fingerprint or "unknown"})
     # the run writes to its candidate folder; the metadata names where the files are published
     published = warehouse.published_exports_path()
     context.log.info(f"wrote {written.png.name} (.csv .parquet .svg); published to {published} when the run succeeds")
@@ -84,6 +85,7 @@ def _export(
         "years": f"{options.years[0]}-{options.years[1]}",
         "rows": drawn.table.num_rows,
         "build_id": build or "none",
+        FIGURE_BUILD_KEY: fingerprint or "unknown",
         "csv": MetadataValue.path(str(published / written.csv.name)),
         "parquet": MetadataValue.path(str(published / written.parquet.name)),
         "png": MetadataValue.path(str(published / written.png.name)),

@@ -127,13 +127,29 @@ class InputFileError(FileNotFoundError):
 
 
 def _matches(root: Path, pattern: str) -> list[str]:
-    """Relative paths under ``root`` matching ``pattern`` (``*`` wildcard, case ignored)."""
+    """Relative paths under ``root`` matching ``pattern`` (``*`` wildcard, case ignored).
+
+    Raises :class:`InputFileError` for a match that is not a readable file: a folder, or a
+    symbolic link that leads nowhere (a missing target or a loop), naming it and what it is
+    (rather than reporting the file as missing)."""
     folder, _, name = pattern.rpartition("/")
     directory = root / folder if folder else root
     if not directory.is_dir():
         return []
     prefix = f"{folder}/" if folder else ""
-    return sorted(prefix + p.name for p in directory.iterdir() if p.is_file() and fnmatch(p.name.lower(), name.lower()))
+    found = []
+    for path in sorted(directory.iterdir()):
+        if not fnmatch(path.name.lower(), name.lower()):
+            continue
+        if path.is_file():
+            found.append(prefix + path.name)
+        elif path.is_dir():
+            raise InputFileError(f"{path} is a folder, not a file: the input {prefix + path.name} must be a file")
+        elif path.is_symlink():
+            raise InputFileError(
+                f"{path} is a symbolic link that leads nowhere (its target is missing, or the links form a loop)"
+            )
+    return found
 
 
 def find_files(root: Path, table: RawTable, year: int | None) -> tuple[FileForm | None, list[str]]:

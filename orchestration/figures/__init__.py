@@ -28,7 +28,7 @@ saying which inputs are real Census data and which SYNTHETIC.
 from orchestration.figures.build import CHARTS, DrawnFigure, draw_figure
 from orchestration.figures.captions import data_origin, figure_caption
 from orchestration.figures.charts import configure_matplotlib
-from orchestration.figures.files import PNG_DPI, WrittenFigure, figure_stem, slug, write_figure, write_text_file
+from orchestration.figures.files import PNG_DPI, WrittenFigure, figure_stem, slug, write_figure
 from orchestration.figures.options import (
     AS_PUBLISHED,
     CHAIN_LINKED,
@@ -43,6 +43,7 @@ from orchestration.figures.options import (
 )
 from orchestration.figures.style import definition_label
 from orchestration.figures.tables import TABLES, figure_table
+from orchestration.files import write_text_file
 
 __all__ = [
     "AS_PUBLISHED",

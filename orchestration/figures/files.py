@@ -5,11 +5,8 @@ file keeps its mode, a new one gets what ``open()`` gives (``0666 & ~umask``).""
 from __future__ import annotations
 
 import csv
-import os
 import re
-import tempfile
 import unicodedata
-from collections.abc import Callable
 from dataclasses import dataclass
 from decimal import Decimal
 from pathlib import Path
@@ -20,6 +17,7 @@ import pyarrow.compute as pc
 import pyarrow.parquet as pq
 
 from orchestration.figures.options import AS_PUBLISHED, FIGURE_NAMES, YEAR_FIGURES, FigureOptions
+from orchestration.files import atomic_write
 
 if TYPE_CHECKING:
     from orchestration.figures.build import DrawnFigure
@@ -52,37 +50,6 @@ def figure_stem(number: int, options: FigureOptions) -> str:
     if options.definition != AS_PUBLISHED:
         parts.append(slug(options.definition))
     return "_".join(parts)
-
-
-def file_mode(target: Path) -> int:
-    """Mode of a written file: the mode ``target`` already has, else ``0666 & ~umask`` (what
-    ``open()`` gives a new file; not mkstemp's 0600)."""
-    if target.exists():
-        return target.stat().st_mode & 0o7777
-    umask = os.umask(0)
-    os.umask(umask)
-    return 0o666 & ~umask
-
-
-def atomic_write(target: Path, write: Callable[[Path], object]) -> None:
-    """Call ``write`` on a temporary file beside ``target``, give it the mode a new file gets
-    (:func:`file_mode`; the target's own mode when it exists), then rename it over ``target``.
-    On any error the temporary file is removed and ``target`` is left as it was."""
-    target.parent.mkdir(parents=True, exist_ok=True)
-    handle, temp = tempfile.mkstemp(dir=target.parent, prefix=f".{target.name}.", suffix=".tmp")
-    os.close(handle)
-    try:
-        write(Path(temp))
-        os.chmod(temp, file_mode(target))
-        os.replace(temp, target)
-    except BaseException:
-        Path(temp).unlink(missing_ok=True)
-        raise
-
-
-def write_text_file(target: Path, text: str) -> None:
-    """Write UTF-8 ``text`` to ``target`` the way the figures are written (:func:`atomic_write`)."""
-    atomic_write(target, lambda path: path.write_text(text, encoding="utf-8"))
 
 
 def round_for_export(table: pa.Table) -> pa.Table:
@@ -139,9 +106,10 @@ def write_figure(drawn: DrawnFigure, exports_dir: Path, metadata: dict[str, str]
     of a drawn figure (:func:`~orchestration.figures.build.draw_figure`) under ``exports_dir``.
 
     Each file is written to a temporary name and renamed (:func:`atomic_write`): a new file gets
-    ``0666 & ~umask``, a rewritten one keeps its mode. The tables are :func:`export_table`; the
-    Parquet schema metadata carries ``metadata`` (extra key/values, e.g. the run's options),
-    then ``data_origin`` and ``caption`` (which ``metadata`` cannot override). The SVG carries no
+    ``0666 & ~umask``, a rewritten one keeps its mode. The tables are :func:`export_table` with
+    one more constant column per ``metadata`` item (e.g. ``warehouse_build``, the fingerprint of
+    the warehouse drawn from), in the CSV and the Parquet; the Parquet schema metadata carries
+    ``metadata`` too, then ``data_origin`` and ``caption`` (which ``metadata`` cannot override). The SVG carries no
     date and fixed ids, so the same figure gives the same file. The chart is closed afterwards.
     Returns the four paths; raises what writing raises (``OSError``), leaving earlier files as
     they were.
@@ -150,6 +118,8 @@ def write_figure(drawn: DrawnFigure, exports_dir: Path, metadata: dict[str, str]
 
     plt = pyplot()
     table = export_table(drawn)
+    for key, value in (metadata or {}).items():
+        table = table.append_column(str(key), pa.array([str(value)] * table.num_rows, pa.string()))
     paths = WrittenFigure(*(exports_dir / f"{drawn.stem}.{suffix}" for suffix in ("csv", "parquet", "png", "svg")))
     try:
         atomic_write(paths.csv, lambda p: write_csv(table, p))
