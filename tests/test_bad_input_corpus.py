@@ -268,6 +268,27 @@ def _airliners_to_china_load(con: duckdb.DuckDBPyConnection) -> None:
     ).fetchone() == (AIRLINERS_TO_CHINA_USD,)
 
 
+def _history_origin(con: duckdb.DuckDBPyConnection) -> list[tuple]:
+    return con.execute(
+        "select f.source_file, f.origin, list(distinct h.is_synthetic) from raw.source_files f "
+        "join raw.export_history h on h.year = f.year and h.source_file = f.source_file "
+        "where f.year = 2011 and f.raw_table = 'export_history' group by all"
+    ).fetchall()
+
+
+def _renamed_history_is_synthetic(con: duckdb.DuckDBPyConnection) -> None:
+    # before, the manifest was matched by exact path: the renamed file loaded as Census data
+    assert _history_origin(con) == [("2011/exp_hist.txt", "synthetic", [True])]
+
+
+def _replaced_history_is_unverified(con: duckdb.DuckDBPyConnection) -> None:
+    # before, the manifest's sha256 was never compared: the file kept its synthetic label
+    from orchestration.provenance import caption
+
+    assert _history_origin(con) == [(HISTORY, "unverified", [False])]
+    assert "UNVERIFIED inputs" in caption(con, [2011]) and "export history 2011." in caption(con, [2011])
+
+
 HS_ROW = ["8542310000", "5700", "CHINA", "2200", "2011-12", "HS10", "1"]
 
 CASES = [
@@ -547,6 +568,19 @@ CASES = [
         "manifest.json: unknown origin",
         edit_text("manifest.json", lambda t: t.replace('"synthetic"', '"made up"', 1)),
         ("manifest.json, field files[1].origin", "made up"),
+    ),
+    Case(
+        "manifest.json: a listed file renamed in lower case keeps its origin (legitimate)",
+        lambda root: (root / HISTORY).rename(root / "2011" / "exp_hist.txt"),
+        loads=True,
+        check=_renamed_history_is_synthetic,
+    ),
+    Case(
+        "manifest.json: a listed file with other bytes loads as unverified (legitimate, and said)",
+        edit_records(HISTORY, lambda r: [r[1], r[0], *r[2:]]),  # records 1 and 2 swapped: same data
+        (f"UNVERIFIED: {HISTORY} differs from its manifest entry (sha256 ", "...): loaded as unverified"),
+        loads=True,
+        check=_replaced_history_is_unverified,
     ),
 ]
 
