@@ -1,10 +1,43 @@
-"""Which inputs of which years are real Census data and which are SYNTHETIC, read from
-``raw.source_files``: the one place the console summary, the figure captions and the asset
-metadata take it from."""
+"""Which inputs of which years are real Census data, which SYNTHETIC and which unverified, read
+from ``raw.source_files``: the one place the origins are named, and the one place the console
+summary, the figure captions and the asset metadata take them from."""
 
 from __future__ import annotations
 
+from collections.abc import Iterable
+
 import duckdb
+
+#: The origin of an input file (``raw.source_files.origin``), decided when it is loaded
+#: (:func:`orchestration.census.load.file_origin`): Census data (no entry in the input folder's
+#: ``manifest.json``, or an entry ``census`` whose sha256 the file matches) ...
+CENSUS = "census"
+#: ... the SYNTHETIC bundled sample (an entry ``synthetic`` whose sha256 the file matches; its
+#: rows get ``is_synthetic = true``) ...
+SYNTHETIC = "synthetic"
+#: ... or neither known: the manifest lists the file but its bytes differ from the entry's
+#: sha256, or the entry has none (its rows get ``is_synthetic = false``).
+UNVERIFIED = "unverified"
+#: Every origin, in the order they are listed.
+ORIGINS = (CENSUS, SYNTHETIC, UNVERIFIED)
+#: The origins a ``manifest.json`` entry may state.
+MANIFEST_ORIGINS = (CENSUS, SYNTHETIC)
+#: How an origin is written in the console summary and the captions.
+ORIGIN_LABELS = {CENSUS: "Census", SYNTHETIC: "SYNTHETIC", UNVERIFIED: "UNVERIFIED"}
+#: How an origin is written in asset metadata (``data_origin``).
+ORIGIN_DESCRIPTIONS = {
+    CENSUS: "Census",
+    SYNTHETIC: "SYNTHETIC sample (not Census data)",
+    UNVERIFIED: "UNVERIFIED (differs from its manifest entry: not known to be Census data or the sample)",
+}
+
+
+def describe_origins(origins: Iterable[str]) -> str:
+    """``data_origin`` metadata of the files behind an asset: each origin's description, in the
+    order of :data:`ORIGINS`, joined by ``, ``; ``no file`` when there is none."""
+    present = set(origins)
+    return ", ".join(ORIGIN_DESCRIPTIONS[o] for o in ORIGINS if o in present) or "no file"
+
 
 #: Raw tables a reader of a figure cares about, with the words used for them.
 TABLE_LABELS = {
@@ -31,33 +64,76 @@ def year_ranges(years: list[int]) -> str:
     return ", ".join(str(a) if a == b else f"{a}-{b}" for a, b in parts)
 
 
+def _has_source_files(con: duckdb.DuckDBPyConnection) -> bool:
+    return bool(
+        con.execute(
+            "select count(*) from duckdb_tables() where schema_name = 'raw' and table_name = 'source_files'"
+        ).fetchone()[0]
+    )
+
+
 def _origins(con: duckdb.DuckDBPyConnection, years: list[int] | None) -> dict[str, dict[str, list[int]]]:
-    """table -> origin label ('Census', 'SYNTHETIC', ...) -> years."""
-    exists = con.execute(
-        "select count(*) from duckdb_tables() where schema_name = 'raw' and table_name = 'source_files'"
-    ).fetchone()[0]
-    if not exists:
+    """table -> origins of a year (``census``, ``census + unverified``, ...) -> years."""
+    if not _has_source_files(con):
         return {}
     where = f"and year in ({', '.join(str(int(y)) for y in years)})" if years else ""
     rows = con.execute(
-        "select raw_table, year, string_agg(distinct origin, ' + ' order by origin) from raw.source_files "
+        "select raw_table, year, list(distinct origin) from raw.source_files "
         f"where year is not null and raw_table in ({', '.join(repr(t) for t in TABLE_LABELS)}) {where} "
         "group by all order by all"
     ).fetchall()
     out: dict[str, dict[str, list[int]]] = {}
-    for table, year, origin in rows:
-        label = {"census": "Census", "synthetic": "SYNTHETIC"}.get(origin, origin)
-        out.setdefault(table, {}).setdefault(label, []).append(year)
+    for table, year, origins in rows:
+        key = " + ".join(o for o in (*ORIGINS, *sorted(set(origins) - set(ORIGINS))) if o in origins)
+        out.setdefault(table, {}).setdefault(key, []).append(year)
     return out
 
 
+def _label(key: str) -> str:
+    """``census + unverified`` -> ``Census + UNVERIFIED``."""
+    return " + ".join(ORIGIN_LABELS.get(o, o) for o in key.split(" + "))
+
+
+def _years_with(by_origin: dict[str, list[int]], origin: str) -> list[int]:
+    """The years of one table that have a file of ``origin``."""
+    return sorted(y for key, years in by_origin.items() if origin in key.split(" + ") for y in years)
+
+
+def unverified_notes(con: duckdb.DuckDBPyConnection, years: list[int] | None = None) -> list[str]:
+    """Why each unverified input file of ``years`` (every year: None) is unverified, one line per
+    file, as the load said it (``raw.source_files.origin_note``)."""
+    if not _has_source_files(con):
+        return []
+    has_note = con.execute(
+        "select count(*) from duckdb_columns() where schema_name = 'raw' and table_name = 'source_files' "
+        "and column_name = 'origin_note'"
+    ).fetchone()[0]
+    note = "origin_note" if has_note else "source_file || ': loaded as unverified'"
+    where = f"and (year is null or year in ({', '.join(str(int(y)) for y in years)}))" if years else ""
+    rows = con.execute(
+        f"select distinct {note}, source_file from raw.source_files where origin = ? {where} order by 2, 1",
+        [UNVERIFIED],
+    ).fetchall()
+    return list(dict.fromkeys(row[0] for row in rows))
+
+
+def inputs_origin(con: duckdb.DuckDBPyConnection, years: list[int] | None = None) -> str:
+    """The origin of the inputs behind ``years`` (every year: None) in one word, for a table or a
+    summary that shows one: ``synthetic`` if any is synthetic, else ``unverified`` if any is
+    unverified, else ``census`` (also when nothing is loaded)."""
+    present = {o for by in _origins(con, years).values() for key in by for o in key.split(" + ")}
+    return next((o for o in (SYNTHETIC, UNVERIFIED) if o in present), CENSUS)
+
+
 def origin_lines(con: duckdb.DuckDBPyConnection) -> list[str]:
-    """One line per raw table: which years are Census data and which SYNTHETIC, with the
-    country table's vintage, e.g. ``ATP list: Census 2019; SYNTHETIC 2000-2018, 2020-2023``."""
+    """One line per raw table: which years are Census data, which SYNTHETIC and which
+    UNVERIFIED, with the country table's vintage, e.g. ``ATP list: Census 2019; SYNTHETIC
+    2000-2018, 2020-2023``; then one line per unverified file saying why
+    (:func:`unverified_notes`)."""
     origins = _origins(con, None)
     lines = []
     for table, by_origin in origins.items():
-        parts = "; ".join(f"{origin} {year_ranges(years)}" for origin, years in sorted(by_origin.items()))
+        parts = "; ".join(f"{_label(key)} {year_ranges(years)}" for key, years in sorted(by_origin.items()))
         if table == "country_trade":
             vintages = con.execute(
                 "select string_agg(distinct source_file || ', vintage ' || vintage, '; ') from raw.source_files "
@@ -65,20 +141,39 @@ def origin_lines(con: duckdb.DuckDBPyConnection) -> list[str]:
             ).fetchone()[0]
             parts += f" ({vintages})" if vintages else ""
         lines.append(f"{TABLE_LABELS[table]}: {parts}")
-    return lines
+    return lines + [f"UNVERIFIED: {note}" for note in unverified_notes(con)]
 
 
 def caption(con: duckdb.DuckDBPyConnection, years: list[int]) -> str:
-    """A chart caption that says which inputs behind ``years`` are real and which SYNTHETIC."""
+    """A chart caption that says which inputs behind ``years`` are real, which SYNTHETIC and
+    which unverified (files that differ from their manifest entry)."""
     origins = _origins(con, years)
-    synthetic = {t for t, by in origins.items() if "SYNTHETIC" in by}
-    if not synthetic:
+    synthetic = any(_years_with(by, SYNTHETIC) for by in origins.values())
+    unverified = [
+        f"{TABLE_LABELS[t]} {year_ranges(_years_with(by, UNVERIFIED))}"
+        for t, by in origins.items()
+        if _years_with(by, UNVERIFIED)
+    ]
+    if not synthetic and not unverified:
         return CENSUS_CAPTION
-    real = [f"{TABLE_LABELS[t]} {year_ranges(by['Census'])}" for t, by in origins.items() if "Census" in by]
-    text = (
-        "Data: SYNTHETIC sample in Census layouts (export values calibrated to the real Census world ATP "
-        "totals), NOT Census ATP data."
-    )
-    if real:
-        text += " Real Census inputs: " + "; ".join(real) + "."
+    real = [
+        f"{TABLE_LABELS[t]} {year_ranges(_years_with(by, CENSUS))}"
+        for t, by in origins.items()
+        if _years_with(by, CENSUS)
+    ]
+    if synthetic:
+        text = (
+            "Data: SYNTHETIC sample in Census layouts (export values calibrated to the real Census world ATP "
+            "totals), NOT Census ATP data."
+        )
+        if real:
+            text += " Real Census inputs: " + "; ".join(real) + "."
+    else:
+        text = "Data: U.S. Census Bureau, exports of Advanced Technology Products (as published)"
+        text += f", Census inputs: {'; '.join(real)}." if real else "."
+    if unverified:
+        text += (
+            " UNVERIFIED inputs (they differ from their manifest entry: not known to be Census data or the "
+            "sample): " + "; ".join(unverified) + "."
+        )
     return text + " Built by the ATP warehouse."

@@ -18,6 +18,8 @@ import json
 import shutil
 from collections.abc import Callable
 from dataclasses import dataclass
+from decimal import Decimal
+from functools import cache
 from pathlib import Path
 
 import duckdb
@@ -25,8 +27,9 @@ import pytest
 import responses
 from typer.testing import CliRunner
 
+from tests.conftest import COUNTRY_TRADE_XLSX, SAMPLE_DIR
 from tests.fake_census import FakeCensus
-from tests.tiny_input import history, write_tiny_input
+from tests.tiny_input import concord, country, history, schedule_b, write_tiny_input
 
 pytestmark = pytest.mark.corpus
 
@@ -149,6 +152,143 @@ def _latin_1_country_name_loads(con: duckdb.DuckDBPyConnection) -> None:
     )
 
 
+# --- a real-sized annual API year (census source layout) -------------------------------------
+
+#: New passenger transports, non-military, over 15,000 kg (ATP group 08 Aerospace in the real
+#: 2019 Schedule B list, warehouse/sample/2019/exp-code.txt): the airliners behind the 18.2
+#: billion USD of U.S. aircraft, engine and parts exports to China in 2018 (UN Comtrade, as
+#: reported by the South China Morning Post), about 5 % of that year's world ATP exports.
+AIRLINERS = "8802400040"
+#: Real Census country table (country.xlsx, vintage 2024-06): 2011 world ATP exports (0007 EYR)
+#: 287,721.586391 million USD, exports to China (5700) 104,121.523635 million USD.
+WORLD_ATP_2011_USD = 287_721_586_391
+#: 5 % of it, whole USD: 287,721,586,391 x 0.05 = 14,386,079,319.55, rounded.
+AIRLINERS_TO_CHINA_USD = 14_386_079_320
+#: How many ATP codes of the real 2019 list the year spreads the other exports over.
+SPREAD_CODES = 30
+
+
+@cache
+def _real_country_table_2011() -> tuple[tuple[str, str, Decimal], ...]:
+    """(code, name, EYR in millions of USD) of every 2011 row of the real country.xlsx."""
+    import pandas as pd
+
+    table = pd.read_excel(COUNTRY_TRADE_XLSX, dtype={"year": str, "CTY_CODE": str})
+    rows = table[table["year"] == "2011"]
+    return tuple(
+        (code, name, Decimal(str(round(float(eyr), 6))))
+        for code, name, eyr in zip(rows["CTY_CODE"], rows["CTYNAME"], rows["EYR"], strict=True)
+    )
+
+
+@cache
+def _real_atp_codes() -> tuple[tuple[str, str], ...]:
+    """(HS10, ATP group) of the real 2019 Schedule B list's ATP codes, in file order."""
+    records = (SAMPLE_DIR / "2019" / "exp-code.txt").read_bytes().decode("latin-1").splitlines()
+    return tuple((r[:10], r[276:278]) for r in records if r[276:278] != "00")
+
+
+def _annual_api_year_with_airliners_to_china(root: Path) -> None:
+    """Turn 2011 of the tiny folder into a real-sized annual year as the census source lands it:
+    ``2011/api/exports_hs_df{1,2}_001.json`` instead of EXP_HIST.TXT, the real 2011 country
+    table (every code, real EYR), every real country of it in COUNTRY.TXT, and the airliners'
+    code with 29 more real ATP codes on both years' lists. One DF 1 row carries new airliners to
+    China worth 5 % of the year's world ATP exports (China's real total exports, 104.1 billion
+    USD, cover it); the rest of the world ATP total is spread over every country in proportion
+    to its real total exports, over 30 codes (DF 1, 85 %) and 10 of them (DF 2, 15 %), so that
+    no other row reaches 1 % of it (Canada's largest is about 1.5 billion USD of 287.7 billion)
+    and no country's rows reach a fifth of its total. The rows add up to the real 0007 total to
+    the dollar. The old rule (no record over 1 % of world ATP exports in a year of 1,000 records
+    or more) rejected this year, naming the airliner row alone."""
+    table = _real_country_table_2011()
+    world = {code: eyr for code, _, eyr in table}["0007"]
+    assert world * 1_000_000 == WORLD_ATP_2011_USD
+    # the lists of both years: the tiny codes, the airliners and 29 more real ATP codes
+    tiny = {"8542310000", "8471300000", "3002200000", "9018908000", "1201000090", "0201300000"}
+    extra = [(AIRLINERS, "08")] + [(c, g) for c, g in _real_atp_codes() if c not in tiny and c != AIRLINERS][
+        : SPREAD_CODES - 1
+    ]
+    with (root / CONCORD).open("ab") as handle:
+        handle.write(b"".join(concord(code, group).encode("ascii") + b"\r\n" for code, group in extra))
+    with (root / EXP_CODE).open("ab") as handle:
+        handle.write(b"".join(schedule_b(code, group).encode("ascii") + b"\r\n" for code, group in extra))
+    # every real country of 2011 in the year's country list, with its real total in the table
+    listed = {r[:4].decode() for r in _records(root, COUNTRIES)}
+    countries = [(code, name, eyr) for code, name, eyr in table if code[0] != "0"]
+    with (root / COUNTRIES).open("ab") as handle:
+        handle.write(b"".join(country(c, n[:30]).encode("ascii") + b"\r\n" for c, n, _ in countries if c not in listed))
+    lines = (root / TRADE).read_text(encoding="utf-8").splitlines()
+    rows = [line for line in lines if not line.startswith("2011,")]
+    for code, name, eyr in table:
+        months = ",".join(["0"] * 13) + "," + ",".join(["0"] * 11)
+        rows.append(f"2011,{code},{name.replace(',', ' ')},{months},{eyr},{eyr}")
+    (root / TRADE).write_text("\n".join(rows) + "\n", encoding="utf-8")
+    # the exports/hs tables: one airliner row, the rest spread by each country's real total
+    spread = [code for code, _ in extra[1:]] + ["8542310000"]
+    rest = WORLD_ATP_2011_USD - AIRLINERS_TO_CHINA_USD
+    total = sum(eyr for _, _, eyr in countries)
+    by_df: dict[str, list[list[str]]] = {"1": [], "2": []}
+    by_df["1"].append([AIRLINERS, "5700", "CHINA", str(AIRLINERS_TO_CHINA_USD), "2011-12", "HS10", "1"])
+    placed = 0
+    for code, name, eyr in countries:
+        share = int(Decimal(rest) * eyr / total)
+        cells = [("1", hs, share * 85 // 100 // len(spread)) for hs in spread]
+        cells += [("2", hs, share * 15 // 100 // 10) for hs in spread[:10]]
+        for df, hs, value in cells:
+            if value > 0:
+                by_df[df].append([hs, code, name.upper(), str(value), "2011-12", "HS10", df])
+                placed += value
+    # what the rounding left over goes to China's first DF 1 row: the year adds up to the dollar
+    china = next(row for row in by_df["1"][1:] if row[1] == "5700")
+    china[3] = str(int(china[3]) + WORLD_ATP_2011_USD - AIRLINERS_TO_CHINA_USD - placed)
+    (root / HISTORY).unlink()
+    (root / "2011" / "api").mkdir()
+    header = ["E_COMMODITY", "CTY_CODE", "CTY_NAME", "ALL_VAL_YR", "time", "COMM_LVL", "DF"]
+    for df, rows_of_df in by_df.items():  # the API's total rows beside the detail (the reader drops them)
+        totals: dict[str, int] = {}
+        for row in rows_of_df:
+            totals[row[0]] = totals.get(row[0], 0) + int(row[3])
+        total_rows = [[hs, "", "TOTAL FOR ALL COUNTRIES", str(v), "2011-12", "HS10", df] for hs, v in totals.items()]
+        (root / "2011" / "api" / f"exports_hs_df{df}_001.json").write_text(
+            json.dumps([header, *rows_of_df, *total_rows]), encoding="utf-8"
+        )
+
+
+def _airliners_to_china_load(con: duckdb.DuckDBPyConnection) -> None:
+    records, largest = con.execute(
+        "select count(*), max(value_usd) from raw.export_history where year = 2011 and hs10_code <> ?", [AIRLINERS]
+    ).fetchone()
+    assert records >= 1000  # the size at which the old 1 % rule applied (min_records_for_record_share)
+    assert largest < WORLD_ATP_2011_USD // 100  # every other row stays under 1 % of world ATP exports
+    assert con.execute(
+        "select source_file, source_record, value_usd from raw.export_history where hs10_code = ?", [AIRLINERS]
+    ).fetchall() == [("2011/api/exports_hs_df1_001.json", 2, AIRLINERS_TO_CHINA_USD)]
+    assert con.execute(
+        "select export_value_usd from fct_atp_exports where year = 2011 and cty_code = '5700' and hitech_code = '08'"
+    ).fetchone() == (AIRLINERS_TO_CHINA_USD,)
+
+
+def _history_origin(con: duckdb.DuckDBPyConnection) -> list[tuple]:
+    return con.execute(
+        "select f.source_file, f.origin, list(distinct h.is_synthetic) from raw.source_files f "
+        "join raw.export_history h on h.year = f.year and h.source_file = f.source_file "
+        "where f.year = 2011 and f.raw_table = 'export_history' group by all"
+    ).fetchall()
+
+
+def _renamed_history_is_synthetic(con: duckdb.DuckDBPyConnection) -> None:
+    # before, the manifest was matched by exact path: the renamed file loaded as Census data
+    assert _history_origin(con) == [("2011/exp_hist.txt", "synthetic", [True])]
+
+
+def _replaced_history_is_unverified(con: duckdb.DuckDBPyConnection) -> None:
+    # before, the manifest's sha256 was never compared: the file kept its synthetic label
+    from orchestration.provenance import caption
+
+    assert _history_origin(con) == [(HISTORY, "unverified", [False])]
+    assert "UNVERIFIED inputs" in caption(con, [2011]) and "export history 2011." in caption(con, [2011])
+
+
 HS_ROW = ["8542310000", "5700", "CHINA", "2200", "2011-12", "HS10", "1"]
 
 CASES = [
@@ -242,6 +382,29 @@ CASES = [
         "history: implausible value 999,999,999,999 USD",
         set_bytes(HISTORY, 4, R1_VALUE, b"999999999999"),
         (f"source_file={HISTORY}, source_record=4",),
+    ),
+    Case(
+        "history: a country's records add up to more than its total exports",
+        # Japan's 2011 total is 1.0 million USD (tests/tiny_input.py); two non-ATP records of 1.4
+        # million each stay under it plus the 0.5 million rounding tolerance one by one, but with
+        # records 6 and 7 (1,500 USD) Japan's year adds up to 2,801,500 USD
+        edit_records(
+            HISTORY,
+            lambda r: (
+                r
+                + [
+                    history("1", "1201000090", "5880", "27", 5, 2011, 1_400_000).encode(),
+                    history("1", "0201300000", "5880", "27", 5, 2011, 1_400_000).encode(),
+                ]
+            ),
+        ),
+        ("year=2011, cty_code=5880", f"source_file={HISTORY}, source_record=6", "value_usd=2801500"),
+    ),
+    Case(
+        "API year: airliners to China worth 5 % of world ATP exports (legitimate)",
+        _annual_api_year_with_airliners_to_china,
+        loads=True,
+        check=_airliners_to_china_load,
     ),
     # --- concordances (CONCORD.TXT 245, exp-code.txt 278) ------------------------------------
     Case(
@@ -405,6 +568,19 @@ CASES = [
         "manifest.json: unknown origin",
         edit_text("manifest.json", lambda t: t.replace('"synthetic"', '"made up"', 1)),
         ("manifest.json, field files[1].origin", "made up"),
+    ),
+    Case(
+        "manifest.json: a listed file renamed in lower case keeps its origin (legitimate)",
+        lambda root: (root / HISTORY).rename(root / "2011" / "exp_hist.txt"),
+        loads=True,
+        check=_renamed_history_is_synthetic,
+    ),
+    Case(
+        "manifest.json: a listed file with other bytes loads as unverified (legitimate, and said)",
+        edit_records(HISTORY, lambda r: [r[1], r[0], *r[2:]]),  # records 1 and 2 swapped: same data
+        (f"UNVERIFIED: {HISTORY} differs from its manifest entry (sha256 ", "...): loaded as unverified"),
+        loads=True,
+        check=_replaced_history_is_unverified,
     ),
 ]
 

@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+import hashlib
+import json
+import shutil
 from pathlib import Path
 
 import duckdb
 import pytest
 
-from orchestration.census.load import LoadResult, load_table
+from orchestration.census.load import LoadResult, file_origin, load_table, read_input_manifest
 from orchestration.census.parse import CensusLayoutError
 from orchestration.census.tables import (
     API_HITECH_TABLE,
@@ -18,6 +21,7 @@ from orchestration.census.tables import (
     InputFileError,
     RawTable,
 )
+from tests.conftest import SAMPLE_DIR
 from tests.tiny_input import schedule_b, write_tiny_input
 
 
@@ -201,3 +205,119 @@ def test_a_full_disk_is_reported_as_such_and_the_year_stays(con, input_dir: Path
     with pytest.raises(duckdb.IOException, match="No space left on device"):
         load_year(FullDisk(con), input_dir, EXPORT_HISTORY_TABLE, 2010)
     assert _snapshot(con) == before
+
+
+# --- provenance: a file's origin comes from the manifest only when its sha256 matches ----------
+
+SAMPLE_2010 = ("2010/CONCORD.TXT", "2010/COUNTRY.TXT", "2010/EXP_HIST.TXT")
+
+
+def _sample_copy(tmp_path: Path) -> Path:
+    """A copy of the bundled sample's 2010 files and its manifest.json (the entries of every
+    year: the other years' files are simply not there)."""
+    root = tmp_path / "sample"
+    for relative in (*SAMPLE_2010, "manifest.json"):
+        (root / relative).parent.mkdir(parents=True, exist_ok=True)
+        shutil.copyfile(SAMPLE_DIR / relative, root / relative)
+    return root
+
+
+def _manifest_sha256(root: Path, relative: str) -> str:
+    (entry,) = [f for f in json.loads((root / "manifest.json").read_text())["files"] if f["path"] == relative]
+    return entry["sha256"]
+
+
+def _origins(con: duckdb.DuckDBPyConnection) -> list[tuple]:
+    return con.execute(
+        "select source_file, origin, origin_note, (select list(distinct is_synthetic) from raw.export_history) "
+        "from raw.source_files where raw_table = 'export_history'"
+    ).fetchall()
+
+
+def test_a_sample_file_that_matches_its_manifest_entry_is_synthetic(con, tmp_path: Path) -> None:
+    root = _sample_copy(tmp_path)
+    result = load_year(con, root, EXPORT_HISTORY_TABLE, 2010)
+    assert result.origin == "synthetic" and result.notes == ()
+    assert _origins(con) == [("2010/EXP_HIST.TXT", "synthetic", None, [True])]
+
+
+def test_a_sample_file_renamed_in_lower_case_keeps_its_manifest_origin(con, tmp_path: Path) -> None:
+    # before: the manifest was matched by exact path, so 2010/exp_hist.txt (found by discovery,
+    # which ignores case) had no entry and loaded as Census data
+    root = _sample_copy(tmp_path)
+    (root / "2010" / "EXP_HIST.TXT").rename(root / "2010" / "exp_hist.txt")
+    result = load_year(con, root, EXPORT_HISTORY_TABLE, 2010)
+    assert result.origin == "synthetic" and result.notes == ()
+    assert _origins(con) == [("2010/exp_hist.txt", "synthetic", None, [True])]
+
+
+def test_a_replaced_sample_file_loads_as_unverified_and_says_why(con, tmp_path: Path) -> None:
+    # before: the manifest's sha256 was never compared, so the file kept its synthetic label
+    root = _sample_copy(tmp_path)
+    path = root / "2010" / "EXP_HIST.TXT"
+    path.write_bytes(path.read_bytes().split(b"\r\n", 1)[1])  # the first record dropped: other bytes
+    new = hashlib.sha256(path.read_bytes()).hexdigest()
+    expected = _manifest_sha256(root, "2010/EXP_HIST.TXT")
+    assert expected.startswith("46af292b06c7")  # warehouse/sample/manifest.json
+    note = f"2010/EXP_HIST.TXT differs from its manifest entry (sha256 {new[:12]}... expected 46af292b06c7...): " + (
+        "loaded as unverified"
+    )
+    result = load_year(con, root, EXPORT_HISTORY_TABLE, 2010)
+    assert result.origin == "unverified" and result.notes == (note,)
+    assert _origins(con) == [("2010/EXP_HIST.TXT", "unverified", note, [False])]
+
+
+def test_an_entry_without_sha256_loads_as_unverified(con, input_dir: Path) -> None:
+    manifest = json.loads((input_dir / "manifest.json").read_text())
+    for entry in manifest["files"]:
+        if entry["path"] == "2011/EXP_HIST.TXT":
+            del entry["sha256"]
+    (input_dir / "manifest.json").write_text(json.dumps(manifest))
+    result = load_year(con, input_dir, EXPORT_HISTORY_TABLE, 2011)
+    assert result.origin == "unverified"
+    assert result.notes == (
+        "2011/EXP_HIST.TXT: its manifest entry (origin synthetic) has no sha256 to check the file against: "
+        "loaded as unverified",
+    )
+
+
+def test_a_file_without_manifest_entry_is_census(con, input_dir: Path) -> None:
+    (input_dir / "2011" / "api").mkdir()
+    (input_dir / "2011" / "EXP_HIST.TXT").unlink()
+    header = ["E_COMMODITY", "CTY_CODE", "CTY_NAME", "ALL_VAL_YR", "time"]
+    (input_dir / "2011" / "api" / "exports_hs_df1_001.json").write_text(
+        json.dumps([header, ["8542310000", "5700", "CHINA", "2200", "2011-12"]])
+    )
+    result = load_year(con, input_dir, EXPORT_HISTORY_TABLE, 2011)
+    assert result.origin == "census" and result.notes == ()
+    assert _origins(con) == [("2011/api/exports_hs_df1_001.json", "census", None, [False])]
+
+
+def test_manifest_paths_match_as_file_discovery_does(tmp_path: Path) -> None:
+    manifest = {"files": [{"path": ".\\2011\\Exp_Hist.TXT", "origin": "synthetic", "sha256": "AB" * 32}]}
+    (tmp_path / "manifest.json").write_text(json.dumps(manifest))
+    entries = read_input_manifest(tmp_path)
+    assert file_origin("2011/EXP_HIST.TXT", "ab" * 32, entries) == ("synthetic", None)
+    origin, note = file_origin("2011/exp_hist.txt", "cd" * 32, entries)
+    assert origin == "unverified" and note == (
+        "2011/exp_hist.txt differs from its manifest entry .\\2011\\Exp_Hist.TXT (sha256 cdcdcdcdcdcd... "
+        "expected abababababab...): loaded as unverified"
+    )
+    assert file_origin("2011/COUNTRY.TXT", "cd" * 32, entries) == ("census", None)
+
+
+def test_two_manifest_entries_for_one_file_must_agree(tmp_path: Path) -> None:
+    files = [
+        {"path": "2011/EXP_HIST.TXT", "origin": "synthetic", "sha256": "ab" * 32},
+        {"path": "2011/exp_hist.txt", "origin": "census", "sha256": "ab" * 32},
+    ]
+    (tmp_path / "manifest.json").write_text(json.dumps({"files": files}))
+    with pytest.raises(CensusLayoutError, match=r"manifest.json, field files\[2\].path.*same file as files\[1\]"):
+        read_input_manifest(tmp_path)
+
+
+def test_a_malformed_sha256_in_the_manifest_is_named(tmp_path: Path) -> None:
+    files = [{"path": "2011/EXP_HIST.TXT", "origin": "synthetic", "sha256": "f397b77393df"}]
+    (tmp_path / "manifest.json").write_text(json.dumps({"files": files}))
+    with pytest.raises(CensusLayoutError, match=r"manifest.json, field files\[1\].sha256.*not a sha256"):
+        read_input_manifest(tmp_path)

@@ -6,6 +6,7 @@ worked out from them in comments there, not computed by the code under test.
 
 from __future__ import annotations
 
+import hashlib
 import json
 from pathlib import Path
 
@@ -160,7 +161,8 @@ MONTHS = "JAN FEB MAR APR MAY JUN JUL AUG SEP OCT NOV DEC".split()
 
 def write_tiny_input(root: Path, synthetic: bool = True) -> Path:
     """Write the tiny folder under ``root`` and return it; with ``synthetic`` a manifest marks the
-    history files as synthetic (they are: hand-made)."""
+    lists and history files as synthetic (they are: hand-made), with their sha256 (a file changed
+    later no longer matches its entry and loads as unverified)."""
     root.mkdir(parents=True, exist_ok=True)
     files = []
     for year in (2010, 2011):
@@ -172,7 +174,8 @@ def write_tiny_input(root: Path, synthetic: bool = True) -> Path:
             ("EXP_HIST.TXT", HISTORIES[year]),
         ):
             (folder / name).write_text("".join(line + "\r\n" for line in lines), encoding="ascii", newline="")
-            files.append({"path": f"{year}/{name}", "origin": "synthetic" if synthetic else "census"})
+            digest = hashlib.sha256((folder / name).read_bytes()).hexdigest()
+            files.append({"path": f"{year}/{name}", "origin": "synthetic" if synthetic else "census", "sha256": digest})
     header = "year,CTY_CODE,CTYNAME," + ",".join(
         [f"I{m}" for m in MONTHS] + ["IYR"] + [f"E{m}" for m in MONTHS] + ["EYR"]
     )

@@ -21,6 +21,7 @@ from orchestration.assets.run_scope import require_complete_run
 from orchestration.census.load import LoadResult, load_table
 from orchestration.census.tables import RAW_TABLES, InputFileError, RawTable, missing_inputs
 from orchestration.partitions import yearly_asset
+from orchestration.provenance import describe_origins
 from orchestration.resources import SourceResource, WarehouseResource
 from orchestration.sources.landing import read_manifest
 
@@ -81,10 +82,7 @@ def _metadata(table: RawTable, results: list[LoadResult], kind: str, preview: st
                 for r in results
             )
         ),
-        "data_origin": ", ".join(
-            "SYNTHETIC sample (not Census data)" if o == "synthetic" else "Census" for o in origins
-        )
-        or "no file",
+        "data_origin": describe_origins(origins),
         "table": f"raw.{table.name}",
         **dropped,
     }

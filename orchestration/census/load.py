@@ -15,13 +15,17 @@ does what every table shares:
 
 Any error (a bad record found while inserting, a failed check) rolls the transaction back: the
 previous rows of that year stay exactly as they were, and readers never see a half-loaded year.
-Files marked ``synthetic`` in the input folder's ``manifest.json`` load with ``is_synthetic = true``.
+Each file's origin (:data:`orchestration.provenance.ORIGINS`) comes from the input folder's
+``manifest.json`` only when the file's sha256 equals the entry's (:func:`file_origin`): files
+marked ``synthetic`` then load with ``is_synthetic = true``; a listed file whose bytes differ
+loads as ``unverified``, with a note saying why; a file the manifest does not list is Census data.
 """
 
 from __future__ import annotations
 
 import hashlib
 import json
+import re
 import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field, replace
@@ -32,12 +36,14 @@ import duckdb
 
 from orchestration.census.fixed_width import is_bad_record_error
 from orchestration.census.parse import CensusLayoutError, sql_literal
-from orchestration.census.tables import InputFileError, RawTable, ReadInfo, find_files
+from orchestration.census.tables import InputFileError, RawTable, ReadInfo, find_files, path_key
+from orchestration.provenance import CENSUS, MANIFEST_ORIGINS, SYNTHETIC, UNVERIFIED
 
 #: Appended to every raw table comment.
 PROVENANCE_NOTE = (
     " Every row keeps source_file and source_record; is_synthetic = true marks rows from the "
-    "SYNTHETIC bundled sample (not Census data)."
+    "SYNTHETIC bundled sample (not Census data): files the input folder's manifest.json marks synthetic "
+    "and whose sha256 matches it (raw.source_files.origin; 'unverified' files load with is_synthetic = false)."
 )
 
 SOURCE_FILES_COLUMNS = (
@@ -52,12 +58,15 @@ SOURCE_FILES_COLUMNS = (
     ("source_url", "varchar"),
     ("vintage", "varchar"),
     ("previous_sha256", "varchar"),
+    ("origin_note", "varchar"),
 )
 SOURCE_FILES_DESCRIPTION = (
     "Every input file behind each loaded year of each raw table: path relative to the input folder, origin "
-    "('census' or 'synthetic'), sha256, records in the file, rows loaded for the year, when, the URL it was "
-    "downloaded from (API key redacted), its vintage (YYYY-MM, the last month with data, for the country table) and "
-    "the sha256 of the file it replaced (null for a first load; equal to sha256 when the file did not change)."
+    "('census'; 'synthetic': the SYNTHETIC sample; 'unverified': listed in the folder's manifest.json but its "
+    "sha256 differs from the entry's, or the entry has none), sha256, records in the file, rows loaded for the "
+    "year, when, the URL it was downloaded from (API key redacted), its vintage (YYYY-MM, the last month with "
+    "data, for the country table), the sha256 of the file it replaced (null for a first load; equal to sha256 "
+    "when the file did not change) and, for an unverified file, why (origin_note)."
 )
 
 
@@ -78,8 +87,9 @@ def _ensure_table(con: duckdb.DuckDBPyConnection, name: str, columns: Sequence[t
 @dataclass(frozen=True)
 class SourceFile:
     """A file a year's rows come from: path relative to the input (or landing) folder, origin
-    ("synthetic" or "census"), sha256, records in the file, the URL it was downloaded from (API
-    key redacted; None for local files) and its vintage (``YYYY-MM``) where known."""
+    (``census``, ``synthetic`` or ``unverified``: :func:`file_origin`), sha256, records in the
+    file, the URL it was downloaded from (API key redacted; None for local files), its vintage
+    (``YYYY-MM``) where known, and for an unverified file why (``origin_note``)."""
 
     source_file: str
     origin: str
@@ -87,6 +97,7 @@ class SourceFile:
     file_records: int
     source_url: str | None = None
     vintage: str | None = None
+    origin_note: str | None = None
 
 
 @dataclass(frozen=True)
@@ -117,41 +128,104 @@ class LoadResult:
 
     @property
     def origin(self) -> str:
-        """``census``, ``synthetic``, ``census + synthetic`` or ``none``."""
+        """``census``, ``synthetic``, ``unverified``, ``census + synthetic``... or ``none``."""
         return " + ".join(sorted({f.origin for f in self.files})) or "none"
 
 
-#: The origins a ``manifest.json`` may give a file.
-ORIGINS = ("census", "synthetic")
+@dataclass(frozen=True)
+class ManifestEntry:
+    """One file of ``manifest.json``: its path as written, the origin it states (``census`` or
+    ``synthetic``), its sha256 (lower-case hex; None when the entry has none) and its place in
+    the manifest (``files[n]``, 1-based)."""
+
+    path: str
+    origin: str
+    sha256: str | None
+    number: int
 
 
-def file_origins(input_dir: Path) -> dict[str, str]:
-    """Map of relative path -> origin ("synthetic"/"census") from ``manifest.json``, if any.
+_SHA256 = re.compile(r"[0-9a-f]{64}")
+
+
+def read_input_manifest(input_dir: Path) -> dict[str, ManifestEntry]:
+    """The entries of the input folder's ``manifest.json`` (``{"files": [{"path": ..., "origin":
+    "census"|"synthetic", "sha256": ...}, ...]}``; other keys are ignored) by
+    :func:`~orchestration.census.tables.path_key` of their path, so that they match files the
+    way file discovery finds them; empty without a manifest.
 
     Raises :class:`CensusLayoutError` naming ``manifest.json`` (and the line and column of a JSON
-    syntax error) when it is not the expected JSON (``{"files": [{"path": ..., "origin": ...},
-    ...]}``), or when an origin is neither "census" nor "synthetic".
+    syntax error) when it is not that JSON, when an origin is neither ``census`` nor
+    ``synthetic``, when a sha256 is not 64 hex digits, or when two entries name one file (paths
+    equal but for case) with different origins or sha256s.
     """
     manifest = input_dir / "manifest.json"
     if not manifest.is_file():
         return {}
     try:
         files = json.loads(manifest.read_text(encoding="utf-8"))["files"]
-        origins = {f["path"]: f["origin"] for f in files}
+        raw = [(f["path"], f["origin"], f.get("sha256")) for f in files]
     except json.JSONDecodeError as error:
         raise CensusLayoutError(
             "manifest.json", error.lineno, f"column {error.colno}", "", f"not JSON: {error.msg}"
         ) from None
-    except (ValueError, KeyError, TypeError) as error:
+    except (ValueError, KeyError, TypeError, AttributeError) as error:
         raise CensusLayoutError(
             "manifest.json", 0, "files", "", f'expected {{"files": [{{"path": ..., "origin": ...}}]}} ({error!r})'
         ) from None
-    for number, (path, origin) in enumerate(origins.items(), start=1):
-        if origin not in ORIGINS:
+    entries: dict[str, ManifestEntry] = {}
+    for number, (path, origin, sha256) in enumerate(raw, start=1):
+        if origin not in MANIFEST_ORIGINS:
             raise CensusLayoutError(
-                "manifest.json", 0, f"files[{number}].origin", str(origin), f"{path}: origin must be one of {ORIGINS}"
+                "manifest.json",
+                0,
+                f"files[{number}].origin",
+                str(origin),
+                f"{path}: origin must be one of {MANIFEST_ORIGINS}",
             )
-    return origins
+        if sha256 is not None and not (isinstance(sha256, str) and _SHA256.fullmatch(sha256.lower())):
+            raise CensusLayoutError(
+                "manifest.json", 0, f"files[{number}].sha256", str(sha256), f"{path}: not a sha256 (64 hex digits)"
+            )
+        entry = ManifestEntry(str(path), origin, sha256.lower() if sha256 else None, number)
+        same = entries.setdefault(path_key(entry.path), entry)
+        if (same.origin, same.sha256) != (entry.origin, entry.sha256):
+            raise CensusLayoutError(
+                "manifest.json",
+                0,
+                f"files[{number}].path",
+                entry.path,
+                f"names the same file as files[{same.number}] ({same.path}; names are matched without regard to "
+                "case) with another origin or sha256",
+            )
+    return entries
+
+
+def file_origin(relative: str, sha256: str, manifest: dict[str, ManifestEntry]) -> tuple[str, str | None]:
+    """The origin of the input file ``relative`` (found by file discovery) whose bytes hash to
+    ``sha256``, given the folder's manifest (:func:`read_input_manifest`), and why it is
+    unverified (None otherwise):
+
+    - no entry for the file: ``census`` (a folder of the user's own Census files has no manifest);
+    - an entry whose sha256 equals the file's: the entry's origin (``census`` or ``synthetic``);
+    - an entry whose sha256 differs, or that has none: ``unverified``, with one line such as
+      ``2010/EXP_HIST.TXT differs from its manifest entry (sha256 ab12... expected cd34...): loaded
+      as unverified``.
+    """
+    entry = manifest.get(path_key(relative))
+    if entry is None:
+        return CENSUS, None
+    if entry.sha256 == sha256:
+        return entry.origin, None
+    named = "its manifest entry" if entry.path == relative else f"its manifest entry {entry.path}"
+    if entry.sha256 is None:
+        return UNVERIFIED, (
+            f"{relative}: {named} (origin {entry.origin}) has no sha256 to check the file against: loaded as "
+            f"{UNVERIFIED}"
+        )
+    return UNVERIFIED, (
+        f"{relative} differs from {named} (sha256 {sha256[:12]}... expected {entry.sha256[:12]}...): loaded as "
+        f"{UNVERIFIED}"
+    )
 
 
 def sha256_of(path: Path) -> str:
@@ -292,7 +366,7 @@ def swap(
     ``staged`` has the table's columns except ``is_synthetic``, which is set from each row's
     ``source_file`` origin. Any error rolls back: the year's previous rows stay as they were.
     """
-    synthetic = [f.source_file for f in files if f.origin == "synthetic"]
+    synthetic = [f.source_file for f in files if f.origin == SYNTHETIC]
     synthetic_sql = "false" if not synthetic else f"source_file in ({', '.join(sql_literal(f) for f in synthetic)})"
     year_filter = f"year = {int(year)}" if table.per_year else "true"
     source_filter = f"year = {int(year)}" if table.per_year else "year is null"
@@ -328,7 +402,7 @@ def swap(
             con.execute(
                 "insert into raw.source_files by name select ? as year, ? as raw_table, ? as source_file, "
                 "? as origin, ? as sha256, ? as file_records, ? as rows_loaded, ? as loaded_at, ? as source_url, "
-                "? as vintage, ? as previous_sha256",
+                "? as vintage, ? as previous_sha256, ? as origin_note",
                 [
                     year,
                     table.name,
@@ -341,6 +415,7 @@ def swap(
                     f.source_url,
                     f.vintage,
                     previous.get(f.source_file),
+                    f.origin_note,
                 ],
             )
         rows = sum(rows_by_file.values())
@@ -398,13 +473,16 @@ def load_table(
     paths to the URL they were downloaded from (the landing manifest). ``on_loaded`` is called
     after each year with its result and the seconds it took (progress reporting).
 
-    A required table without files raises :class:`~orchestration.census.tables.InputFileError`
-    naming the files it looked for; an optional one has its year's rows removed. Raises
+    Each file's origin comes from :func:`file_origin`; a result's ``notes`` say why a file of its
+    year loaded as ``unverified`` (for a file holding every year, the last year's result says it
+    once). A required table without files raises
+    :class:`~orchestration.census.tables.InputFileError` naming the files it looked for; an
+    optional one has its year's rows removed. Raises
     :class:`CensusLayoutError` (file, record, field, value) for a bad record, a duplicated key, a
     record of another year, or a country table without rows for a year.
     """
     urls = urls or {}
-    origins = file_origins(root)
+    manifest = read_input_manifest(root)
     results: list[LoadResult] = []
     started = time.perf_counter()
 
@@ -416,17 +494,25 @@ def load_table(
         started = time.perf_counter()
 
     def sources(relatives: Sequence[str], info) -> list[SourceFile]:
-        return [
-            SourceFile(
-                relative,
-                origins.get(relative, "census"),
-                sha256_of(root / relative),
-                info.file_records.get(relative, 0),
-                urls.get(relative),
-                info.vintage.get(relative),
+        files = []
+        for relative in relatives:
+            sha256 = sha256_of(root / relative)
+            origin, note = file_origin(relative, sha256, manifest)
+            files.append(
+                SourceFile(
+                    relative,
+                    origin,
+                    sha256,
+                    info.file_records.get(relative, 0),
+                    urls.get(relative),
+                    info.vintage.get(relative),
+                    note,
+                )
             )
-            for relative in relatives
-        ]
+        return files
+
+    def notes(files: Sequence[SourceFile]) -> tuple[str, ...]:
+        return tuple(f.origin_note for f in files if f.origin_note)
 
     def missing(year: int | None) -> None:
         label = f"{table.name} {year}" if year is not None else table.name
@@ -471,12 +557,14 @@ def load_table(
             pending = _unreloaded_revisions(con, table, read, years or []) if table.revision_columns else []
         finally:
             drop(info)
-        if pending and results:
-            note = (
+        said = list(notes(files))  # once for the file, not once per year
+        if pending:
+            said.append(
                 f"{relatives[0]} (vintage {files[0].vintage}) revises {', '.join(map(str, pending))}, held in the "
                 "warehouse but not loaded in this run: load those years to take the revision"
             )
-            results[-1] = replace(results[-1], notes=(note,))
+        if said and results:
+            results[-1] = replace(results[-1], notes=tuple(said))
         return results
     for year in years if table.per_year else [None]:
         form, relatives = find_files(root, table, year)
@@ -494,5 +582,5 @@ def load_table(
             rows, revisions = swap_checked(year, info, files)
         finally:
             drop(info)
-        done(LoadResult(table.name, year, tuple(files), rows, info.dropped, revisions))
+        done(LoadResult(table.name, year, tuple(files), rows, info.dropped, revisions, notes(files)))
     return results

@@ -15,7 +15,9 @@ source's landing area) is laid out like this; file names are matched without reg
     <input_dir>/country_trade/country.xlsx        "U.S. trade in goods by country" (millions USD)
        or <input_dir>/country_trade/<name>.csv    the same table as CSV
     <input_dir>/hs10_changes.csv                  optional: HS10 code-change concordance
-    <input_dir>/manifest.json                     optional: marks files "synthetic" or "census"
+    <input_dir>/manifest.json                     optional: each file's origin ("synthetic" or
+                                                  "census") and sha256; a file that differs
+                                                  loads as "unverified"
 
 Adding an input type (an import concordance, say) is one :class:`RawTable` here, a reader if its
 format is new, a dbt source and a staging model.
@@ -126,8 +128,20 @@ class InputFileError(FileNotFoundError):
     """An input folder lacks a required file, or holds two files where one is expected."""
 
 
+def path_key(relative: str) -> str:
+    """How an input file's path relative to the input folder is compared, by file discovery
+    (:func:`find_files`) and with ``manifest.json`` entries alike: ``/`` between folders (a
+    ``\\`` is taken as one), no leading ``./``, case ignored. ``2010/EXP_HIST.TXT``,
+    ``2010/exp_hist.txt`` and ``./2010\\Exp_Hist.txt`` are the same file."""
+    key = relative.replace("\\", "/")
+    while key.startswith("./"):
+        key = key[2:]
+    return key.lower()
+
+
 def _matches(root: Path, pattern: str) -> list[str]:
-    """Relative paths under ``root`` matching ``pattern`` (``*`` wildcard, case ignored).
+    """Relative paths under ``root`` matching ``pattern`` (``*`` wildcard, names compared by
+    :func:`path_key`).
 
     Raises :class:`InputFileError` for a match that is not a readable file: a folder, or a
     symbolic link that leads nowhere (a missing target or a loop), naming it and what it is
@@ -139,7 +153,7 @@ def _matches(root: Path, pattern: str) -> list[str]:
     prefix = f"{folder}/" if folder else ""
     found = []
     for path in sorted(directory.iterdir()):
-        if not fnmatch(path.name.lower(), name.lower()):
+        if not fnmatch(path_key(path.name), path_key(name)):
             continue
         if path.is_file():
             found.append(prefix + path.name)
