@@ -120,7 +120,14 @@ def prepare_input(work: Path, years: list[int], records: int) -> Path:
         generate_year(SAMPLE_DIR, year, records, folder / "EXP_HIST.TXT")
     shutil.copytree(SAMPLE_DIR / "country_trade", root / "country_trade", dirs_exist_ok=True)
     shutil.copy(SAMPLE_DIR / "hs10_changes.csv", root / "hs10_changes.csv")
-    manifest = {"files": [{"path": f"{y}/EXP_HIST.TXT", "origin": "synthetic"} for y in years]}
+    from orchestration.files import sha256_of
+
+    manifest = {
+        "files": [
+            {"path": f"{y}/EXP_HIST.TXT", "origin": "synthetic", "sha256": sha256_of(root / str(y) / "EXP_HIST.TXT")}
+            for y in years
+        ]
+    }
     (root / "manifest.json").write_text(json.dumps(manifest))
     marker.write_text(wanted)
     return root

@@ -16,7 +16,7 @@ from typing import Any, NoReturn
 import duckdb
 import typer
 
-from orchestration.provenance import origin_lines, year_ranges
+from orchestration.provenance import ORIGIN_DESCRIPTIONS, SYNTHETIC, inputs_origin, origin_lines, year_ranges
 from orchestration.publish import fingerprint_of, foreign_figures
 from orchestration.resources import REPO_ROOT, WarehouseResource
 from orchestration.settings import SettingError, convert
@@ -89,11 +89,9 @@ def summary_lines(duckdb_path: Path, exports_dir: Path, written: list[Path] | No
                 continue
             rows, years = con.execute(f"select count(*), count(distinct year) from {mart}").fetchone()
             lines.append(f"  {mart}: {rows:,} rows, {years} year{'' if years == 1 else 's'}")
-        synthetic = con.execute("select coalesce(bool_or(is_synthetic), false) from fct_atp_exports").fetchone()[0]
-        lines.append(
-            "  data origin of the marts: "
-            + ("SYNTHETIC sample (not Census ATP data), calibrated to real Census totals" if synthetic else "Census")
-        )
+        origin = inputs_origin(con)
+        calibrated = ", calibrated to real Census totals" if origin == SYNTHETIC else ""
+        lines.append(f"  data origin of the marts: {ORIGIN_DESCRIPTIONS[origin]}{calibrated}")
         lines.append("Inputs by year (raw.source_files):")
         lines.extend(f"  {line}" for line in origin_lines(con))
         fingerprint = fingerprint_of(con)

@@ -32,6 +32,10 @@ ORIGIN_DESCRIPTIONS = {
 }
 
 
+#: How an origin is written in the ``data_origin`` column of a figure table.
+ORIGIN_TABLE_VALUES = {CENSUS: "census", SYNTHETIC: "synthetic sample", UNVERIFIED: "unverified"}
+
+
 def describe_origins(origins: Iterable[str]) -> str:
     """``data_origin`` metadata of the files behind an asset: each origin's description, in the
     order of :data:`ORIGINS`, joined by ``, ``; ``no file`` when there is none."""

@@ -82,6 +82,7 @@ class StepReport:
                     self.pending.append(key)
                 else:
                     self.lines.append(self._line(step))
+                    self.lines.extend(self._notes(step))
         return self.lines[before:]
 
     def finish(self) -> list[str]:
@@ -116,6 +117,13 @@ class StepReport:
             total = sum(s.seconds for s in figures)
             self.lines.append(f"  figures: {drawn} of {len(charts)} charts{lineage} written{not_drawn}, {total:.1f} s")
         self.pending = []
+
+    @staticmethod
+    def _notes(step: _Step) -> list[str]:
+        """What a raw table's load says the user should know (its ``notes`` metadata: an input
+        loaded as unverified, revised years not loaded), one indented line each."""
+        notes = str((step.metadata or {}).get("notes") or "")
+        return [f"    {line.removeprefix('- ')}" for line in notes.splitlines() if line.strip()]
 
     def _line(self, step: _Step) -> str:
         if step.key == "atp_dbt_assets":

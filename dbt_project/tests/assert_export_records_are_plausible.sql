@@ -45,12 +45,11 @@ country_trade as (
 
 country_totals as (
 
-    -- whole USD from the published millions, wide enough for every row: exports_total_usd
-    -- (decimal(18, 6) times 1e6) overflows for totals over 1 trillion USD (0004 and 0015, World)
+    -- whole USD from the published millions (the staging model widens before it multiplies)
     select
         year,
         cty_code,
-        cast(exports_total_usd_millions as decimal(38, 6)) * 1000000 as country_total_usd
+        exports_total_usd as country_total_usd
     from country_trade
     where is_complete_year
 

@@ -14,6 +14,7 @@ from orchestration.assets.dbt import atp_dbt_assets
 from orchestration.assets.run_scope import full_asset_graph
 from orchestration.lineage import lineage_markdown
 from orchestration.partitions import yearly_asset
+from orchestration.provenance import ORIGIN_TABLE_VALUES, describe_origins
 from orchestration.publish import FIGURE_BUILD_KEY, current_build, fingerprint_of
 from orchestration.resources import FigureSettings, WarehouseResource
 
@@ -90,7 +91,9 @@ def _export(
         "parquet": MetadataValue.path(str(published / written.parquet.name)),
         "png": MetadataValue.path(str(published / written.png.name)),
         "svg": MetadataValue.path(str(published / written.svg.name)),
-        "data_origin": "SYNTHETIC sample (not Census data)" if drawn.origin == "synthetic sample" else "Census",
+        "data_origin": describe_origins(
+            [origin for origin, value in ORIGIN_TABLE_VALUES.items() if value == drawn.origin]
+        ),
         "caption": drawn.caption,
         "preview": MetadataValue.md(drawn.table.slice(0, 12).to_pandas().to_markdown(index=False)),
     }

@@ -38,7 +38,7 @@ class DrawnFigure:
     """One figure built from the marts, ready for :func:`~orchestration.figures.files.write_figure`:
     its ``number`` (1-6), the ``options`` it was drawn for, the file ``stem``, the ``table``
     (Arrow; USD billions exact), the ``chart`` (a matplotlib figure), the ``caption`` under the
-    chart and the data ``origin`` (``"census"`` or ``"synthetic sample"``)."""
+    chart and the data ``origin`` (``"census"``, ``"synthetic sample"`` or ``"unverified"``)."""
 
     number: int
     options: FigureOptions
@@ -70,5 +70,5 @@ def draw_figure(con: duckdb.DuckDBPyConnection, number: int, options: FigureOpti
         table=table,
         chart=chart(table, caption_text),
         caption=caption_text,
-        origin=data_origin(con),
+        origin=data_origin(con, table.column("year").to_pylist()),
     )

@@ -9,14 +9,14 @@ from collections.abc import Iterable
 import duckdb
 
 from orchestration.figures.options import FigureOptions
-from orchestration.provenance import caption
+from orchestration.provenance import ORIGIN_TABLE_VALUES, caption, inputs_origin
 
 
-def data_origin(con: duckdb.DuckDBPyConnection) -> str:
-    """``"synthetic sample"`` if any fact row comes from synthetic input, else ``"census"``
-    (the ``data_origin`` column and metadata of every exported table)."""
-    synthetic = con.execute("select coalesce(bool_or(is_synthetic), false) from fct_atp_exports").fetchone()[0]
-    return "synthetic sample" if synthetic else "census"
+def data_origin(con: duckdb.DuckDBPyConnection, years: Iterable[int] | None = None) -> str:
+    """The ``data_origin`` column and metadata of an exported table: the origin of the inputs
+    behind ``years`` (every year: None), :data:`orchestration.provenance.ORIGIN_TABLE_VALUES`
+    (``"synthetic sample"`` if any is, else ``"unverified"`` if any is, else ``"census"``)."""
+    return ORIGIN_TABLE_VALUES[inputs_origin(con, sorted(set(years)) if years is not None else None)]
 
 
 def figure_caption(con: duckdb.DuckDBPyConnection, options: FigureOptions, shown: Iterable[int]) -> str:

@@ -24,14 +24,14 @@ renamed as (
 
         -- measures: exports (f.a.s.), millions of USD as published
         eyr as exports_total_usd_millions,
-        cast(eyr * 1000000 as decimal(24, 2)) as exports_total_usd,
+        cast(cast(eyr as decimal(24, 6)) * 1000000 as decimal(24, 2)) as exports_total_usd,
         {%- for month in months %}
         e{{ month }} as exports_{{ month }}_usd_millions,
         {%- endfor %}
 
         -- measures: imports, millions of USD as published
         iyr as imports_total_usd_millions,
-        cast(iyr * 1000000 as decimal(24, 2)) as imports_total_usd,
+        cast(cast(iyr as decimal(24, 6)) * 1000000 as decimal(24, 2)) as imports_total_usd,
         {%- for month in months %}
         i{{ month }} as imports_{{ month }}_usd_millions,
         {%- endfor %}
