@@ -113,8 +113,11 @@ def test_source_selection(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> No
     assert SourceResource(source="local", local_dir=str(tmp_path)).input_root() == tmp_path
     with pytest.raises(ValueError, match="needs local_dir"):
         SourceResource(source="local").input_root()
+    with pytest.raises(ValueError, match="source: 'ftp' is not one of sample, local, census"):
+        SourceResource(source="ftp")  # refused when the resource is made (run config, --set)
+    monkeypatch.setenv("ATP_SOURCE", "ftp")
     with pytest.raises(ValueError, match="unknown source 'ftp'"):
-        SourceResource(source="ftp").kind()
+        SourceResource().kind()  # the environment is read when the source is used
 
 
 def test_definitions_without_a_dbt_manifest_name_the_command_that_makes_it(tmp_path: Path) -> None:
