@@ -964,7 +964,8 @@ def test_written_tables_carry_origin_caption_and_exact_money(written: dict[int, 
     # Japan's share of world ATP exports, rounded to 6 decimals: 500 / 2700 = 18.518519 %, 1000 / 5500 = 18.181818 %
     share = rows[0].index("partner_share_of_world_pct")
     assert [row[share] for row in rows[1:]] == ["18.518519", "18.181818"]
-    assert rows[0][-1] == "data_origin"
+    # the origin, then each extra metadata item as a column of its own (e.g. warehouse_build)
+    assert rows[0][-2:] == ["data_origin", "run_id"] and {row[-1] for row in rows[1:]} == {"r1"}
     figure_6 = pq.read_table(written[6].parquet)
     assert figure_6.column("hs10_code").to_pylist() == ["3002120000", "3002200000", "8542310000", "8540110000"]
 
