@@ -35,6 +35,7 @@ def yearly_asset(**asset_args: Any) -> Callable:
         warnings.simplefilter("ignore", BetaWarning)
         return asset(partitions_def=year_partitions, backfill_policy=single_run, **asset_args)
 
+
 #: The run tags that give a run a range of partitions (Dagster's own tag names: the UI's
 #: single-run backfills and ``RunRequest`` tags use them; tests/test_definitions.py checks them
 #: against Dagster's constants, which Dagster does not export publicly).

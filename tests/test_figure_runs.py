@@ -54,7 +54,10 @@ def test_the_figures_are_configured_once_for_all_six(dbt_manifest: Path) -> None
     job = defs.resolve_job_def("atp_figures_job")
     validate_run_config(job, config)
     # no figure asset has config of its own: partner, years, year and definition are set once
-    assert all(asset.op.config_schema is None or asset.op.config_schema.as_field().config_type.kind.name == "ANY" for asset in figure_assets)
+    assert all(
+        asset.op.config_schema is None or asset.op.config_schema.as_field().config_type.kind.name == "ANY"
+        for asset in figure_assets
+    )
     graph = defs.resolve_asset_graph()
     parents = {p.to_user_string() for p in graph.get(AssetKey("figure_6_gap_products")).parent_keys}
     assert {"fct_hs10_gap_contributions", "fct_specialization_gaps", "dim_partners"} <= parents
@@ -71,7 +74,9 @@ def test_no_machine_specific_path_in_the_launchpad_defaults(dbt_manifest: Path) 
     from orchestration.definitions import defs
     from orchestration.resources import REPO_ROOT
 
-    defaults = {name: resource.model_dump() for name, resource in defs.resources.items() if hasattr(resource, "model_dump")}
+    defaults = {
+        name: resource.model_dump() for name, resource in defs.resources.items() if hasattr(resource, "model_dump")
+    }
     assert set(defs.resources) == {"warehouse", "source", "figures"}
     assert str(REPO_ROOT) not in json.dumps(defaults) and "/bin/" not in json.dumps(defaults)
 
