@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 import shutil
+import signal
 import subprocess
 import sys
 import warnings
@@ -213,9 +214,11 @@ def _execute(
         if not verbose:
             for warning in caught:
                 log.write(f"{warning.category.__name__}: {warning.message}\n")
+    from dagster import DagsterInstance
+
     from orchestration.reporting import step_lines
 
-    for line in step_lines(result.all_events):
+    for line in step_lines(DagsterInstance.get().all_logs(result.run_id)):
         typer.echo(line)
     warehouse = WarehouseResource()
     candidate = warehouse.candidate_dir(result.run_id)
@@ -706,10 +709,20 @@ def ui_command(
     env = {**os.environ, STEP_LINES_ENV: str(steps_path), "PATH": f"{venv_bin}{os.pathsep}{os.environ['PATH']}"}
     command = [str(venv_bin / "dagster"), "dev", "-w", str(REPO_ROOT / "workspace.yaml")]
     with log_path.open("w", encoding="utf-8") as log, steps_path.open(encoding="utf-8") as steps:
+        # dagster dev and everything it starts (webserver, daemon, code servers, run workers) in a
+        # process group of their own, ended together whatever ends this command
         server = subprocess.Popen(
-            [*command, "-h", host, "-p", str(port)], cwd=REPO_ROOT, env=env, stdout=log, stderr=subprocess.STDOUT
+            [*command, "-h", host, "-p", str(port)],
+            cwd=REPO_ROOT,
+            env=env,
+            stdout=log,
+            stderr=subprocess.STDOUT,
+            start_new_session=True,
         )
         ready = False
+        stopping = signal.getsignal(signal.SIGTERM)
+        signal.signal(signal.SIGTERM, _interrupt)  # `kill` and a closed terminal stop it like Ctrl-C
+        signal.signal(signal.SIGHUP, _interrupt)
         try:
             while server.poll() is None:
                 if not ready:
@@ -723,14 +736,42 @@ def ui_command(
                     typer.echo(line, nl=False)
                 time.sleep(0.5)
         except KeyboardInterrupt:
-            server.terminate()
+            pass
         finally:
-            if server.poll() is None:
-                server.wait(timeout=60)
-    if server.returncode not in (0, -15, -2) and not ready:
+            signal.signal(signal.SIGTERM, stopping)
+            _stop_group(server)
+    if server.returncode not in (0, -15, -2, -9) and not ready:
         tail = log_path.read_text(encoding="utf-8").splitlines()[-15:]
         typer.echo("dagster dev stopped:\n" + "\n".join(tail), err=True)
         raise typer.Exit(1)
+
+
+def _interrupt(signum: int, frame: object) -> NoReturn:
+    raise KeyboardInterrupt
+
+
+def _stop_group(server: subprocess.Popen, grace_seconds: float = 15) -> None:
+    """End ``dagster dev`` and every process of its group: SIGTERM, then SIGKILL what is left
+    after ``grace_seconds`` (Dagster's services can take minutes to stop on their own)."""
+    import time
+
+    for sig in (signal.SIGTERM, signal.SIGKILL):
+        try:
+            os.killpg(server.pid, sig)
+        except ProcessLookupError:
+            break
+        deadline = time.monotonic() + grace_seconds
+        while time.monotonic() < deadline:
+            server.poll()  # reap the leader, so that only live processes keep the group
+            try:
+                os.killpg(server.pid, 0)
+            except ProcessLookupError:
+                break
+            time.sleep(0.5)
+        else:
+            continue
+        break
+    server.wait(timeout=30)
 
 
 @app.command("schedule")

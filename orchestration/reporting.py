@@ -31,19 +31,15 @@ def _years_text(text: str) -> str:
     return year_ranges(numbers) if numbers else str(text)
 
 
-def _dbt_counts_phrase() -> str:
-    from orchestration.audit import RUN_TARGET_DIR, build_counts, counts_phrase
-
-    return counts_phrase(build_counts(RUN_TARGET_DIR))
-
-
 @dataclass
 class _Step:
     key: str
+    started: float | None = None
     status: str = "STARTED"
     seconds: float = 0.0
     metadata: dict[str, Any] | None = None
     checks: list[bool] = field(default_factory=list)
+    failed_checks: list[str] = field(default_factory=list)
 
 
 def _is_figure(key: str) -> bool:
@@ -61,23 +57,29 @@ class StepReport:
         self.lines: list[str] = []
         self.notes: list[str] = []  # said after the steps (what the run published)
 
-    def add(self, event: Any) -> list[str]:
-        """Take one ``DagsterEvent``; returns the lines it completes."""
+    def add(self, event: Any, timestamp: float | None = None) -> list[str]:
+        """Take one ``DagsterEvent`` (and when it happened, Unix seconds: a failed step's
+        duration); returns the lines it completes."""
         key, kind = event.step_key, event.event_type_value
         before = len(self.lines)
         if kind == "STEP_START":
-            self.steps[key] = _Step(key)
+            self.steps[key] = _Step(key, started=timestamp)
         elif key in self.steps:
             step = self.steps[key]
             if kind == "ASSET_MATERIALIZATION" and step.metadata is None:
                 metadata = event.event_specific_data.materialization.metadata
                 step.metadata = {k: v.value for k, v in metadata.items()}
             elif kind == "ASSET_CHECK_EVALUATION":
-                step.checks.append(event.event_specific_data.passed)
+                evaluation = event.event_specific_data
+                step.checks.append(evaluation.passed)
+                if not evaluation.passed and evaluation.severity.value == "ERROR":
+                    step.failed_checks.append(evaluation.check_name)
             elif kind in ("STEP_SUCCESS", "STEP_FAILURE"):
                 step.status = kind
                 if kind == "STEP_SUCCESS":
                     step.seconds = (event.event_specific_data.duration_ms or 0) / 1000
+                elif timestamp is not None and step.started is not None:
+                    step.seconds = timestamp - step.started
                 if self._grouped(step):
                     self.pending.append(key)
                 else:
@@ -127,8 +129,7 @@ class StepReport:
 
     def _line(self, step: _Step) -> str:
         if step.key == "atp_dbt_assets":
-            failed = " (FAILED)" if step.status == "STEP_FAILURE" else ""
-            return f"  dbt build: {_dbt_counts_phrase()}{failed}, {step.seconds:.1f} s"
+            return self._dbt_line(step)
         if step.status == "STEP_FAILURE":
             return f"  {step.key}: FAILED"
         if step.key.startswith("raw__"):
@@ -139,12 +140,31 @@ class StepReport:
             return f"  raw.{step.key[5:]}: {rows:,} rows ({years}){filled}, {step.seconds:.1f} s"
         return f"  {step.key}: {step.seconds:.1f} s"
 
+    @staticmethod
+    def _dbt_line(step: _Step) -> str:
+        """``dbt build``: dbt's own counts when it ran in this step (its ``run_results.json`` is
+        newer than the step's start), the failed tests by name, the seconds."""
+        from orchestration.audit import RUN_TARGET_DIR, build_counts, counts_phrase
 
-def step_lines(events: list[Any]) -> list[str]:
-    """The step lines of a finished run, from all its events in order."""
+        results = RUN_TARGET_DIR / "run_results.json"
+        fresh = results.is_file() and (step.started is None or results.stat().st_mtime >= step.started)
+        if step.status != "STEP_FAILURE":
+            return f"  dbt build: {counts_phrase(build_counts(RUN_TARGET_DIR))}, {step.seconds:.1f} s"
+        if not fresh:
+            return f"  dbt build: FAILED before dbt ran, {step.seconds:.1f} s"
+        failed = step.failed_checks
+        named = f"; failed: {', '.join(failed[:3])}{' ...' if len(failed) > 3 else ''}" if failed else ""
+        return f"  dbt build: {counts_phrase(build_counts(RUN_TARGET_DIR))} (FAILED{named}), {step.seconds:.1f} s"
+
+
+def step_lines(entries: list[Any]) -> list[str]:
+    """The step lines of a finished run, from its events in order: Dagster's event log entries
+    (with their timestamps: ``DagsterInstance.all_logs``) or bare ``DagsterEvent`` objects."""
     report = StepReport()
-    for event in events:
-        report.add(event)
+    for entry in entries:
+        event = getattr(entry, "dagster_event", entry)
+        if event is not None:
+            report.add(event, getattr(entry, "timestamp", None))
     report.finish()
     return report.lines
 
@@ -153,12 +173,14 @@ def failure_line(event: Any) -> str:
     """``FAILED step <key>: <the underlying error's first line>`` of a STEP_FAILURE event (the
     cause, not Dagster's wrapper)."""
     error = event.step_failure_data.error
-    messages = []
+    innermost = None
     while error is not None:
-        messages.append(error.message.strip())
-        error = error.cause
-    cause = messages[-1].splitlines()[0] if messages and messages[-1] else "unknown error"
-    return f"FAILED step {event.step_key}: {cause}"
+        innermost, error = error, error.cause
+    if innermost is None or not innermost.message.strip():
+        return f"FAILED step {event.step_key}: unknown error"
+    if innermost.cls_name == "DagsterDbtCliRuntimeError":  # its first line is half a sentence
+        return f"FAILED step {event.step_key}: dbt build failed (the failed dbt tests are named with their rows)"
+    return f"FAILED step {event.step_key}: {innermost.message.strip().splitlines()[0]}"
 
 
 class StepLinesHandler(logging.Handler):
@@ -177,14 +199,14 @@ class StepLinesHandler(logging.Handler):
         if not target or not isinstance(meta, dict):
             return
         try:
-            lines = self._lines(meta)
+            lines = self._lines(meta, record.created)
             if lines:
                 with Path(target).open("a", encoding="utf-8") as handle:
                     handle.write("".join(f"{line}\n" for line in lines))
         except Exception:  # a report must never break a run
             self.handleError(record)
 
-    def _lines(self, meta: dict[str, Any]) -> list[str]:
+    def _lines(self, meta: dict[str, Any], record_time: float | None = None) -> list[str]:
         run_id = str(meta.get("run_id") or "")
         event = meta.get("dagster_event")
         if event is None:  # what the run published is said after its steps, at its end
@@ -197,7 +219,7 @@ class StepLinesHandler(logging.Handler):
             self.reports[run_id] = StepReport()
             return [f"run {run_id[:8]} of {meta.get('job_name')} started"]
         report = self.reports.setdefault(run_id, StepReport())
-        lines = report.add(event)
+        lines = report.add(event, record_time)
         if kind == "STEP_FAILURE":
             lines.append(failure_line(event))
         if kind in ("PIPELINE_SUCCESS", "RUN_SUCCESS", "PIPELINE_FAILURE", "RUN_FAILURE"):

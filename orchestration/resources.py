@@ -34,6 +34,7 @@ from orchestration.publish import (
     wait_for_foreign_writer,
     write_failure_report,
 )
+from orchestration.reporting import failure_line
 from orchestration.settings import (
     SettingError,
     check_choice,
@@ -281,15 +282,21 @@ class WarehouseResource(ConfigurableResource):
         (``atp/publish``); then release the writer lock."""
         candidate = self.candidate_dir()
         try:
-            if candidate is None or not candidate.exists():
+            if candidate is None:
+                return
+            if not candidate.exists():  # the run wrote nothing: a figures run of no figure, or it failed first
+                why = "the run failed before it wrote anything" if run_problems(context) else "the run wrote nothing"
+                _tag(context, f"nothing published: {why}")
                 return
             problems = run_problems(context, candidate / self.published_database_path().name)
             if problems:
                 write_failure_report(candidate, str(self._run_id), problems)
-                _tag(context, "nothing published: the run failed (see FAILED.md in its candidate)")
+                failures = len([p for p in problems if not p.startswith("  ")])
+                _tag(context, f"nothing published: {failures} failed step(s) or check(s), listed in FAILED.md")
                 if context.log is not None:  # the run's log in the UI: the same failures and rows
                     context.log.error(
-                        f"nothing published; the failed candidate is kept in {candidate}:\n" + "\n".join(problems)
+                        f"nothing published: {failures} failed step(s) or check(s), below and in {candidate}/FAILED.md "
+                        "(the failed candidate is kept there)\n" + "\n".join(problems)
                     )
                 return
             try:
@@ -337,9 +344,7 @@ def run_problems(context: InitResourceContext, database: Path | None = None) -> 
         if event is None:
             continue
         if event.event_type == DagsterEventType.STEP_FAILURE:
-            error = event.step_failure_data.error
-            message = error.message.strip().splitlines()[0] if error is not None else "failed"
-            problems.append(f"step {event.step_key} failed: {message}")
+            problems.append(f"step {event.step_key} failed: {failure_line(event).split(': ', 1)[1]}")
             continue
         evaluation = event.asset_check_evaluation_data
         if not evaluation.passed and evaluation.severity.value == "ERROR":

@@ -147,6 +147,8 @@ def test_a_census_raw_backfill_publishes_nothing_and_says_why(ui) -> None:
     messages = "\n".join(run_messages(port, runs[0]["runId"]))
     assert "but not what is built from it" in messages and "launch Materialize all" in messages
     assert _fingerprint(root) == ui["published"]
+    # every raw step refused, so none copied the warehouse: no candidate is left behind
+    assert not list((root / ".candidates").glob("*"))
     _check_marts_follow_raw(root)
 
 
@@ -170,7 +172,8 @@ def _launch_range(port: int, first: int, last: int, run_config: dict) -> str:
 def test_a_range_whose_dbt_test_fails_publishes_nothing_and_says_why(ui, tmp_path: Path) -> None:
     """The tiny input with 8542310000 dropped from 2011's list: its 2,200 USD to China fall out of
     the ATP fact, so 2011's world ATP total (3,400 + 1,000 + 600 + 1,500 = 6,500 USD, the 0007 row)
-    is 2,200 USD short and dbt's world-total test fails (the last step before the figures)."""
+    is 2,200 USD short and dbt's world-total test fails, after the raw loads and the models it
+    checks (the dbt step fails; the figures never run; nothing is published)."""
     port, root = ui["port"], ui["root"]
     assert ui.get("published"), "runs after test_materialize_all_for_a_range_is_one_run_that_publishes_once"
     tiny = write_tiny_input(tmp_path / "input")
@@ -244,7 +247,10 @@ def test_launching_one_raw_table_fails_at_once_with_one_line(ui) -> None:
     launched = graphql(port, LAUNCH_RUN, {"params": params})["data"]["launchRun"]
     assert launched["__typename"] == "LaunchRunSuccess", launched
     run_id = launched["run"]["runId"]
-    assert wait_for_run(port, run_id)["status"] == "FAILURE"
+    run = wait_for_run(port, run_id)
+    assert run["status"] == "FAILURE"
+    tags = {t["key"]: t["value"] for t in run["tags"]}
+    assert tags["atp/publish"] == "nothing published: the run failed before it wrote anything", tags
     causes = [m for m in run_messages(port, run_id) if "IncompleteRunError" in m or "not what is built" in m]
     assert causes and "raw/countries" in causes[0] and "\n" not in causes[-1].strip()
 

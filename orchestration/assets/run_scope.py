@@ -51,20 +51,22 @@ def require_complete_run(context: AssetExecutionContext, continues_candidate: bo
     """Raise :class:`IncompleteRunError` (one line) before a step writes the warehouse when its
     run cannot publish a consistent state:
 
-    - the run does not materialize every asset downstream of this step's assets (a launch of
-      the raw tables alone, say: its marts and figures would not be rebuilt from them);
+    - the run does not materialize every asset downstream of the warehouse assets it writes (a
+      launch of the raw tables alone, say: its marts and figures would not be rebuilt from them);
+      every writing step of such a run refuses, so none copies the warehouse for nothing;
     - the run re-executes a failed run (``continues_candidate`` False: that run's candidate is
       gone) and skips assets the failed run had rebuilt (their work is lost with the candidate).
     """
     graph = full_asset_graph(context)
-    mine = set(context.selected_asset_keys)
     running = executing_asset_keys(context)
-    missing = AssetSelection.assets(*mine).downstream().resolve(graph) - running
+    writing = {key for key in running if graph.get(key).group_name in WRITING_GROUPS}
+    missing = AssetSelection.assets(*writing).downstream().resolve(graph) - running
     if missing:
+        incomplete = {key for key in writing if AssetSelection.assets(key).downstream().resolve(graph) - running}
         raise IncompleteRunError(
-            f"this run rebuilds {_names(mine)} but not what is built from it ({_names(missing)}), so its result "
-            "could not be published whole and nothing would be: launch Materialize all for the years (or the job "
-            "atp_warehouse_job, or `atp refresh --years ...`)"
+            f"this run rebuilds {_names(incomplete)} but not what is built from it ({_names(missing)}), so its "
+            "result could not be published whole and nothing would be: launch Materialize all for the years (or the "
+            "job atp_warehouse_job, or `atp refresh --years ...`)"
         )
     parent_id = context.run.tags.get("dagster/parent_run_id")
     if parent_id is None or continues_candidate:

@@ -81,7 +81,15 @@ def _definition_lines(ax: object, table: object, fixed_label: str) -> None:
     and hollow, so it shows where the others lie under it)."""
     years = table["year"].tolist()
     series = [
-        ("fixed_definition_usd_billions", FIXED_DEFINITION_COLOR, "s", 7, "-", 2.2, f"Fixed ({fixed_label})"),
+        (
+            "fixed_definition_usd_billions",
+            FIXED_DEFINITION_COLOR,
+            "s",
+            7,
+            "-",
+            2.2,
+            f"Fixed definition ({fixed_label.removeprefix('fixed ')})",
+        ),
         ("chain_linked_usd_billions", CHAIN_LINKED_COLOR, "^", 6.5, ":", 2.0, "Chain-linked (first year's level)"),
         ("as_published_usd_billions", PARTNER_COLOR, "o", 4, "--", 1.4, "As published (each year's own list)"),
     ]

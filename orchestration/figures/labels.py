@@ -85,7 +85,10 @@ def short_description(text: str, others: Sequence[str], limit: int) -> str:
     context_start = text.rfind(" ", 0, max(differs - CONTEXT_CHARS, 0)) + 1
     if context_start <= HEAD_CHARS:
         context_start = differs
-    tail = _cut(text[context_start:], limit - HEAD_CHARS - 2)
+    tail = _cut(text[context_start:], limit - HEAD_CHARS - 3)
+    for opening, closing in ("[]", "()"):  # a tail that starts inside brackets gets its opening one
+        if tail.count(closing) > tail.count(opening):
+            tail = opening + tail
     head = _cut(text[:context_start].rstrip(), limit - len(tail) - 1)
     return f"{head} {tail}"
 
