@@ -109,7 +109,9 @@ LAUNCH_RUN = """mutation($params: ExecutionParams!) { launchRun(executionParams:
 ASSET_KEYS = """{ assetNodes { assetKey { path } groupName } }"""
 RUN_EVENTS = """query($id: ID!) { logsForRun(runId: $id) { __typename ... on EventConnection { events {
   __typename ... on MessageEvent { message level stepKey }
-  ... on ExecutionStepFailureEvent { error { message causes { message } } } } } } }"""
+  ... on ExecutionStepFailureEvent { error { message causes { message } } }
+  ... on ResourceInitFailureEvent { error { message causes { message } } }
+  ... on RunFailureEvent { error { message causes { message } } } } } } }"""
 
 
 def asset_keys(port: int, groups: tuple[str, ...] | None = None) -> list[list[str]]:
