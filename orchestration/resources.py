@@ -243,11 +243,8 @@ class WarehouseResource(ConfigurableResource):
             if candidate is None:
                 return
             if not candidate.exists():  # the run wrote nothing: a figures run of no figure, or it failed first
-                failed = bool(run_problems(context))
-                _tag(
-                    context,
-                    "nothing published: " + ("the run failed before it wrote anything" if failed else "nothing to"),
-                )
+                why = "the run failed before it wrote anything" if run_problems(context) else "the run wrote nothing"
+                _tag(context, f"nothing published: {why}")
                 return
             problems = run_problems(context, candidate / self.published_database_path().name)
             if problems:
