@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import os
 import re
+import shutil
 import subprocess
 import sys
 from pathlib import Path
@@ -18,6 +19,7 @@ import pytest
 
 from orchestration.census.parse import read_country_trade
 from orchestration.resources import REPO_ROOT
+from tests import reference_dumps
 from tests.conftest import COUNTRY_TRADE_XLSX, SAMPLE_DIR
 
 YEARS = list(range(2000, 2024))
@@ -360,3 +362,17 @@ def test_the_readme_numbers_are_the_builds(bundled, dbt_manifest: Path) -> None:
     assert size, "the README gives the size of the warehouse file"
     actual = bundled["duckdb"].stat().st_size / 2**20
     assert 0.75 <= actual / int(size.group(1).replace(",", "")) <= 1.25, actual
+
+
+def test_the_bundle_equals_its_reference_dump(bundled, tmp_path: Path) -> None:
+    warehouse, exports = tmp_path / "atp.duckdb", tmp_path / "exports"
+    shutil.copy2(bundled["duckdb"], warehouse)
+    shutil.copytree(bundled["exports"], exports)
+    env = {k: v for k, v in os.environ.items() if not k.startswith("ATP_")}
+    env |= {"ATP_DUCKDB_PATH": str(warehouse), "ATP_EXPORTS_DIR": str(exports)}
+    env["DAGSTER_HOME"] = str(tmp_path / "dagster_home")
+    atp = Path(sys.executable).parent / "atp"
+    drawn = subprocess.run([str(atp), *reference_dumps.PARTNER_GROUP_FIGURES], env=env, capture_output=True, text=True)
+    assert drawn.returncode == 0, drawn.stdout + drawn.stderr
+    differences = reference_dumps.differences(reference_dumps.dump(warehouse, exports), reference_dumps.load("bundle"))
+    assert not differences, "\n".join(differences)

@@ -1,0 +1,134 @@
+"""Reference dumps: what every mart and every figure CSV held at the last commit before the
+house-in-order refactor (issue 19), so that a refactor of the models or the figure code is proven
+to change no number.
+
+A mart's digest is its row count and the md5 of its rows in order, every column cast to text and
+DOUBLE columns rounded to 12 decimal places first (shares to 1e-12: two engines, or two SQL
+spellings, may differ in the last bits of a double). A figure CSV's digest is the md5 of its
+text without the ``warehouse_build`` column, the fingerprint of the dbt project that built it,
+which a change of model text changes by design.
+
+The stored dumps are in ``tests/reference/``; ``python -m tests.reference_dumps`` rewrites them
+from a build of the current code (only ever from the commit the reference is meant to hold).
+"""
+
+from __future__ import annotations
+
+import csv
+import hashlib
+import io
+import json
+from pathlib import Path
+
+import duckdb
+
+REFERENCE_DIR = Path(__file__).resolve().parent / "reference"
+#: The figure column that names the build (the dbt project's checksum is part of it).
+BUILD_COLUMN = "warehouse_build"
+#: A mart is a table of the main schema whose name starts so (dbt's marts layer).
+MART_PREFIXES = ("fct_", "dim_")
+#: Figures drawn beside ``make run``'s: a partner group (its member countries) over a year window.
+PARTNER_GROUP_FIGURES = ("figures", "--partner", "CN_HK", "--years", "2000-2008")
+
+
+def _marts(con: duckdb.DuckDBPyConnection) -> list[str]:
+    names = con.execute(
+        "select table_name from information_schema.tables where table_schema = 'main' order by table_name"
+    ).fetchall()
+    return [name for (name,) in names if name.startswith(MART_PREFIXES)]
+
+
+def table_digest(con: duckdb.DuckDBPyConnection, table: str) -> dict[str, object]:
+    """{"columns": [...], "rows": n, "md5": hex} of one table (DOUBLE/FLOAT rounded to 12 places)."""
+    described = con.execute(f"describe {table}").fetchall()
+    columns = [(name, kind) for name, kind, *_ in described]
+    cells = [
+        f"round({name}, 12)::varchar" if kind in ("DOUBLE", "FLOAT") else f"{name}::varchar" for name, kind in columns
+    ]
+    row = "concat_ws('\x1f', " + ", ".join(f"coalesce({cell}, '<null>')" for cell in cells) + ")"
+    rows, digest = con.execute(
+        f"select count(*), md5(coalesce(string_agg(r, '\x1e' order by r), '')) from (select {row} as r from {table})"
+    ).fetchone()
+    return {"columns": [name for name, _ in columns], "rows": rows, "md5": digest}
+
+
+def mart_digests(warehouse: Path) -> dict[str, dict[str, object]]:
+    """The digest of every mart of a warehouse file, by table name."""
+    with duckdb.connect(str(warehouse), read_only=True) as con:
+        return {table: table_digest(con, table) for table in _marts(con)}
+
+
+def csv_digest(path: Path) -> dict[str, object]:
+    """{"rows": n, "md5": hex} of a figure CSV without its build column."""
+    rows = list(csv.reader(io.StringIO(path.read_text(encoding="utf-8"))))
+    keep = [i for i, name in enumerate(rows[0]) if name != BUILD_COLUMN]
+    text = "\n".join(",".join(row[i] for i in keep) for row in rows)
+    return {"rows": len(rows) - 1, "md5": hashlib.md5(text.encode()).hexdigest()}
+
+
+def figure_digests(exports: Path) -> dict[str, dict[str, object]]:
+    """The digest of every figure CSV of an exports folder, by file name."""
+    return {path.name: csv_digest(path) for path in sorted(exports.glob("*.csv"))}
+
+
+def dump(warehouse: Path, exports: Path) -> dict[str, dict[str, dict[str, object]]]:
+    """Both digests of one build: {"marts": ..., "figures": ...}."""
+    return {"marts": mart_digests(warehouse), "figures": figure_digests(exports)}
+
+
+def differences(actual: dict, expected: dict) -> list[str]:
+    """One line per mart or figure whose digest differs from the reference dump (or is missing)."""
+    lines = []
+    for kind in ("marts", "figures"):
+        for name in sorted(set(actual[kind]) | set(expected[kind])):
+            got, want = actual[kind].get(name), expected[kind].get(name)
+            if got != want:
+                lines.append(f"{kind[:-1]} {name}: expected {want}, got {got}")
+    return lines
+
+
+def load(name: str) -> dict[str, dict[str, dict[str, object]]]:
+    """A stored reference dump (``bundle`` or ``tiny``)."""
+    return json.loads((REFERENCE_DIR / f"{name}.json").read_text(encoding="utf-8"))
+
+
+def _write(name: str, content: dict) -> None:
+    REFERENCE_DIR.mkdir(exist_ok=True)
+    (REFERENCE_DIR / f"{name}.json").write_text(json.dumps(content, indent=1, sort_keys=True) + "\n", encoding="utf-8")
+
+
+def main() -> None:  # pragma: no cover - run by hand, once, at the reference commit
+    """Build the bundle (``make run``) and the tiny input in temporary folders and write both dumps."""
+    import os
+    import subprocess
+    import sys
+    import tempfile
+
+    from tests.test_end_to_end import run_job
+    from tests.tiny_input import write_tiny_input
+
+    root = Path(tempfile.mkdtemp(prefix="reference-"))
+    env = {k: v for k, v in os.environ.items() if not k.startswith("ATP_")}
+    env |= {"ATP_DUCKDB_PATH": str(root / "bundle" / "atp.duckdb"), "ATP_EXPORTS_DIR": str(root / "bundle" / "exports")}
+    env["DAGSTER_HOME"] = str(root / "dagster_home")
+    subprocess.run(["make", "run"], cwd=REFERENCE_DIR.parent.parent, env=env, check=True)
+    subprocess.run([str(Path(sys.executable).parent / "atp"), *PARTNER_GROUP_FIGURES], env=env, check=True)
+    _write("bundle", dump(root / "bundle" / "atp.duckdb", root / "bundle" / "exports"))
+
+    write_tiny_input(root / "input")
+    os.environ |= {
+        "ATP_DUCKDB_PATH": str(root / "tiny" / "atp.duckdb"),
+        "ATP_EXPORTS_DIR": str(root / "tiny" / "exports"),
+        "ATP_SOURCE": "local",
+        "ATP_LOCAL_DIR": str(root / "input"),
+    }
+    from orchestration.project import prepare_manifest
+
+    prepare_manifest()
+    assert run_job(2010, 2011).success
+    _write("tiny", dump(root / "tiny" / "atp.duckdb", root / "tiny" / "exports"))
+    print(f"reference dumps written to {REFERENCE_DIR} (builds in {root})")
+
+
+if __name__ == "__main__":
+    main()
