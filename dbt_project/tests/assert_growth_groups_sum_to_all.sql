@@ -19,10 +19,10 @@ groups_vs_all as (
         year,
         partner_code,
         definition,
-        sum(partner_value_usd) filter (where hitech_code <> 'all') as partner_groups_usd,
-        sum(partner_value_usd) filter (where hitech_code = 'all') as partner_all_usd,
-        sum(world_value_usd) filter (where hitech_code <> 'all') as world_groups_usd,
-        sum(world_value_usd) filter (where hitech_code = 'all') as world_all_usd
+        sum(case when hitech_code <> 'all' then partner_value_usd end) as partner_groups_usd,
+        sum(case when hitech_code = 'all' then partner_value_usd end) as partner_all_usd,
+        sum(case when hitech_code <> 'all' then world_value_usd end) as world_groups_usd,
+        sum(case when hitech_code = 'all' then world_value_usd end) as world_all_usd
     from growth
     group by year, partner_code, definition
 

@@ -52,7 +52,7 @@ fact_totals as (
     select
         year,
         sum(export_value_usd) as warehouse_world_atp_usd,
-        bool_or(is_synthetic) as is_synthetic
+        {{ dbt.bool_or('is_synthetic') }} as is_synthetic
     from atp_exports
     group by year
 

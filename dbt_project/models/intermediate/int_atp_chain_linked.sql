@@ -56,9 +56,9 @@ family_years as (
         year,
         family_code,
         case
-            when count(distinct published_hitech_code) filter (where published_hitech_code <> '00') = 1
-                then min(published_hitech_code) filter (where published_hitech_code <> '00')
-            when count(*) filter (where published_hitech_code <> '00') = 0 then '00'
+            when count(distinct case when published_hitech_code <> '00' then published_hitech_code end) = 1
+                then min(case when published_hitech_code <> '00' then published_hitech_code end)
+            when count(case when published_hitech_code <> '00' then 1 end) = 0 then '00'
         end as family_hitech_code
     from classifications
     group by year, family_code
@@ -232,7 +232,7 @@ chain_steps as (
 
     select
         *,
-        cast(now_usd as double) / nullif(previous_usd, 0) - 1 as matched_growth,
+        cast(now_usd as {{ dbt.type_float() }}) / nullif(previous_usd, 0) - 1 as matched_growth,
         min(year) over (partition by partner_code, partner_scope, hitech_code) as first_year
     from scoped
 
@@ -253,10 +253,11 @@ logged as (
 chain_index as (
 
     -- 100 in the first year; a year whose growth cannot be computed (no matched value the
-    -- year before, or a fall to zero) breaks the chain: the index is empty from there on
+    -- year before, or a fall to zero) breaks the chain: the index is empty from there on (the
+    -- chain holds while every log step so far is known: as many steps as rows)
     select
         *,
-        case when bool_and(log_step is not null) over running
+        case when count(log_step) over running = count(*) over running
             then 100 * exp(sum(log_step) over running) end as index_first_year_100,
         first_value(published_value_usd) over running as first_year_value_usd
     from logged
@@ -270,7 +271,7 @@ select
     partner_code,
     partner_scope,
     hitech_code,
-    cast(round(first_year_value_usd * index_first_year_100 / 100) as bigint) as value_usd,
+    cast(round(first_year_value_usd * index_first_year_100 / 100) as {{ dbt.type_bigint() }}) as value_usd,
     case when year <> first_year then matched_growth end as yoy_growth,
     index_first_year_100
 from chain_index

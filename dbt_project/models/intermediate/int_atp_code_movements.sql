@@ -29,16 +29,25 @@ linked_years as (
 
 family_groups as (
 
+    -- each family listed in a year: how many ATP groups its codes are in (0 when none of its
+    -- codes is ATP) and the lowest of them
     select
         year,
         family_code,
-        -- the family's ATP groups in the year; an empty list (not null) when none of its codes is ATP
-        coalesce(
-            list_sort(list(distinct published_hitech_code) filter (where published_hitech_code <> '00')),
-            []
-        ) as atp_hitech_codes
+        count(distinct case when published_hitech_code <> '00' then published_hitech_code end)
+            as atp_group_count,
+        min(case when published_hitech_code <> '00' then published_hitech_code end) as lowest_atp_hitech_code
     from classifications
     group by year, family_code
+
+),
+
+family_atp_groups as (
+
+    -- one row per year x family x ATP group its codes are in
+    select distinct year, family_code, published_hitech_code as hitech_code
+    from classifications
+    where published_hitech_code <> '00'
 
 ),
 
@@ -49,7 +58,12 @@ current_atp_codes as (
         current_codes.hs10_code,
         current_codes.published_hitech_code as to_hitech_code,
         previous_codes.published_hitech_code as previous_hitech_code,
-        previous_families.atp_hitech_codes as previous_family_hitech_codes
+        -- the code's family the year before: whether it was listed, in how many ATP groups, the
+        -- lowest of them, and whether the code's group now was one of them
+        previous_families.family_code is not null as is_family_listed_before,
+        previous_families.atp_group_count as previous_family_atp_group_count,
+        previous_families.lowest_atp_hitech_code as previous_family_lowest_hitech_code,
+        previous_family_groups.hitech_code is not null as was_family_in_group_before
     from classifications as current_codes
     inner join linked_years on current_codes.year = linked_years.year
     left join classifications as previous_codes
@@ -58,6 +72,10 @@ current_atp_codes as (
     left join family_groups as previous_families
         on previous_families.year = current_codes.year - 1
         and previous_families.family_code = current_codes.family_code
+    left join family_atp_groups as previous_family_groups
+        on previous_family_groups.year = current_codes.year - 1
+        and previous_family_groups.family_code = current_codes.family_code
+        and previous_family_groups.hitech_code = current_codes.published_hitech_code
     where current_codes.published_hitech_code <> '00'
 
 ),
@@ -71,17 +89,17 @@ arrivals as (
             when previous_hitech_code is not null and previous_hitech_code = to_hitech_code then null
             when previous_hitech_code = '00' then 'added'
             when previous_hitech_code is not null then 'moved'
-            when previous_family_hitech_codes is null then 'unlinked'
-            when list_contains(previous_family_hitech_codes, to_hitech_code) then 'renumbered'
-            when len(previous_family_hitech_codes) = 0 then 'added'
+            when not is_family_listed_before then 'unlinked'
+            when was_family_in_group_before then 'renumbered'
+            when previous_family_atp_group_count = 0 then 'added'
             else 'moved'
         end as movement,
         case
             when previous_hitech_code is not null then previous_hitech_code
-            when previous_family_hitech_codes is not null and len(previous_family_hitech_codes) > 0
+            when is_family_listed_before and previous_family_atp_group_count > 0
                 then case
-                    when list_contains(previous_family_hitech_codes, to_hitech_code) then to_hitech_code
-                    else previous_family_hitech_codes[1]
+                    when was_family_in_group_before then to_hitech_code
+                    else previous_family_lowest_hitech_code
                 end
         end as from_hitech_code,
         to_hitech_code
@@ -109,7 +127,7 @@ departures as (
         and (
             current_codes.published_hitech_code = '00'
             or (current_codes.hs10_code is null and current_families.family_code is null)
-            or (current_codes.hs10_code is null and len(current_families.atp_hitech_codes) = 0)
+            or (current_codes.hs10_code is null and current_families.atp_group_count = 0)
         )
 
 )

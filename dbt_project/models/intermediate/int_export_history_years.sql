@@ -17,7 +17,8 @@ years as (
         year,
         count(distinct stat_month) as months_with_records,
         max(stat_month) as last_stat_month,
-        bool_and(stat_month is null) as has_annual_values,
+        -- every record without a month: count() skips the nulls
+        count(stat_month) = 0 as has_annual_values,
         count(*) as record_count
     from export_history
     group by year

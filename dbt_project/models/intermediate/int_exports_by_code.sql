@@ -33,7 +33,7 @@ exports_by_code as (
         sum(case when df_code = '2' then value_usd else 0 end) as foreign_value_usd,
         sum(case when df_code = '3' then value_usd else 0 end) as non_contiguous_value_usd,
         count(*) as source_record_count,
-        bool_or(is_synthetic) as is_synthetic
+        {{ dbt.bool_or('is_synthetic') }} as is_synthetic
     from export_history
     group by year, hs10_code, cty_code
 
@@ -53,11 +53,11 @@ classified as (
         concordance.hitech_code,
         concordance.is_atp,
         countries.cty_name,
-        cast(exports_by_code.domestic_value_usd as bigint) as domestic_value_usd,
-        cast(exports_by_code.foreign_value_usd as bigint) as foreign_value_usd,
-        cast(exports_by_code.domestic_value_usd + exports_by_code.foreign_value_usd as bigint)
+        cast(exports_by_code.domestic_value_usd as {{ dbt.type_bigint() }}) as domestic_value_usd,
+        cast(exports_by_code.foreign_value_usd as {{ dbt.type_bigint() }}) as foreign_value_usd,
+        cast(exports_by_code.domestic_value_usd + exports_by_code.foreign_value_usd as {{ dbt.type_bigint() }})
             as export_value_usd,
-        cast(exports_by_code.non_contiguous_value_usd as bigint) as non_contiguous_value_usd,
+        cast(exports_by_code.non_contiguous_value_usd as {{ dbt.type_bigint() }}) as non_contiguous_value_usd,
         exports_by_code.source_record_count,
         exports_by_code.is_synthetic
             or concordance.is_synthetic

@@ -39,8 +39,8 @@ base_families as (
 
     select
         family_code,
-        count(distinct hitech_code) filter (where hitech_code <> '00') as atp_group_count,
-        min(hitech_code) filter (where hitech_code <> '00') as atp_hitech_code
+        count(distinct case when hitech_code <> '00' then hitech_code end) as atp_group_count,
+        min(case when hitech_code <> '00' then hitech_code end) as atp_hitech_code
     from listed
     where year = {{ base_year }}
     group by family_code

@@ -31,26 +31,75 @@ unlisted_records as (
 
     select export_history.*
     from export_history
-    anti join listed
-        on export_history.year = listed.year
-        and export_history.hs10_code = listed.hs10_code
+    where not exists (
+        select 1
+        from listed
+        where listed.year = export_history.year
+            and listed.hs10_code = export_history.hs10_code
+    )
+
+),
+
+code_totals as (
+
+    select
+        year,
+        hs10_code,
+        count(*) as record_count,
+        cast(sum(value_usd) as {{ dbt.type_bigint() }}) as value_usd,
+        {{ dbt.bool_or('is_synthetic') }} as is_synthetic
+    from unlisted_records
+    group by year, hs10_code
+
+),
+
+-- the months a code appears in, each once, as text in text order: '1,10,6'
+code_months as (
+
+    select
+        year,
+        hs10_code,
+        {{ dbt.listagg('stat_month_text', "','", 'order by stat_month_text') }} as stat_months
+    from (
+        select distinct year, hs10_code, cast(stat_month as {{ dbt.type_string() }}) as stat_month_text
+        from unlisted_records
+    ) as distinct_months
+    group by year, hs10_code
+
+),
+
+-- the code's first source record: the lowest record number (the first file name on a tie)
+first_records as (
+
+    select
+        year,
+        hs10_code,
+        source_file as first_source_file,
+        source_record as first_source_record,
+        row_number() over (partition by year, hs10_code order by source_record, source_file) as record_rank
+    from unlisted_records
 
 ),
 
 by_code as (
 
     select
-        year,
-        hs10_code,
-        string_agg(distinct cast(stat_month as varchar), ',' order by cast(stat_month as varchar))
-            as stat_months,
-        count(*) as record_count,
-        cast(sum(value_usd) as bigint) as value_usd,
-        arg_min(source_file, source_record) as first_source_file,
-        min(source_record) as first_source_record,
-        bool_or(is_synthetic) as is_synthetic
-    from unlisted_records
-    group by year, hs10_code
+        code_totals.year,
+        code_totals.hs10_code,
+        code_months.stat_months,
+        code_totals.record_count,
+        code_totals.value_usd,
+        first_records.first_source_file,
+        first_records.first_source_record,
+        code_totals.is_synthetic
+    from code_totals
+    inner join code_months
+        on code_totals.year = code_months.year
+        and code_totals.hs10_code = code_months.hs10_code
+    inner join first_records
+        on code_totals.year = first_records.year
+        and code_totals.hs10_code = first_records.hs10_code
+        and first_records.record_rank = 1
 
 )
 
@@ -64,10 +113,14 @@ select
     year_lists.hitech_code as resolved_hitech_code,
     case
         when year_lists.hs10_code is not null
-            then 'linked by hs10_changes.csv to ' || year_lists.linked_hs10_codes
-                || ' (ATP group ' || year_lists.hitech_code || ')'
-        else 'unresolved: add the year''s later Schedule B list (<year>/exp-code-<label>.txt) '
-            || 'or an hs10_changes.csv row linking the code to a listed code'
+            then {{ dbt.concat([
+                "'linked by hs10_changes.csv to '", 'year_lists.linked_hs10_codes',
+                "' (ATP group '", 'year_lists.hitech_code', "')'"
+            ]) }}
+        else {{ dbt.concat([
+            "'unresolved: add the year''s later Schedule B list (<year>/exp-code-<label>.txt) '",
+            "'or an hs10_changes.csv row linking the code to a listed code'"
+        ]) }}
     end as resolution,
     by_code.value_usd > {{ var('max_unlisted_code_value_usd') }} as is_over_threshold,
     by_code.first_source_file,

@@ -26,7 +26,7 @@ exports_by_code as (
 
 code_values as (
 
-    select year, hs10_code, sum(export_value_usd) as export_value_usd, bool_or(is_synthetic) as is_synthetic
+    select year, hs10_code, sum(export_value_usd) as export_value_usd, {{ dbt.bool_or('is_synthetic') }} as is_synthetic
     from exports_by_code
     group by year, hs10_code
 
@@ -54,7 +54,7 @@ select
     unlinked.reason,
     unlinked.family_code,
     unlinked.published_hitech_code,
-    cast(coalesce(code_values.export_value_usd, 0) as bigint) as export_value_usd,
+    cast(coalesce(code_values.export_value_usd, 0) as {{ dbt.type_bigint() }}) as export_value_usd,
     coalesce(code_values.is_synthetic, false) as is_synthetic
 from unlinked
 left join code_values

@@ -30,9 +30,12 @@ unlisted_codes as (
 
     select distinct export_history.year, export_history.hs10_code
     from export_history
-    anti join concordance
-        on export_history.year = concordance.year
-        and export_history.hs10_code = concordance.hs10_code
+    where not exists (
+        select 1
+        from concordance
+        where concordance.year = export_history.year
+            and concordance.hs10_code = export_history.hs10_code
+    )
 
 ),
 
@@ -57,16 +60,42 @@ links as (
 
 ),
 
-linked_codes as (
+link_summaries as (
 
     select
         year,
         hs10_code,
-        coalesce(min(linked_hitech_code) filter (where linked_hitech_code <> '00'), '00') as hitech_code,
-        string_agg(distinct linked_hs10_code, ', ' order by linked_hs10_code) as linked_hs10_codes,
-        bool_or(is_synthetic) as is_synthetic
+        coalesce(min(case when linked_hitech_code <> '00' then linked_hitech_code end), '00') as hitech_code,
+        {{ dbt.bool_or('is_synthetic') }} as is_synthetic
     from links
     group by year, hs10_code
+
+),
+
+-- the codes a code links to, each once, in code order: '8542310000, 8542390000'
+linked_code_lists as (
+
+    select
+        year,
+        hs10_code,
+        {{ dbt.listagg('linked_hs10_code', "', '", 'order by linked_hs10_code') }} as linked_hs10_codes
+    from (select distinct year, hs10_code, linked_hs10_code from links) as distinct_links
+    group by year, hs10_code
+
+),
+
+linked_codes as (
+
+    select
+        link_summaries.year,
+        link_summaries.hs10_code,
+        link_summaries.hitech_code,
+        linked_code_lists.linked_hs10_codes,
+        link_summaries.is_synthetic
+    from link_summaries
+    inner join linked_code_lists
+        on link_summaries.year = linked_code_lists.year
+        and link_summaries.hs10_code = linked_code_lists.hs10_code
 
 ),
 
@@ -82,7 +111,7 @@ final as (
         description,
         is_atp,
         true as is_listed,
-        cast(null as varchar) as linked_hs10_codes,
+        cast(null as {{ dbt.type_string() }}) as linked_hs10_codes,
 
         -- lineage
         source_file,
@@ -96,12 +125,12 @@ final as (
         year,
         hs10_code,
         hitech_code,
-        cast(null as varchar) as description,
+        cast(null as {{ dbt.type_string() }}) as description,
         hitech_code between '01' and '10' as is_atp,
         false as is_listed,
         linked_hs10_codes,
-        cast(null as varchar) as source_file,
-        cast(null as integer) as source_record,
+        cast(null as {{ dbt.type_string() }}) as source_file,
+        cast(null as {{ dbt.type_int() }}) as source_record,
         is_synthetic
     from linked_codes
 

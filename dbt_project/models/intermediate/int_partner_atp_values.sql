@@ -99,7 +99,7 @@ partner_values as (
 -- a year's shares use the whole year's world, so one synthetic row taints the year
 year_flags as (
 
-    select year, bool_or(is_synthetic) as is_synthetic
+    select year, {{ dbt.bool_or('is_synthetic') }} as is_synthetic
     from exports_by_definition
     group by year
 
@@ -131,10 +131,12 @@ final as (
         spine.partner_name,
         spine.partner_kind,
         spine.group_name,
-        cast(coalesce(partner_values.partner_value_usd, 0) as bigint) as partner_value_usd,
-        cast(coalesce(world_values.world_value_usd, 0) - coalesce(partner_values.partner_value_usd, 0) as bigint)
-            as rest_of_world_value_usd,
-        cast(coalesce(world_values.world_value_usd, 0) as bigint) as world_value_usd,
+        cast(coalesce(partner_values.partner_value_usd, 0) as {{ dbt.type_bigint() }}) as partner_value_usd,
+        cast(
+            coalesce(world_values.world_value_usd, 0) - coalesce(partner_values.partner_value_usd, 0)
+            as {{ dbt.type_bigint() }}
+        ) as rest_of_world_value_usd,
+        cast(coalesce(world_values.world_value_usd, 0) as {{ dbt.type_bigint() }}) as world_value_usd,
         coalesce(year_flags.is_synthetic, false) as is_synthetic
     from spine
     left join partner_values

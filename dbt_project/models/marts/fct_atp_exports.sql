@@ -25,7 +25,7 @@ exports_by_group as (
         sum(foreign_value_usd) as foreign_value_usd,
         count(distinct hs10_code) as hs10_code_count,
         sum(source_record_count) as source_record_count,
-        bool_or(is_synthetic) as is_synthetic
+        {{ dbt.bool_or('is_synthetic') }} as is_synthetic
     from exports_classified
     group by year, cty_code, hitech_code
 
@@ -44,11 +44,11 @@ final as (
         atp_groups.group_name,
 
         -- measures (whole USD, f.a.s.)
-        cast(exports_by_group.export_value_usd as bigint) as export_value_usd,
-        cast(exports_by_group.domestic_value_usd as bigint) as domestic_value_usd,
-        cast(exports_by_group.foreign_value_usd as bigint) as foreign_value_usd,
+        cast(exports_by_group.export_value_usd as {{ dbt.type_bigint() }}) as export_value_usd,
+        cast(exports_by_group.domestic_value_usd as {{ dbt.type_bigint() }}) as domestic_value_usd,
+        cast(exports_by_group.foreign_value_usd as {{ dbt.type_bigint() }}) as foreign_value_usd,
         exports_by_group.hs10_code_count,
-        cast(exports_by_group.source_record_count as bigint) as source_record_count,
+        cast(exports_by_group.source_record_count as {{ dbt.type_bigint() }}) as source_record_count,
 
         -- flags
         exports_by_group.is_synthetic

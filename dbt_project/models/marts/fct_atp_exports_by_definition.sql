@@ -24,7 +24,7 @@ by_group as (
         definition,
         max(cty_name) as cty_name,
         sum(export_value_usd) as export_value_usd,
-        bool_or(is_synthetic) as is_synthetic
+        {{ dbt.bool_or('is_synthetic') }} as is_synthetic
     from exports_by_definition
     group by year, cty_code, hitech_code, definition
 
@@ -42,7 +42,7 @@ select
     atp_groups.group_name,
 
     -- measures (whole USD, f.a.s.)
-    cast(by_group.export_value_usd as bigint) as export_value_usd,
+    cast(by_group.export_value_usd as {{ dbt.type_bigint() }}) as export_value_usd,
 
     -- flags
     by_group.is_synthetic

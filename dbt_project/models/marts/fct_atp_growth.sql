@@ -77,9 +77,9 @@ additive_growth as (
         hitech_code,
         value_usd,
         case when lag(year) over scope_window = year - 1
-            then cast(value_usd as double) / nullif(lag(value_usd) over scope_window, 0) - 1
+            then cast(value_usd as {{ dbt.type_float() }}) / nullif(lag(value_usd) over scope_window, 0) - 1
         end as yoy_growth,
-        100 * cast(value_usd as double) / nullif(first_value(value_usd) over scope_window, 0)
+        100 * cast(value_usd as {{ dbt.type_float() }}) / nullif(first_value(value_usd) over scope_window, 0)
             as index_first_year_100
     from scoped_additive
     window scope_window as (partition by partner_code, partner_scope, definition, hitech_code order by year)
@@ -103,16 +103,13 @@ wide as (
         partner_code,
         definition,
         hitech_code,
-        max(value_usd) filter (where partner_scope = 'partner') as partner_value_usd,
-        max(yoy_growth) filter (where partner_scope = 'partner') as partner_yoy_growth,
-        max(index_first_year_100) filter (where partner_scope = 'partner') as partner_index_first_year_100,
-        max(value_usd) filter (where partner_scope = 'rest_of_world') as rest_of_world_value_usd,
-        max(yoy_growth) filter (where partner_scope = 'rest_of_world') as rest_of_world_yoy_growth,
-        max(index_first_year_100) filter (where partner_scope = 'rest_of_world')
-            as rest_of_world_index_first_year_100,
-        max(value_usd) filter (where partner_scope = 'world') as world_value_usd,
-        max(yoy_growth) filter (where partner_scope = 'world') as world_yoy_growth,
-        max(index_first_year_100) filter (where partner_scope = 'world') as world_index_first_year_100
+        {%- for scope in ['partner', 'rest_of_world', 'world'] %}
+        {%- set scope_loop = loop %}
+        {%- for measure in ['value_usd', 'yoy_growth', 'index_first_year_100'] %}
+        max(case when partner_scope = '{{ scope }}' then {{ measure }} end) as {{ scope }}_{{ measure }}
+            {{- ',' if not (loop.last and scope_loop.last) }}
+        {%- endfor %}
+        {%- endfor %}
     from unioned
     group by year, partner_code, definition, hitech_code
 
@@ -132,13 +129,13 @@ select
 
     -- measures: USD (chain_linked at the first year's as-published level), growth as a fraction,
     -- index with the partner's first year = 100
-    cast(wide.partner_value_usd as bigint) as partner_value_usd,
+    cast(wide.partner_value_usd as {{ dbt.type_bigint() }}) as partner_value_usd,
     wide.partner_yoy_growth,
     wide.partner_index_first_year_100,
-    cast(wide.rest_of_world_value_usd as bigint) as rest_of_world_value_usd,
+    cast(wide.rest_of_world_value_usd as {{ dbt.type_bigint() }}) as rest_of_world_value_usd,
     wide.rest_of_world_yoy_growth,
     wide.rest_of_world_index_first_year_100,
-    cast(wide.world_value_usd as bigint) as world_value_usd,
+    cast(wide.world_value_usd as {{ dbt.type_bigint() }}) as world_value_usd,
     wide.world_yoy_growth,
     wide.world_index_first_year_100
 from wide

@@ -103,8 +103,9 @@ shares as (
 
     select
         *,
-        cast(partner_value_usd as double) / nullif(partner_atp_value_usd, 0) as partner_composition_share,
-        cast(rest_of_world_value_usd as double) / nullif(rest_of_world_atp_value_usd, 0)
+        cast(partner_value_usd as {{ dbt.type_float() }}) / nullif(partner_atp_value_usd, 0)
+            as partner_composition_share,
+        cast(rest_of_world_value_usd as {{ dbt.type_float() }}) / nullif(rest_of_world_atp_value_usd, 0)
             as rest_of_world_composition_share
     from code_rows
 
@@ -125,10 +126,11 @@ select
     year_lists.description as hs10_description,
 
     -- measures (whole USD; shares are fractions 0-1; contribution in percentage points)
-    cast(shares.partner_value_usd as bigint) as partner_value_usd,
-    cast(shares.rest_of_world_value_usd as bigint) as rest_of_world_value_usd,
-    cast(shares.partner_value_usd as double) / nullif(shares.partner_group_value_usd, 0) as partner_group_share,
-    cast(shares.rest_of_world_value_usd as double) / nullif(shares.rest_of_world_group_value_usd, 0)
+    cast(shares.partner_value_usd as {{ dbt.type_bigint() }}) as partner_value_usd,
+    cast(shares.rest_of_world_value_usd as {{ dbt.type_bigint() }}) as rest_of_world_value_usd,
+    cast(shares.partner_value_usd as {{ dbt.type_float() }}) / nullif(shares.partner_group_value_usd, 0)
+        as partner_group_share,
+    cast(shares.rest_of_world_value_usd as {{ dbt.type_float() }}) / nullif(shares.rest_of_world_group_value_usd, 0)
         as rest_of_world_group_share,
     shares.partner_composition_share,
     shares.rest_of_world_composition_share,

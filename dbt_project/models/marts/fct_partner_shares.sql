@@ -33,9 +33,9 @@ select
     -- measures (whole USD; shares are fractions 0-1)
     partner_value_usd,
     world_value_usd,
-    cast(partner_value_usd as double) / nullif(world_value_usd, 0) as partner_share,
-    cast(partner_atp_value_usd as bigint) as partner_atp_value_usd,
-    cast(partner_value_usd as double) / nullif(partner_atp_value_usd, 0) as composition_share,
+    cast(partner_value_usd as {{ dbt.type_float() }}) / nullif(world_value_usd, 0) as partner_share,
+    cast(partner_atp_value_usd as {{ dbt.type_bigint() }}) as partner_atp_value_usd,
+    cast(partner_value_usd as {{ dbt.type_float() }}) / nullif(partner_atp_value_usd, 0) as composition_share,
 
     -- flags
     is_synthetic

@@ -13,9 +13,9 @@ shares as (
 
     select
         *,
-        cast(partner_value_usd as double)
+        cast(partner_value_usd as {{ dbt.type_float() }})
             / nullif(sum(partner_value_usd) over partner_total, 0) as partner_composition_share,
-        cast(rest_of_world_value_usd as double)
+        cast(rest_of_world_value_usd as {{ dbt.type_float() }})
             / nullif(sum(rest_of_world_value_usd) over partner_total, 0) as rest_of_world_composition_share
     from partner_values
     window partner_total as (partition by year, partner_code, definition)

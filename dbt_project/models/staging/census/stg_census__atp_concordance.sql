@@ -10,11 +10,18 @@ source as (
 
 ),
 
+ranked as (
+
+    select
+        *,
+        row_number() over (partition by year, hs10_code order by list_rank, source_record) as rank_in_year
+    from source
+
+),
+
 first_listed as (
 
-    select *
-    from source
-    qualify row_number() over (partition by year, hs10_code order by list_rank, source_record) = 1
+    select * from ranked where rank_in_year = 1
 
 ),
 
