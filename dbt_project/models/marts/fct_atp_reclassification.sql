@@ -5,6 +5,20 @@
 -- world, and as_published - fixed.
 
 {%- set definition_fixed = 'fixed_' ~ var('atp_base_year') %}
+{#- The movements of int_atp_code_movements, counted and valued per group, in column order: a
+    movement into a group counts for the group the code moves to (into_group), one out of a group
+    for the group it leaves (out_of_group); 'moved' counts both ways, as moved_in and moved_out. #}
+{%- set movement_measures = [
+    {'name': 'added', 'movement': 'added', 'side': 'into_group'},
+    {'name': 'dropped', 'movement': 'dropped', 'side': 'out_of_group'},
+    {'name': 'moved_in', 'movement': 'moved', 'side': 'into_group'},
+    {'name': 'moved_out', 'movement': 'moved', 'side': 'out_of_group'},
+    {'name': 'renumbered', 'movement': 'renumbered', 'side': 'into_group'},
+    {'name': 'unlinked', 'movement': 'unlinked', 'side': 'into_group'},
+] %}
+{#- Each value is measured to the partner and to the world, under each additive definition. #}
+{%- set scopes = {'partner': 'to the partner', 'world': 'to the world (every single country)'} %}
+{%- set definitions = {'as_published': 'as_published', 'fixed': definition_fixed} %}
 
 with
 
@@ -67,9 +81,12 @@ moving_code_values as (
     select exports_by_code.year, exports_by_code.hs10_code, exports_by_code.cty_code,
         exports_by_code.export_value_usd
     from exports_by_code
-    semi join (select distinct year, hs10_code from movements) as moving
-        on exports_by_code.year = moving.year
-        and exports_by_code.hs10_code = moving.hs10_code
+    where exists (
+        select 1
+        from movements
+        where movements.year = exports_by_code.year
+            and movements.hs10_code = exports_by_code.hs10_code
+    )
 
 ),
 
@@ -118,42 +135,50 @@ valued_movements as (
 
 into_group as (
 
+    -- the movements into a group, by the group the code moves to
     select
         year,
         partner_code,
         to_hitech_code as hitech_code,
-        count(*) filter (where movement = 'added') as codes_added,
-        sum(partner_value_usd) filter (where movement = 'added') as partner_value_added_usd,
-        sum(world_value_usd) filter (where movement = 'added') as world_value_added_usd,
-        count(*) filter (where movement = 'moved') as codes_moved_in,
-        sum(partner_value_usd) filter (where movement = 'moved') as partner_value_moved_in_usd,
-        sum(world_value_usd) filter (where movement = 'moved') as world_value_moved_in_usd,
-        count(*) filter (where movement = 'renumbered') as codes_renumbered,
-        sum(partner_value_usd) filter (where movement = 'renumbered') as partner_value_renumbered_usd,
-        sum(world_value_usd) filter (where movement = 'renumbered') as world_value_renumbered_usd,
-        count(*) filter (where movement = 'unlinked') as codes_unlinked,
-        sum(partner_value_usd) filter (where movement = 'unlinked') as partner_value_unlinked_usd,
-        sum(world_value_usd) filter (where movement = 'unlinked') as world_value_unlinked_usd
+        {%- for measure in movement_measures if measure.side == 'into_group' %}
+        {%- set measure_loop = loop %}
+        count(case when movement = '{{ measure.movement }}' then 1 end) as codes_{{ measure.name }},
+        {%- for scope in scopes %}
+        sum(case when movement = '{{ measure.movement }}' then {{ scope }}_value_usd end)
+            as {{ scope }}_value_{{ measure.name }}_usd{{ ',' if not (loop.last and measure_loop.last) }}
+        {%- endfor %}
+        {%- endfor %}
     from valued_movements
-    where movement in ('added', 'moved', 'renumbered', 'unlinked')
+    where movement in (
+        {%- for measure in movement_measures if measure.side == 'into_group' -%}
+        '{{ measure.movement }}'{{ ', ' if not loop.last }}
+        {%- endfor -%}
+    )
     group by year, partner_code, to_hitech_code
 
 ),
 
 out_of_group as (
 
+    -- the movements out of a group, by the group the code leaves
     select
         year,
         partner_code,
         from_hitech_code as hitech_code,
-        count(*) filter (where movement = 'dropped') as codes_dropped,
-        sum(partner_value_usd) filter (where movement = 'dropped') as partner_value_dropped_usd,
-        sum(world_value_usd) filter (where movement = 'dropped') as world_value_dropped_usd,
-        count(*) filter (where movement = 'moved') as codes_moved_out,
-        sum(partner_value_usd) filter (where movement = 'moved') as partner_value_moved_out_usd,
-        sum(world_value_usd) filter (where movement = 'moved') as world_value_moved_out_usd
+        {%- for measure in movement_measures if measure.side == 'out_of_group' %}
+        {%- set measure_loop = loop %}
+        count(case when movement = '{{ measure.movement }}' then 1 end) as codes_{{ measure.name }},
+        {%- for scope in scopes %}
+        sum(case when movement = '{{ measure.movement }}' then {{ scope }}_value_usd end)
+            as {{ scope }}_value_{{ measure.name }}_usd{{ ',' if not (loop.last and measure_loop.last) }}
+        {%- endfor %}
+        {%- endfor %}
     from valued_movements
-    where movement in ('dropped', 'moved')
+    where movement in (
+        {%- for measure in movement_measures if measure.side == 'out_of_group' -%}
+        '{{ measure.movement }}'{{ ', ' if not loop.last }}
+        {%- endfor -%}
+    )
     group by year, partner_code, from_hitech_code
 
 ),
@@ -164,10 +189,13 @@ definition_values as (
         year,
         partner_code,
         hitech_code,
-        sum(partner_value_usd) filter (where definition = 'as_published') as partner_as_published_value_usd,
-        sum(partner_value_usd) filter (where definition = '{{ definition_fixed }}') as partner_fixed_value_usd,
-        sum(world_value_usd) filter (where definition = 'as_published') as world_as_published_value_usd,
-        sum(world_value_usd) filter (where definition = '{{ definition_fixed }}') as world_fixed_value_usd
+        {%- for scope in scopes %}
+        {%- set scope_loop = loop %}
+        {%- for name, definition in definitions.items() %}
+        sum(case when definition = '{{ definition }}' then {{ scope }}_value_usd end)
+            as {{ scope }}_{{ name }}_value_usd{{ ',' if not (loop.last and scope_loop.last) }}
+        {%- endfor %}
+        {%- endfor %}
     from partner_values
     group by year, partner_code, hitech_code
 
@@ -192,42 +220,26 @@ select
     '{{ definition_fixed }}' as fixed_definition,
 
     -- measures: code counts (the same for every partner)
-    coalesce(into_group.codes_added, 0) as codes_added,
-    coalesce(out_of_group.codes_dropped, 0) as codes_dropped,
-    coalesce(into_group.codes_moved_in, 0) as codes_moved_in,
-    coalesce(out_of_group.codes_moved_out, 0) as codes_moved_out,
-    coalesce(into_group.codes_renumbered, 0) as codes_renumbered,
-    coalesce(into_group.codes_unlinked, 0) as codes_unlinked,
+    {%- for measure in movement_measures %}
+    coalesce({{ measure.side }}.codes_{{ measure.name }}, 0) as codes_{{ measure.name }},
+    {%- endfor %}
+    {%- for scope in scopes %}
 
-    -- measures: export value in the year to the partner, whole USD
-    cast(coalesce(into_group.partner_value_added_usd, 0) as bigint) as partner_value_added_usd,
-    cast(coalesce(out_of_group.partner_value_dropped_usd, 0) as bigint) as partner_value_dropped_usd,
-    cast(coalesce(into_group.partner_value_moved_in_usd, 0) as bigint) as partner_value_moved_in_usd,
-    cast(coalesce(out_of_group.partner_value_moved_out_usd, 0) as bigint) as partner_value_moved_out_usd,
-    cast(coalesce(into_group.partner_value_renumbered_usd, 0) as bigint) as partner_value_renumbered_usd,
-    cast(coalesce(into_group.partner_value_unlinked_usd, 0) as bigint) as partner_value_unlinked_usd,
-    cast(coalesce(definition_values.partner_as_published_value_usd, 0) as bigint) as partner_as_published_value_usd,
+    -- measures: export value in the year {{ scopes[scope] }}, whole USD
+    {%- for measure in movement_measures %}
+    cast(coalesce({{ measure.side }}.{{ scope }}_value_{{ measure.name }}_usd, 0) as {{ dbt.type_bigint() }})
+        as {{ scope }}_value_{{ measure.name }}_usd,
+    {%- endfor %}
+    cast(coalesce(definition_values.{{ scope }}_as_published_value_usd, 0) as {{ dbt.type_bigint() }})
+        as {{ scope }}_as_published_value_usd,
     case when base_year_loaded.is_loaded
-        then cast(coalesce(definition_values.partner_fixed_value_usd, 0) as bigint) end as partner_fixed_value_usd,
+        then cast(coalesce(definition_values.{{ scope }}_fixed_value_usd, 0) as {{ dbt.type_bigint() }})
+    end as {{ scope }}_fixed_value_usd,
     case when base_year_loaded.is_loaded
-        then cast(coalesce(definition_values.partner_as_published_value_usd, 0)
-                  - coalesce(definition_values.partner_fixed_value_usd, 0) as bigint)
-    end as partner_reclassification_effect_usd,
-
-    -- measures: the same to the world (every single country), whole USD
-    cast(coalesce(into_group.world_value_added_usd, 0) as bigint) as world_value_added_usd,
-    cast(coalesce(out_of_group.world_value_dropped_usd, 0) as bigint) as world_value_dropped_usd,
-    cast(coalesce(into_group.world_value_moved_in_usd, 0) as bigint) as world_value_moved_in_usd,
-    cast(coalesce(out_of_group.world_value_moved_out_usd, 0) as bigint) as world_value_moved_out_usd,
-    cast(coalesce(into_group.world_value_renumbered_usd, 0) as bigint) as world_value_renumbered_usd,
-    cast(coalesce(into_group.world_value_unlinked_usd, 0) as bigint) as world_value_unlinked_usd,
-    cast(coalesce(definition_values.world_as_published_value_usd, 0) as bigint) as world_as_published_value_usd,
-    case when base_year_loaded.is_loaded
-        then cast(coalesce(definition_values.world_fixed_value_usd, 0) as bigint) end as world_fixed_value_usd,
-    case when base_year_loaded.is_loaded
-        then cast(coalesce(definition_values.world_as_published_value_usd, 0)
-                  - coalesce(definition_values.world_fixed_value_usd, 0) as bigint)
-    end as world_reclassification_effect_usd
+        then cast(coalesce(definition_values.{{ scope }}_as_published_value_usd, 0)
+                  - coalesce(definition_values.{{ scope }}_fixed_value_usd, 0) as {{ dbt.type_bigint() }})
+    end as {{ scope }}_reclassification_effect_usd{{ ',' if not loop.last }}
+    {%- endfor %}
 from spine
 cross join base_year_loaded
 left join into_group
