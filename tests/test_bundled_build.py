@@ -323,12 +323,17 @@ def test_drill_down_shows_the_briefings_product_facts(bundled) -> None:
             "where year = 2008 and partner_code = '5700' and definition = 'as_published'"
         ).fetchone()
         assert described[0] > 100 and described[1] == described[0]
-        groups = dict(
-            con.execute(
-                "select partner_code, member_cty_codes from dim_partners where partner_kind = 'group'"
-            ).fetchall()
-        )
-        assert groups["CN_HK"] == "5700 5820"
+        members = con.execute(
+            "select b.partner_code, b.cty_code from dim_partner_members b "
+            "join dim_partners p using (partner_code) where p.partner_kind = 'group' order by all"
+        ).fetchall()
+        assert members == [("CN_HK", "5700"), ("CN_HK", "5820")]
+        # every country is the one member of itself
+        countries, with_members, others = con.execute(
+            "select count(*), count(b.cty_code), count(*) filter (where b.cty_code <> p.partner_code) "
+            "from dim_partners p left join dim_partner_members b using (partner_code) where p.partner_kind = 'country'"
+        ).fetchone()
+        assert countries > 200 and with_members == countries and others == 0
         # China + Hong Kong = China plus Hong Kong, to the dollar
         values = dict(
             con.execute(

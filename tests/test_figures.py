@@ -78,10 +78,12 @@ CODES_2008 = [
     ("04", "8471700000", "Storage units (hard disk drives)", (100, 50, 200, 300)),
 ]
 PARTNERS = [
-    # partner_code, partner_name, partner_kind, member_cty_codes
-    *[(code, name, "country", code) for code, name in COUNTRIES.items()],
-    ("CN_HK", "China + Hong Kong", "group", "5700 5820"),
+    # partner_code, partner_name, partner_kind
+    *[(code, name, "country") for code, name in COUNTRIES.items()],
+    ("CN_HK", "China + Hong Kong", "group"),
 ]
+#: The bridge dim_partner_members: partner_code, member cty_code (a country is its own member).
+PARTNER_MEMBERS = [*[(code, code) for code in COUNTRIES], ("CN_HK", "5700"), ("CN_HK", "5820")]
 CHAIN_LINKED_CHINA = {2007: 1000, 2008: 1818, 2009: 182}
 
 
@@ -99,13 +101,15 @@ def _build(path: Path) -> None:
     con.execute("create table fct_atp_exports as select 2008 as year, '5700' as cty_code, true as is_synthetic")
     con.execute(
         "create table dim_partners (partner_code varchar, partner_name varchar, partner_kind varchar, "
-        "member_cty_codes varchar, first_year integer, last_year integer)"
+        "first_year integer, last_year integer)"
     )
-    con.executemany("insert into dim_partners values (?, ?, ?, ?, 2007, 2009)", PARTNERS)
+    con.executemany("insert into dim_partners values (?, ?, ?, 2007, 2009)", PARTNERS)
     con.execute(
-        "create table members as select partner_code, unnest(string_split(member_cty_codes, ' ')) as cty_code "
-        "from dim_partners"
+        "create table dim_partner_members (partner_code varchar, cty_code varchar, first_year integer, "
+        "last_year integer)"
     )
+    con.executemany("insert into dim_partner_members values (?, ?, 2007, 2009)", PARTNER_MEMBERS)
+    con.execute("create table members as select partner_code, cty_code from dim_partner_members")
     con.execute(
         "create table country_values (year integer, cty_code varchar, definition varchar, "
         "hitech_code varchar, value_usd bigint)"

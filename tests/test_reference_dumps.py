@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import duckdb
 import pytest
 
 from tests import reference_dumps
@@ -27,3 +28,62 @@ def test_the_reference_holds_every_mart_and_figure(name: str) -> None:
         reference["marts"]
     )
     assert len(reference["figures"]) == (12 if name == "bundle" else 6)
+
+
+def _warehouse(path: Path, statements: list[str]) -> Path:
+    with duckdb.connect(str(path)) as con:
+        for statement in statements:
+            con.execute(statement)
+    return path
+
+
+def test_dim_partners_is_compared_with_its_member_list_recomposed_from_the_bridge(tmp_path: Path) -> None:
+    # the old shape: member_cty_codes in fourth place, codes in order, one space apart
+    before = _warehouse(
+        tmp_path / "before.duckdb",
+        [
+            "create table dim_partners (partner_code varchar, partner_name varchar, partner_kind varchar, "
+            "member_cty_codes varchar, first_year integer, last_year integer)",
+            "insert into dim_partners values ('5700', 'China', 'country', '5700', 2000, 2023), "
+            "('CN_HK', 'China + Hong Kong', 'group', '1220 5700 5820', 2000, 2023)",
+        ],
+    )
+    after = [
+        "create table dim_partners (partner_code varchar, partner_name varchar, partner_kind varchar, "
+        "first_year integer, last_year integer)",
+        "insert into dim_partners values ('5700', 'China', 'country', 2000, 2023), "
+        "('CN_HK', 'China + Hong Kong', 'group', 2000, 2023)",
+        "create table dim_partner_members (partner_code varchar, cty_code varchar, first_year integer, "
+        "last_year integer)",
+        "insert into dim_partner_members values ('CN_HK', '5820', 2000, 2023), ('5700', '5700', 2000, 2023), "
+        "('CN_HK', '1220', 2000, 2023), ('CN_HK', '5700', 2000, 2023)",
+    ]
+    expected = reference_dumps.mart_digests(before)
+    assert (
+        reference_dumps.mart_digests(_warehouse(tmp_path / "after.duckdb", after))["dim_partners"]
+        == (expected["dim_partners"])
+    )
+    # a member missing from the bridge (or a partner without members) is a difference
+    missing = _warehouse(
+        tmp_path / "missing.duckdb", [*after, "delete from dim_partner_members where cty_code = '1220'"]
+    )
+    assert reference_dumps.mart_digests(missing)["dim_partners"] != expected["dim_partners"]
+    country = _warehouse(
+        tmp_path / "country.duckdb", [*after, "delete from dim_partner_members where cty_code = '5700'"]
+    )
+    assert reference_dumps.mart_digests(country)["dim_partners"] != expected["dim_partners"]
+
+
+def test_only_the_listed_new_marts_may_be_absent_from_the_reference() -> None:
+    digest = {"columns": ["a"], "rows": 1, "md5": "0"}
+    reference = {"marts": {"dim_partners": digest}, "figures": {}}
+    assert "dim_partner_members" in reference_dumps.NEW_MARTS
+    new = {"marts": {"dim_partners": digest, "dim_partner_members": digest}, "figures": {}}
+    assert reference_dumps.differences(new, reference) == []
+    unlisted = {"marts": {**new["marts"], "dim_unknown": digest}, "figures": {}}
+    assert reference_dumps.differences(unlisted, reference) == [f"mart dim_unknown: expected None, got {digest}"]
+    # a listed new mart that the reference does hold is compared like any other
+    held = {"marts": {**reference["marts"], "dim_partner_members": {**digest, "md5": "1"}}, "figures": {}}
+    assert reference_dumps.differences(new, held) == [
+        f"mart dim_partner_members: expected {held['marts']['dim_partner_members']}, got {digest}"
+    ]

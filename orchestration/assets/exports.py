@@ -23,8 +23,9 @@ def _model(name: str) -> AssetKey:
     return get_asset_key_for_model([atp_dbt_assets], name)
 
 
-#: The dbt models each figure reads (besides dim_partners, fct_atp_exports for the data origin
-#: and int_export_history_years for the complete years).
+#: The dbt models each figure reads (besides dim_partners and dim_partner_members for the partner
+#: and a group's members, fct_atp_exports for the data origin and int_export_history_years for the
+#: complete years).
 FIGURE_MODELS = {
     1: ("fct_atp_growth",),
     2: ("fct_specialization_gaps",),
@@ -103,7 +104,7 @@ def _export(
 
 
 def _figure_asset(number: int) -> AssetsDefinition:
-    deps = [_model(name) for name in (*FIGURE_MODELS[number], "dim_partners", "fct_atp_exports")]
+    deps = [_model(name) for name in (*FIGURE_MODELS[number], "dim_partners", "dim_partner_members", "fct_atp_exports")]
 
     @yearly_asset(
         name=figure_asset_name(number),

@@ -110,13 +110,13 @@ def resolve_partner(con: duckdb.DuckDBPyConnection, text: str) -> Partner:
 
 def group_members(con: duckdb.DuckDBPyConnection, partner: Partner) -> tuple[Partner, ...]:
     """The member countries of a partner group (``CN_HK`` -> China 5700, Hong Kong 5820), by
-    code; empty for a country."""
+    code, from the bridge ``dim_partner_members``; empty for a country."""
     rows = con.execute(
         """
         select m.partner_code, m.partner_name
         from dim_partners g
-        join dim_partners m on m.partner_kind = 'country'
-            and list_contains(string_split(g.member_cty_codes, ' '), m.partner_code)
+        join dim_partner_members b on b.partner_code = g.partner_code
+        join dim_partners m on m.partner_code = b.cty_code and m.partner_kind = 'country'
         where g.partner_code = ? and g.partner_kind = 'group'
         order by m.partner_code
     """,

@@ -1,5 +1,6 @@
 -- Every partner the marts know: each single country of the Census country lists (named as in
--- the latest list that holds it) and each partner group of the seed partner_groups.
+-- the latest list that holds it) and each partner group of the seed partner_groups. The member
+-- countries of each partner are in dim_partner_members.
 
 with
 
@@ -9,11 +10,20 @@ members as (
 
 ),
 
+names_by_recency as (
+
+    -- a partner's names, the latest year's first (a name appears in each of its years)
+    select
+        partner_code,
+        partner_name,
+        row_number() over (partition by partner_code order by year desc, partner_name) as recency_rank
+    from members
+
+),
+
 latest_names as (
 
-    select partner_code, arg_max(partner_name, year) as partner_name
-    from members
-    group by partner_code
+    select partner_code, partner_name from names_by_recency where recency_rank = 1
 
 ),
 
@@ -22,7 +32,6 @@ partners as (
     select
         partner_code,
         min(partner_kind) as partner_kind,
-        string_agg(distinct cty_code, ' ' order by cty_code) as member_cty_codes,
         min(year) as first_year,
         max(year) as last_year
     from members
@@ -37,7 +46,6 @@ select
     -- attributes
     latest_names.partner_name,
     partners.partner_kind,
-    partners.member_cty_codes,
     partners.first_year,
     partners.last_year
 from partners
