@@ -33,7 +33,7 @@ from pathlib import Path
 REPO_ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(REPO_ROOT))
 
-from orchestration.partitions import partition_range_tags  # noqa: E402
+from orchestration.tags import partition_range_tags  # noqa: E402
 from tests.dagster_ui import (  # noqa: E402
     LAUNCH_RUN,
     LOCATION,

@@ -417,7 +417,7 @@ def refresh(
     base_year = _check_partner_and_base_year(partner, base_year, selected)
     typer.echo(f"Materializing every asset for {selected[0]}-{selected[-1]} from source {source} ...")
     from orchestration.jobs import atp_warehouse_job
-    from orchestration.partitions import partition_range_tags
+    from orchestration.tags import partition_range_tags
 
     _execute(
         atp_warehouse_job.name,
@@ -523,7 +523,7 @@ def figures_command(
             refuse(f"--{error.option}", str(error))
     from orchestration.assets.exports import figure_run_config
     from orchestration.jobs import atp_figures_job
-    from orchestration.partitions import partition_range_tags
+    from orchestration.tags import partition_range_tags
 
     first, last = options.years
     typer.echo(f"Drawing figures 1-6 for {options.partner.name} ({options.partner.code}), {first}-{last} ...")

@@ -11,7 +11,7 @@ from pathlib import Path
 
 from dagster_dbt import DbtCliResource, DbtProject
 
-DBT_PROJECT_DIR = Path(__file__).resolve().parent.parent / "dbt_project"
+from orchestration.paths import DBT_PROJECT_DIR
 
 #: The dbt executable installed beside this Python (works without an activated virtualenv).
 DBT_EXECUTABLE = (

@@ -24,8 +24,8 @@ from dagster import (
 )
 
 from orchestration.jobs import atp_warehouse_job
-from orchestration.partitions import partition_range_tags
 from orchestration.resources import SourceResource
+from orchestration.tags import partition_range_tags
 
 #: Cron and timezone of the annual refresh, read once when the code location loads (Dagster needs
 #: them to define the schedule): default 06:00 on 15 June, New York time, a week or so after the

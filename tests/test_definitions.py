@@ -107,7 +107,7 @@ def test_source_selection(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> No
 
     monkeypatch.delenv("ATP_SOURCE", raising=False)
     monkeypatch.delenv("ATP_LANDING_DIR", raising=False)
-    assert SourceResource().kind() == "sample"
+    assert SourceResource().kind_name() == "sample"
     assert SourceResource().input_root() == REPO_ROOT / "warehouse" / "sample"
     assert SourceResource(source="census").input_root() == REPO_ROOT / "warehouse" / "raw" / "census"
     assert SourceResource(source="local", local_dir=str(tmp_path)).input_root() == tmp_path
@@ -117,7 +117,7 @@ def test_source_selection(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> No
         SourceResource(source="ftp")  # refused when the resource is made (run config, --set)
     monkeypatch.setenv("ATP_SOURCE", "ftp")
     with pytest.raises(ValueError, match="unknown source 'ftp'"):
-        SourceResource().kind()  # the environment is read when the source is used
+        SourceResource().kind_name()  # the environment is read when the source is used
 
 
 def test_definitions_without_a_dbt_manifest_name_the_command_that_makes_it(tmp_path: Path) -> None:

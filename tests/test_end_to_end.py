@@ -260,7 +260,7 @@ def test_figures_for_another_partner_from_run_config(
     from orchestration.assets.exports import figure_run_config
     from orchestration.definitions import defs
     from orchestration.jobs import atp_figures_job
-    from orchestration.partitions import partition_range_tags
+    from orchestration.tags import partition_range_tags
 
     monkeypatch.setenv("ATP_DUCKDB_PATH", str(tiny_warehouse["duckdb"]))
     monkeypatch.setenv("ATP_EXPORTS_DIR", str(tiny_warehouse["exports"]))

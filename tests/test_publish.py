@@ -76,7 +76,7 @@ def test_a_figures_run_for_a_bad_partner_leaves_the_figures_as_they_were(tiny) -
     from orchestration.assets.exports import figure_run_config
     from orchestration.definitions import defs
     from orchestration.jobs import atp_figures_job
-    from orchestration.partitions import partition_range_tags
+    from orchestration.tags import partition_range_tags
 
     before = published_state(tiny["duckdb"], tiny["exports"])
     result = defs.resolve_job_def(atp_figures_job.name).execute_in_process(

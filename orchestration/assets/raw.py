@@ -37,7 +37,7 @@ def prepare_inputs(source: SourceResource, table: RawTable, years: list[int]) ->
     census: download what is missing or changed into the landing area. sample/local: check the
     folder and raise one :class:`InputFileError` listing every missing file of every year.
     """
-    kind = source.kind()
+    kind = source.kind_name()
     if kind == "census":
         downloader = source.census_downloader()
         for year in years if table.per_year and not table.file_has_years else [None]:
@@ -191,7 +191,7 @@ def build_raw_asset(table: RawTable) -> AssetsDefinition:
         for r in results:
             for note in r.notes:
                 context.log.warning(note)
-        return MaterializeResult(metadata=_metadata(table, results, source.kind(), preview))
+        return MaterializeResult(metadata=_metadata(table, results, source.kind_name(), preview))
 
     return _raw_asset
 

@@ -12,7 +12,7 @@ for ``exports/hitech`` blank ``HITECH`` (all commodities) and ``00`` (not ATP).
 
 The readers here follow the contract of :mod:`orchestration.census.tables`: they fill a TEMP
 table with some of the raw table's columns plus ``source_file`` and ``source_record`` (the row of
-the JSON table, header = 1) and return a :class:`~orchestration.census.tables.ReadInfo`.
+the JSON table, header = 1) and return a :class:`~orchestration.census.reading.ReadInfo`.
 """
 
 from __future__ import annotations
@@ -26,6 +26,7 @@ import duckdb
 import pandas as pd
 
 from orchestration.census.parse import CensusLayoutError
+from orchestration.census.reading import ReadInfo
 
 #: ``exports_hs_df<DF>_<request key>.json`` (orchestration.sources.census.hs_file; older landings: ``_<NNN>``).
 HS_FILE_NAME = re.compile(r"exports_hs_df([12])_[0-9a-z_]+\.json", re.IGNORECASE)
@@ -97,7 +98,9 @@ def _dropped(kinds: dict[str, int], hitech: dict[str, int] | None = None) -> dic
     return counts
 
 
-def read_exports_hs(con: duckdb.DuckDBPyConnection, root: Path, relatives: Sequence[str], year: int, target: str):
+def read_exports_hs(
+    con: duckdb.DuckDBPyConnection, root: Path, relatives: Sequence[str], year: int, target: str
+) -> ReadInfo:
     """Parse landed ``exports/hs`` tables (``<year>/api/exports_hs_df<DF>_<key>.json``, the DF
     from the file name) into TEMP table ``target``: one row per DF x HS10 x country with
     ``df_code``, ``hs10_code``, ``cty_code``, ``stat_year``, ``value_usd`` (December
@@ -106,8 +109,6 @@ def read_exports_hs(con: duckdb.DuckDBPyConnection, root: Path, relatives: Seque
     naming file, record and field for a malformed code, a non-numeric value or one of over 18
     digits, a ``time`` of another year, and when the tables hold no country row at all (no
     data: the year's rows are kept as they are)."""
-    from orchestration.census.tables import ReadInfo
-
     frames = []
     for relative in relatives:
         frame = read_api_table(root / relative, relative, ("E_COMMODITY", "CTY_CODE", "ALL_VAL_YR"))
@@ -171,7 +172,9 @@ def read_exports_hs(con: duckdb.DuckDBPyConnection, root: Path, relatives: Seque
     )
 
 
-def read_exports_hitech(con: duckdb.DuckDBPyConnection, root: Path, relatives: Sequence[str], year: int, target: str):
+def read_exports_hitech(
+    con: duckdb.DuckDBPyConnection, root: Path, relatives: Sequence[str], year: int, target: str
+) -> ReadInfo:
     """Parse a landed ``exports/hitech`` table into TEMP table ``target``: one row per country x
     ATP group (01-10) with ``cty_name``, ``annual_value_usd`` (year-to-date ``ALL_VAL_YR`` of the
     latest month reported, i.e. December when the pair traded in December; whole USD),
@@ -180,8 +183,6 @@ def read_exports_hitech(con: duckdb.DuckDBPyConnection, root: Path, relatives: S
 
     Raises :class:`CensusLayoutError` for non-numeric values or malformed codes, a ``time`` of
     another year, and when no row of the year is for December (the year is not complete)."""
-    from orchestration.census.tables import ReadInfo
-
     (relative,) = relatives
     frame = read_api_table(
         root / relative, relative, ("CTY_CODE", "CTY_NAME", "HITECH", "ALL_VAL_MO", "ALL_VAL_YR", "time")

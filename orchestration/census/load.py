@@ -36,7 +36,8 @@ import duckdb
 
 from orchestration.census.fixed_width import is_bad_record_error
 from orchestration.census.parse import CensusLayoutError, sql_literal
-from orchestration.census.tables import InputFileError, RawTable, ReadInfo, find_files, path_key
+from orchestration.census.reading import ReadInfo
+from orchestration.census.tables import InputFileError, RawTable, find_files, path_key
 from orchestration.provenance import CENSUS, MANIFEST_ORIGINS, SYNTHETIC, UNVERIFIED
 
 #: Appended to every raw table comment.

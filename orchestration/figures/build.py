@@ -15,7 +15,7 @@ from orchestration.figures.captions import data_origin, figure_caption
 from orchestration.figures.chart_groups import chart_2, chart_3, chart_4
 from orchestration.figures.chart_products import chart_6
 from orchestration.figures.chart_totals import chart_1, chart_5
-from orchestration.figures.files import figure_stem
+from orchestration.figures.names import figure_stem
 from orchestration.figures.options import FigureOptions
 from orchestration.figures.tables import figure_table
 

@@ -1,12 +1,11 @@
-"""The files of a figure: their names, and writing them atomically (CSV and Parquet tables, PNG
-and SVG charts). A failure never leaves a half-written file over the last good one; a rewritten
-file keeps its mode, a new one gets what ``open()`` gives (``0666 & ~umask``)."""
+"""The files of a figure (named by :mod:`orchestration.figures.names`): writing them atomically
+(CSV and Parquet tables, PNG and SVG charts). A failure never leaves a half-written file over the
+last good one; a rewritten file keeps its mode, a new one gets what ``open()`` gives
+(``0666 & ~umask``)."""
 
 from __future__ import annotations
 
 import csv
-import re
-import unicodedata
 from dataclasses import dataclass
 from decimal import Decimal
 from pathlib import Path
@@ -16,7 +15,6 @@ import pyarrow as pa
 import pyarrow.compute as pc
 import pyarrow.parquet as pq
 
-from orchestration.figures.options import AS_PUBLISHED, FIGURE_NAMES, YEAR_FIGURES, FigureOptions
 from orchestration.files import atomic_write
 
 if TYPE_CHECKING:
@@ -24,32 +22,6 @@ if TYPE_CHECKING:
 
 #: Resolution of the PNG charts (an SVG is written beside each).
 PNG_DPI = 150
-
-
-def slug(text: str) -> str:
-    """A file-name part: ASCII lower case, runs of other characters as one ``_``
-    (``"China + Hong Kong"`` -> ``"china_hong_kong"``, ``"Côte d'Ivoire"`` -> ``"cote_d_ivoire"``)."""
-    ascii_text = unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode()
-    return re.sub(r"[^a-z0-9]+", "_", ascii_text.lower()).strip("_")
-
-
-def figure_stem(number: int, options: FigureOptions) -> str:
-    """The file name (without suffix) of figure ``number`` drawn for ``options``:
-    ``figure_<n>_<name>_<partner code>_<slug of the partner's name>``, then the year (figures 3
-    and 6), the window ``<first>_<last>`` (figures 1, 2, 4 and 5, only when the window was
-    given, so the default files keep their names) and the definition unless as published, e.g.
-    ``figure_3_composition_shares_5880_japan_2008``, ``figure_1_atp_exports_5700_china_2000_2008``,
-    ``figure_4_specialization_gaps_cn_hk_china_hong_kong_fixed_2008``. ``KeyError`` for an
-    unknown figure number."""
-    partner = options.partner
-    parts = [f"figure_{number}", FIGURE_NAMES[number], slug(partner.code), slug(partner.name)]
-    if number in YEAR_FIGURES:
-        parts.append(str(options.year))
-    elif options.years_given:
-        parts.extend(str(year) for year in options.years)
-    if options.definition != AS_PUBLISHED:
-        parts.append(slug(options.definition))
-    return "_".join(parts)
 
 
 def round_for_export(table: pa.Table) -> pa.Table:

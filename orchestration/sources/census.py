@@ -23,9 +23,10 @@ from __future__ import annotations
 
 import hashlib
 import json
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 from urllib.parse import urlsplit
 
 import duckdb
@@ -47,6 +48,11 @@ from orchestration.sources.census_api import HITECH_FIELDS, HS_FIELDS, fetch_tab
 from orchestration.sources.http import SourceError
 from orchestration.sources.landing import forget, land_bytes, land_url, read_manifest
 
+#: The Census International Trade API and the files' known addresses (as of 2026; Census moves
+#: files: override them in the source resource's config).
+DEFAULT_API_BASE_URL = "https://api.census.gov/data/timeseries/intltrade"
+DEFAULT_CONCORDANCE_URL_TEMPLATE = "https://www.census.gov/foreign-trade/schedules/b/{year}/exp-code.txt"
+DEFAULT_COUNTRY_TRADE_URL = "https://www.census.gov/foreign-trade/statistics/country/country.xlsx"
 HITECH_FILE = "api/exports_hitech.json"
 #: File names a year's first concordance may land under (others land as the first).
 CONCORDANCE_NAMES = ("exp-code.txt", "CONCORD.TXT")
@@ -75,6 +81,25 @@ class CensusSettings:
     timeout_seconds: float
     force: bool
     api_key: str | None
+
+    @classmethod
+    def from_config(cls, config: Mapping[str, Any], api_key: str | None) -> CensusSettings:
+        """The settings of a source configuration (the source resource's fields by name:
+        ``extra_concordance_url_templates`` comma-separated, ``force_download``) and the API key
+        (never part of a configuration). Raises ``KeyError`` for a missing field."""
+        extra = tuple(t.strip() for t in str(config["extra_concordance_url_templates"]).split(",") if t.strip())
+        return cls(
+            api_base_url=config["api_base_url"],
+            concordance_url_template=config["concordance_url_template"],
+            extra_concordance_url_templates=extra,
+            country_list_url_template=config["country_list_url_template"],
+            export_history_url_template=config["export_history_url_template"],
+            country_trade_url=config["country_trade_url"],
+            hs_codes_per_request=config["hs_codes_per_request"],
+            timeout_seconds=config["timeout_seconds"],
+            force=config["force_download"],
+            api_key=api_key,
+        )
 
 
 class CensusDownloader:
