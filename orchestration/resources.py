@@ -20,6 +20,7 @@ from pydantic import Field, PrivateAttr, field_validator
 
 from orchestration.candidate import candidate_dir, end_run, kept_candidate, make_candidate, take_run_lock, writer_lock
 from orchestration.failures import run_problems
+from orchestration.figures.options import AS_PUBLISHED, DEFAULT_PARTNER
 from orchestration.partitions import parse_year_range
 from orchestration.paths import (
     DEFAULT_DUCKDB_PATH,
@@ -381,7 +382,7 @@ class FigureSettings(ConfigurableResource):
     reads (:meth:`options`)."""
 
     partner: str = Field(
-        default="5700",
+        default=DEFAULT_PARTNER,
         description="Partner: a Schedule C code (5700 China, 5880 Japan), a partner group code (CN_HK) or an exact "
         "name, case-insensitive ('japan', 'China + Hong Kong'); see dim_partners",
     )
@@ -391,7 +392,7 @@ class FigureSettings(ConfigurableResource):
     )
     year: int | None = Field(default=None, description="Year of figures 3 and 6; default: the last year of the range")
     definition: str = Field(
-        default="as_published",
+        default=AS_PUBLISHED,
         description="ATP definition: as_published (each year's own list) or fixed_<base year>, e.g. fixed_2008 "
         "(figure 5 draws the chain-linked series beside them)",
     )

@@ -126,7 +126,7 @@ def test_failure_keeps_the_previous_year_and_the_next_run_recovers(census_wareho
         mock.get("https://www.census.gov/foreign-trade/statistics/country/country.xlsx", status=500)
         result = materialize_2011(force=True)
     assert not result.success
-    from orchestration.cli import failure_lines
+    from orchestration.failures import failure_lines
 
     messages = " ".join(failure_lines(result))
     assert "SourceError: census source, year 2011, https://api.census.gov/" in messages

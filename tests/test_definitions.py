@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 
 from orchestration.partitions import parse_years
-from orchestration.resources import REPO_ROOT
+from orchestration.paths import REPO_ROOT
 
 
 def test_code_location_loads(dbt_manifest: Path) -> None:
@@ -93,7 +93,8 @@ def test_parse_years_rejects(spec: str) -> None:
 
 
 def test_warehouse_paths_follow_the_environment(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
-    from orchestration.resources import REPO_ROOT, WarehouseResource
+    from orchestration.paths import REPO_ROOT
+    from orchestration.resources import WarehouseResource
 
     monkeypatch.delenv("ATP_DUCKDB_PATH", raising=False)
     assert WarehouseResource().database_path() == REPO_ROOT / "warehouse" / "atp.duckdb"
@@ -103,7 +104,8 @@ def test_warehouse_paths_follow_the_environment(monkeypatch: pytest.MonkeyPatch,
 
 
 def test_source_selection(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
-    from orchestration.resources import REPO_ROOT, SourceResource
+    from orchestration.paths import REPO_ROOT
+    from orchestration.resources import SourceResource
 
     monkeypatch.delenv("ATP_SOURCE", raising=False)
     monkeypatch.delenv("ATP_LANDING_DIR", raising=False)

@@ -257,9 +257,9 @@ def test_figures_for_another_partner_from_run_config(
     """The figures job with the Launchpad's run config (what ``atp figures --partner`` runs)."""
     from dagster import DagsterInstance
 
-    from orchestration.assets.exports import figure_run_config
     from orchestration.definitions import defs
     from orchestration.jobs import atp_figures_job
+    from orchestration.run_config import figure_run_config
     from orchestration.tags import partition_range_tags
 
     monkeypatch.setenv("ATP_DUCKDB_PATH", str(tiny_warehouse["duckdb"]))
@@ -326,7 +326,7 @@ def test_mid_year_schedule_b_codes_are_resolved_or_reported(
     assert result.success
     warned = {e.asset_check_key.name for e in result.get_asset_check_evaluations() if not e.passed}
     assert warned == {"warn_unlisted_codes"}
-    from orchestration.cli import failure_lines
+    from orchestration.failures import failure_lines
 
     assert failure_lines(result) == ["WARNING check int_hs10_codes_missing_from_list:warn_unlisted_codes"]
     report = query(

@@ -36,9 +36,10 @@ FIGURE_ASSETS = [
 def test_the_figures_are_configured_once_for_all_six(dbt_manifest: Path) -> None:
     from dagster import AssetKey, validate_run_config
 
-    from orchestration.assets.exports import figure_assets, figure_run_config
+    from orchestration.assets.exports import figure_assets
     from orchestration.definitions import defs
     from orchestration.resources import FigureSettings
+    from orchestration.run_config import figure_run_config
 
     assert [a.key.to_user_string() for a in figure_assets] == FIGURE_ASSETS
     defaults = FigureSettings()
@@ -72,7 +73,7 @@ def test_no_machine_specific_path_in_the_launchpad_defaults(dbt_manifest: Path) 
     import json
 
     from orchestration.definitions import defs
-    from orchestration.resources import REPO_ROOT
+    from orchestration.paths import REPO_ROOT
 
     defaults = {
         name: resource.model_dump() for name, resource in defs.resources.items() if hasattr(resource, "model_dump")
@@ -84,8 +85,8 @@ def test_no_machine_specific_path_in_the_launchpad_defaults(dbt_manifest: Path) 
 def test_refresh_run_config_reaches_dbt_and_the_figures(dbt_manifest: Path) -> None:
     from dagster import validate_run_config
 
-    from orchestration.cli import refresh_run_config
     from orchestration.definitions import defs
+    from orchestration.run_config import refresh_run_config
 
     config = refresh_run_config({"source": "sample", "force_download": False}, "5880", 2002, 0.1)
     assert config["ops"] == {"atp_dbt_assets": {"config": {"atp_base_year": 2002, "max_unlinked_value_share": 0.1}}}

@@ -18,7 +18,8 @@ from typer.testing import CliRunner
 
 from orchestration.assets.dbt import DbtBuildConfig
 from orchestration.cli import app
-from orchestration.resources import REPO_ROOT, FigureSettings, SourceResource, WarehouseResource
+from orchestration.paths import REPO_ROOT
+from orchestration.resources import FigureSettings, SourceResource, WarehouseResource
 from tests.test_end_to_end import run_job
 from tests.tiny_warehouse import published_state
 

@@ -87,9 +87,7 @@ def test_the_cycle_finder_finds_a_cycle_through_a_function_level_import(tmp_path
     (package / "b.py").write_text("def thing():\n    from pkg import c\n")
     (package / "c.py").write_text("from . import a\n")
     known = {"pkg", "pkg.a", "pkg.b", "pkg.c"}
-    graph = {
-        name: imported(package / f"{name.split('.')[-1]}.py", name, known) for name in ("pkg.a", "pkg.b", "pkg.c")
-    }
+    graph = {name: imported(package / f"{name.split('.')[-1]}.py", name, known) for name in ("pkg.a", "pkg.b", "pkg.c")}
     assert graph == {"pkg.a": {"pkg.b"}, "pkg.b": {"pkg.c"}, "pkg.c": {"pkg.a"}}
     assert find_cycle(graph) == ["pkg.a", "pkg.b", "pkg.c", "pkg.a"]
     assert find_cycle({"pkg.a": {"pkg.b"}, "pkg.b": set()}) is None

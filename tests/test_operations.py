@@ -22,7 +22,8 @@ import requests
 import responses
 from filelock import FileLock
 
-from orchestration.resources import REPO_ROOT, SourceResource, WarehouseResource
+from orchestration.paths import REPO_ROOT
+from orchestration.resources import SourceResource, WarehouseResource
 from orchestration.schedules import annual_census_refresh, census_release_sensor, refresh_years
 
 COUNTRY_XLSX = "https://www.census.gov/foreign-trade/statistics/country/country.xlsx"
@@ -274,7 +275,7 @@ def test_a_launchpad_run_for_a_partner_group_builds_its_figures(webserver, tmp_p
     """What the Launchpad form sends: resources (the tiny input, its own warehouse file) and the
     figure assets' config (partner CN_HK = China + Hong Kong, year 2011). Values by hand from
     tests/tiny_input.py: ATP exports to China + Hong Kong 2000 USD (2010) and 4000 USD (2011)."""
-    from orchestration.assets.exports import figure_run_config
+    from orchestration.run_config import figure_run_config
     from tests.tiny_input import write_tiny_input
 
     tiny = write_tiny_input(tmp_path / "input")

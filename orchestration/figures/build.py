@@ -38,7 +38,8 @@ class DrawnFigure:
     """One figure built from the marts, ready for :func:`~orchestration.figures.files.write_figure`:
     its ``number`` (1-6), the ``options`` it was drawn for, the file ``stem``, the ``table``
     (Arrow; USD billions exact), the ``chart`` (a matplotlib figure), the ``caption`` under the
-    chart and the data ``origin`` (``"census"``, ``"synthetic sample"`` or ``"unverified"``)."""
+    chart and the data ``origin`` of its inputs (``"census"``, ``"synthetic"`` or ``"unverified"``:
+    :data:`orchestration.provenance.ORIGINS`)."""
 
     number: int
     options: FigureOptions

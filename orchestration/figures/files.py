@@ -16,6 +16,7 @@ import pyarrow.compute as pc
 import pyarrow.parquet as pq
 
 from orchestration.files import atomic_write
+from orchestration.provenance import origin_table_value
 
 if TYPE_CHECKING:
     from orchestration.figures.build import DrawnFigure
@@ -68,9 +69,11 @@ class WrittenFigure:
 
 def export_table(drawn: DrawnFigure) -> pa.Table:
     """The table as written: float measures rounded (:func:`round_for_export`), USD still
-    DECIMAL(18,9), and a ``data_origin`` column (``"census"`` or ``"synthetic sample"``)."""
+    DECIMAL(18,9), and a ``data_origin`` column (``"census"``, ``"synthetic sample"`` or
+    ``"unverified"``: :func:`orchestration.provenance.origin_table_value`)."""
     table = round_for_export(drawn.table)
-    return table.append_column("data_origin", pa.array([drawn.origin] * table.num_rows, pa.string()))
+    origin = origin_table_value(drawn.origin)
+    return table.append_column("data_origin", pa.array([origin] * table.num_rows, pa.string()))
 
 
 def write_figure(drawn: DrawnFigure, exports_dir: Path, metadata: dict[str, str] | None = None) -> WrittenFigure:
@@ -98,7 +101,7 @@ def write_figure(drawn: DrawnFigure, exports_dir: Path, metadata: dict[str, str]
         schema_metadata = {
             **(table.schema.metadata or {}),
             **{str(key).encode(): str(value).encode() for key, value in (metadata or {}).items()},
-            b"data_origin": drawn.origin.encode(),
+            b"data_origin": origin_table_value(drawn.origin).encode(),
             b"caption": drawn.caption.encode(),
         }
         atomic_write(paths.parquet, lambda p: pq.write_table(table.replace_schema_metadata(schema_metadata), p))

@@ -76,6 +76,7 @@ from pathlib import Path
 from orchestration.census.layouts import CONCORD, COUNTRY, EXPORT_HISTORY, SCHEDULE_B, format_record
 from orchestration.census.parse import read_country_trade
 from orchestration.synthetic.catalog import (
+    DEFAULT_SEED,
     DISTRICTS,
     FACT_WEIGHTS,
     FIRST_YEAR,
@@ -97,7 +98,6 @@ from orchestration.synthetic.filler import (
 from orchestration.synthetic.lists import Catalog, Code, build_catalog, read_real_list
 from orchestration.synthetic.noise import jitter, lognormal, smooth_path
 
-DEFAULT_SEED = 2009
 CHINA = "5700"
 WORLD_ATP_CODE = "0007"
 COUNTRY_TRADE_FILE = "country_trade/country.xlsx"

@@ -83,11 +83,6 @@ class Code:
         """First year the code exists in the bundle."""
         return min(self.hitech)
 
-    @property
-    def last_year(self) -> int:
-        """Last year the code exists in the bundle."""
-        return max(self.hitech)
-
     def exists_in(self, year: int) -> bool:
         """Whether the code is on ``year``'s list (with any group, ``'00'`` included)."""
         return year in self.hitech
