@@ -154,3 +154,12 @@ def test_local_folder_lists_everything_missing(tmp_path: Path) -> None:
         "2010/COUNTRY.TXT (COUNTRY.TXT, record length 51)",
         "2011/COUNTRY.TXT (COUNTRY.TXT, record length 51)",
     ]
+
+
+def test_the_census_source_lands_something_for_every_raw_table() -> None:
+    """A raw table added to the registry without a landing step of the census source would fail
+    only when a census run reaches it (KeyError): the two registries must name the same tables."""
+    from orchestration.census.tables import RAW_TABLES
+    from orchestration.sources.census import LANDS
+
+    assert set(LANDS) == {table.name for table in RAW_TABLES}
