@@ -33,6 +33,7 @@ from pathlib import Path
 REPO_ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(REPO_ROOT))
 
+from orchestration.jobs import atp_warehouse_job  # noqa: E402
 from orchestration.tags import partition_range_tags  # noqa: E402
 from tests.dagster_ui import (  # noqa: E402
     LAUNCH_RUN,
@@ -85,7 +86,7 @@ def _ui(port: int, first: int, last: int) -> dict[str, float]:
 def _launchpad(port: int, first: int, last: int) -> dict[str, float]:
     """The Launchpad of atp_warehouse_job with the range as tags: a run, no backfill daemon."""
     params = {
-        "selector": {**LOCATION, "jobName": "atp_warehouse_job"},
+        "selector": {**LOCATION, "jobName": atp_warehouse_job.name},
         "runConfigData": {},
         "executionMetadata": {"tags": [{"key": k, "value": v} for k, v in partition_range_tags(first, last).items()]},
     }

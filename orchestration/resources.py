@@ -16,7 +16,7 @@ import duckdb
 from dagster import ConfigurableResource, InitResourceContext
 from dagster_duckdb import DuckDBResource
 from filelock import FileLock
-from pydantic import Field, PrivateAttr, field_validator
+from pydantic import Field, PrivateAttr, ValidationInfo, field_validator
 
 from orchestration.candidate import candidate_dir, end_run, kept_candidate, make_candidate, take_run_lock, writer_lock
 from orchestration.failures import run_problems
@@ -47,6 +47,12 @@ from orchestration.tags import PARENT_RUN_TAG, PUBLISH_TAG
 
 #: The sources a run can read its inputs from (``SourceResource.source``).
 SOURCES = ("sample", "local", "census")
+
+
+def _path_setting(cls: type, value: str, info: ValidationInfo) -> str:
+    """The validator of every path setting of the resources: :func:`orchestration.settings.check_path`
+    under the field's name."""
+    return check_path(info.field_name, value)
 
 
 class WarehouseResource(ConfigurableResource):
@@ -88,10 +94,7 @@ class WarehouseResource(ConfigurableResource):
         "year of millions of records loads in bounded memory",
     )
 
-    @field_validator("duckdb_path", "exports_dir")
-    @classmethod
-    def _paths(cls, value: str, info) -> str:
-        return check_path(info.field_name, value)
+    _paths = field_validator("duckdb_path", "exports_dir")(_path_setting)
 
     @field_validator("memory_limit")
     @classmethod
@@ -317,10 +320,7 @@ class SourceResource(ConfigurableResource):
     def _source(cls, value: str) -> str:
         return check_choice("source", value, SOURCES)
 
-    @field_validator("local_dir", "landing_dir")
-    @classmethod
-    def _paths(cls, value: str, info) -> str:
-        return check_path(info.field_name, value)
+    _paths = field_validator("local_dir", "landing_dir")(_path_setting)
 
     @field_validator("api_base_url", "country_trade_url")
     @classmethod

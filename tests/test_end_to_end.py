@@ -42,16 +42,15 @@ def run_job(first_year: int, last_year: int, run_config: dict | None = None):
     """Run ``atp_warehouse_job`` over a range of year partitions; returns the execution result."""
     from dagster import DagsterInstance
 
-    from orchestration.definitions import atp_warehouse_job, defs
+    from orchestration.definitions import defs
+    from orchestration.jobs import atp_warehouse_job
+    from orchestration.tags import partition_range_tags
 
     job = defs.resolve_job_def(atp_warehouse_job.name)
     result = job.execute_in_process(
         instance=DagsterInstance.ephemeral(),
         run_config=run_config or {},
-        tags={
-            "dagster/asset_partition_range_start": str(first_year),
-            "dagster/asset_partition_range_end": str(last_year),
-        },
+        tags=partition_range_tags(first_year, last_year),
         raise_on_error=False,
     )
     return result

@@ -32,7 +32,7 @@ from orchestration.synthetic.catalog import (
     REAL_LIST_YEAR,
 )
 from orchestration.synthetic.filler import capped_shares, codes_for_budget, spread_over_codes
-from orchestration.synthetic.lists import Catalog
+from orchestration.synthetic.lists import Catalog, Code
 from orchestration.synthetic.targets import CountryYear, china_group_targets, china_paths
 from orchestration.synthetic.values import Weights, china_values, largest_remainder, row_values
 
@@ -88,7 +88,25 @@ def _years_ap(year: int, first: int) -> str:
     return "".join(f"{y % 100:02d}" for y in range(max(first, year - 4), year + 1))
 
 
+def _code_fields(code: Code, year: int) -> dict[str, object]:
+    """The fields of a code's concordance record both layouts share (blank when unknown)."""
+    return {
+        "hs10_code": code.hs10_code,
+        "description": code.description,
+        "unit_qty1": code.unit_qty1 or None,
+        "unit_qty2": code.unit_qty2 or None,
+        "sitc_code": code.sitc_code or None,
+        "end_use_code": code.end_use_code or None,
+        "naics_code": code.naics_code or None,
+        "usda_code": code.usda_code or None,
+        "hitech_code": code.hitech_in(year),
+    }
+
+
 def _concordance(year: int, catalog: Catalog) -> tuple[str | None, list[str]]:
+    """The file name and records of the year's concordance: CONCORD.TXT (245) up to
+    :data:`~orchestration.synthetic.catalog.LAST_CONCORD_YEAR`, exp-code.txt (278) after (a real
+    code keeps its real record with the year's group); none for the year of the real list."""
     if year == REAL_LIST_YEAR:
         return None, []
     listed = catalog.listed(year)
@@ -97,16 +115,8 @@ def _concordance(year: int, catalog: Catalog) -> tuple[str | None, list[str]]:
             format_record(
                 CONCORD,
                 {
-                    "hs10_code": c.hs10_code,
-                    "description": c.description,
+                    **_code_fields(c, year),
                     "short_description": c.short_description[:50].rstrip(),
-                    "unit_qty1": c.unit_qty1 or None,
-                    "unit_qty2": c.unit_qty2 or None,
-                    "sitc_code": c.sitc_code or None,
-                    "end_use_code": c.end_use_code or None,
-                    "naics_code": c.naics_code or None,
-                    "usda_code": c.usda_code or None,
-                    "hitech_code": c.hitech_in(year),
                     "years_ap": _years_ap(year, c.first_year),
                 },
             )
@@ -118,21 +128,7 @@ def _concordance(year: int, catalog: Catalog) -> tuple[str | None, list[str]]:
             records.append(c.real_record[: SCHEDULE_B.record_length - 2] + c.hitech_in(year))
         else:
             records.append(
-                format_record(
-                    SCHEDULE_B,
-                    {
-                        "hs10_code": c.hs10_code,
-                        "short_description": c.short_description,
-                        "description": c.description,
-                        "unit_qty1": c.unit_qty1 or None,
-                        "unit_qty2": c.unit_qty2 or None,
-                        "sitc_code": c.sitc_code or None,
-                        "end_use_code": c.end_use_code or None,
-                        "usda_code": c.usda_code or None,
-                        "naics_code": c.naics_code or None,
-                        "hitech_code": c.hitech_in(year),
-                    },
-                )
+                format_record(SCHEDULE_B, {**_code_fields(c, year), "short_description": c.short_description})
             )
     return Path(SCHEDULE_B_FILE).name, records
 
