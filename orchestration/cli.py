@@ -75,7 +75,7 @@ def refresh(
     input_root = _input_root(source, local_dir)
     selected = refresh_years(years, source, input_root)
     if not 0 <= max_unlinked_value_share <= 1:
-        refuse("--max-unlinked-value-share", "give a share between 0 and 1, e.g. 0.05")
+        refuse("--max-unlinked-value-share", f"give a share between 0 and 1, e.g. {DEFAULT_MAX_UNLINKED_VALUE_SHARE}")
     try:
         config = source_config(source, force, local_dir, settings)
     except SettingError as error:

@@ -10,7 +10,7 @@ from dataclasses import dataclass
 import duckdb
 
 #: The origin of an input file (``raw.source_files.origin``), decided when it is loaded
-#: (:func:`orchestration.census.load.file_origin`): Census data (no entry in the input folder's
+#: (:func:`orchestration.census.input_manifest.file_origin`): Census data (no entry in the input folder's
 #: ``manifest.json``, or an entry ``census`` whose sha256 the file matches) ...
 CENSUS = "census"
 #: ... the SYNTHETIC bundled sample (an entry ``synthetic`` whose sha256 the file matches; its

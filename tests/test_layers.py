@@ -107,10 +107,13 @@ def layout_paths() -> list[str]:
 
 
 def test_the_layout_table_names_every_module_and_only_paths_that_exist() -> None:
+    """Every module of ``orchestration/`` and ``bench/`` has a row (a package: its folder's row),
+    and every row names a file or folder that exists."""
     listed = layout_paths()
     assert listed, "docs/development.md has no layout table"
     missing = [p for p in listed if not (REPO_ROOT / p).exists()]
     assert not missing, f"the layout table names paths that do not exist: {missing}"
     files = sorted(str(p.relative_to(REPO_ROOT)) for package in PACKAGES for p in (REPO_ROOT / package).rglob("*.py"))
-    unlisted = [f for f in files if f not in listed]
+    # a package's __init__.py is named by its folder's row (``orchestration/census/``)
+    unlisted = [f for f in files if f not in listed and f.removesuffix("__init__.py") not in listed]
     assert not unlisted, f"modules missing from the layout table of docs/development.md: {unlisted}"

@@ -167,7 +167,7 @@ def build_raw_asset(table: RawTable) -> AssetsDefinition:
 
     Before anything is read, the run must rebuild everything built from the table
     (:func:`orchestration.assets.run_scope.require_complete_run`). Each year's files are parsed
-    into a temporary table and swapped in atomically (:func:`orchestration.census.load.swap`):
+    into a temporary table and swapped in atomically (:func:`orchestration.census.swap.swap`):
     re-materializing a year replaces its rows and never duplicates them. Raises
     :class:`InputFileError`, ``CensusLayoutError`` (naming file, record and field),
     ``SourceError`` (naming source, year and URL) or ``IncompleteRunError`` before anything is

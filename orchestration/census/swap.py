@@ -65,8 +65,9 @@ def _ensure_table(con: duckdb.DuckDBPyConnection, name: str, columns: Sequence[t
 @dataclass(frozen=True)
 class SourceFile:
     """A file a year's rows come from: path relative to the input (or landing) folder, origin
-    (``census``, ``synthetic`` or ``unverified``: :func:`file_origin`), sha256, records in the
-    file, the URL it was downloaded from (API key redacted; None for local files), its vintage
+    (``census``, ``synthetic`` or ``unverified``:
+    :func:`~orchestration.census.input_manifest.file_origin`), sha256, records in the file, the
+    URL it was downloaded from (API key redacted; None for local files), its vintage
     (``YYYY-MM``) where known, and for an unverified file why (``origin_note``)."""
 
     source_file: str
