@@ -123,13 +123,16 @@ class _TableLoad:
 
     @property
     def read(self) -> str:
+        """The TEMP table or view the reader fills."""
         return f"_atp_read_{self.table.name}"
 
     @property
     def staged(self) -> str:
+        """The TEMP view of the year's rows with the table's columns."""
         return f"_atp_staged_{self.table.name}"
 
     def done(self, result: LoadResult) -> None:
+        """Keep a year's result and report it with the seconds since the last one."""
         self.results.append(result)
         if self.on_loaded is not None:
             self.on_loaded(result, time.perf_counter() - self.started)
@@ -147,6 +150,7 @@ class _TableLoad:
         return files
 
     def missing(self, year: int | None) -> NoReturn:
+        """Raise the :class:`InputFileError` of a required table without files for ``year``."""
         label = f"{self.table.name} {year}" if year is not None else self.table.name
         raise InputFileError(f"{label}: expected {self.table.describe_files(year)} in {self.root}")
 

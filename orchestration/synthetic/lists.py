@@ -283,16 +283,19 @@ class _ListChanges:
         self.move_targets = _move_targets(real)
 
     def add_real(self, hs10_code: str, years: range, group: str = "00") -> Code:
+        """Add the real 2019 code ``hs10_code`` to the universe with ``group`` in ``years``."""
         code = _real_code(self.real[hs10_code])
         code.hitech = {year: group for year in years}
         self.codes[hs10_code] = code
         return code
 
     def eligible_atp(self, year: int) -> list[str]:
+        """The ATP codes of ``year`` that may still change (not changed yet, not protected)."""
         codes = self.codes
         return [c for c in sorted(codes) if codes[c].is_atp(year) and c not in self.used and not _protected(c)]
 
     def other_groups(self, hs10_code: str, year: int) -> list[str]:
+        """The groups ``hs10_code`` may move to: others present under its HS6, else its HS4."""
         group = self.codes[hs10_code].hitech[year]
         for prefix in (hs10_code[:6], hs10_code[:4]):
             if others := [g for g in self.move_targets.get(prefix, []) if g != group]:
@@ -300,9 +303,11 @@ class _ListChanges:
         return []
 
     def movable(self, year: int) -> list[str]:
+        """The codes of ``year`` that may move to another group."""
         return [c for c in self.eligible_atp(year) if self.other_groups(c, year)]
 
     def pick_pool_code(self, year: int) -> tuple[str, str]:
+        """A real non-ATP code that may enter a group (chosen by the group's size in ``year``)."""
         sizes = [sum(1 for c in self.codes.values() if c.hitech.get(year) == g) for g in GROUPS]
         while True:
             group = self.rng.choices(GROUPS, weights=sizes)[0]
