@@ -38,12 +38,12 @@ test: $(BIN)/atp
 corpus: $(BIN)/atp
 	$(BIN)/python -m pytest -m "corpus or slow"
 
-## Full-scale benchmark: generates 3 years x 3,000,000 records outside the repository (in the
-## system temp folder), times the loader, dbt and the figures side by side (results in
-## warehouse/bench/), then runs the memory-bound test. BENCH_ARGS passes options, e.g.
+## Full-scale benchmark (bench/full_scale.py): generates 3 years x 3,000,000 records outside the
+## repository (in the system temp folder), times the loader, dbt and the figures side by side
+## (results in warehouse/bench/), then runs the memory-bound test. BENCH_ARGS passes options, e.g.
 ## BENCH_ARGS="--years 24 --repeat 1".
 bench: $(BIN)/atp
-	$(BIN)/python -m orchestration.benchmark $(BENCH_ARGS)
+	$(BIN)/python -m bench.full_scale $(BENCH_ARGS)
 	$(BIN)/python -m pytest -m bench
 
 ## A range of years from the UI (the Materialize dialog, the Launchpad) against `atp refresh` of
@@ -69,9 +69,13 @@ docs: prepare
 prepare: $(BIN)/atp
 	cd dbt_project && ../$(BIN)/dbt parse --quiet
 
+## Lint: ruff (rules and format) over the product, the dev tools and the tests, then the import
+## layers and the forbidden imports of .importlinter (lint-imports finds the package installed
+## editable in the virtualenv).
 lint: $(BIN)/atp
-	$(BIN)/ruff check orchestration tests
-	$(BIN)/ruff format --check orchestration tests
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+	$(BIN)/lint-imports
 
 ## Regenerate the SYNTHETIC sample files (deterministic).
 sample: $(BIN)/atp

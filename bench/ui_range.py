@@ -27,13 +27,16 @@ import subprocess
 import sys
 import tempfile
 import time
+from collections.abc import Iterator
+from contextlib import contextmanager
 from datetime import UTC, datetime
 from pathlib import Path
 
 REPO_ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(REPO_ROOT))
 
-from orchestration.partitions import partition_range_tags  # noqa: E402
+from orchestration.jobs import atp_warehouse_job  # noqa: E402
+from orchestration.tags import partition_range_tags  # noqa: E402
 from tests.dagster_ui import (  # noqa: E402
     LAUNCH_RUN,
     LOCATION,
@@ -85,7 +88,7 @@ def _ui(port: int, first: int, last: int) -> dict[str, float]:
 def _launchpad(port: int, first: int, last: int) -> dict[str, float]:
     """The Launchpad of atp_warehouse_job with the range as tags: a run, no backfill daemon."""
     params = {
-        "selector": {**LOCATION, "jobName": "atp_warehouse_job"},
+        "selector": {**LOCATION, "jobName": atp_warehouse_job.name},
         "runConfigData": {},
         "executionMetadata": {"tags": [{"key": k, "value": v} for k, v in partition_range_tags(first, last).items()]},
     }
@@ -106,6 +109,40 @@ def main() -> None:
     args = parser.parse_args()
     first, last = (int(y) for y in args.years.split("-"))
     root = Path(tempfile.mkdtemp(prefix="atp-bench-ui-"))
+    env = _environment(root)
+    print(f"building every bundled year into {root} (not timed) ...", flush=True)
+    _console(env, "2000-2023")
+    console, ui, launchpad = [], [], []
+    with _serving(root, env) as port:
+        for attempt in range(args.repeat):
+            console.append(_console(env, args.years))
+            ui.append(_ui(port, first, last))
+            launchpad.append(_launchpad(port, first, last))
+            print(
+                f"  {attempt + 1}: atp refresh {console[-1]:.1f} s, Materialize dialog {ui[-1]['seconds']:.1f} s "
+                f"(daemon pickup {ui[-1]['daemon_pickup_seconds']:.1f} s, worker start "
+                f"{ui[-1]['worker_start_seconds']:.1f} s, run {ui[-1]['run_seconds']:.1f} s), "
+                f"Launchpad {launchpad[-1]['seconds']:.1f} s",
+                flush=True,
+            )
+    result = _result(args.years, console, ui, launchpad)
+    out = REPO_ROOT / "warehouse" / "bench"
+    out.mkdir(parents=True, exist_ok=True)
+    path = out / f"ui_range-{datetime.now(UTC).strftime('%Y%m%dT%H%M%SZ')}.json"
+    path.write_text(json.dumps(result, indent=1) + "\n")
+    print(
+        f"median: atp refresh {result['median_console_seconds']:.1f} s; Materialize dialog "
+        f"{result['median_ui_seconds']:.1f} s, ratio {result['ratio']:.2f} "
+        f"(daemon pickup {result['median_daemon_pickup_seconds']:.1f} s, worker start "
+        f"{result['median_worker_start_seconds']:.1f} s, run {result['median_ui_run_seconds']:.1f} s); Launchpad "
+        f"{result['median_launchpad_seconds']:.1f} s, ratio {result['launchpad_ratio']:.2f}; {path}"
+    )
+    shutil.rmtree(root, ignore_errors=True)
+
+
+def _environment(root: Path) -> dict[str, str]:
+    """The environment of every process of the benchmark: its own Dagster instance, warehouse and
+    exports under ``root``, the virtualenv's commands first."""
     home = root / "home"
     home.mkdir()
     shutil.copy(REPO_ROOT / "warehouse" / "dagster_home" / "dagster.yaml", home / "dagster.yaml")
@@ -118,8 +155,13 @@ def main() -> None:
         "DBT_SEND_ANONYMOUS_USAGE_STATS": "false",
     }
     env.pop("ATP_SOURCE", None)
-    print(f"building every bundled year into {root} (not timed) ...", flush=True)
-    _console(env, "2000-2023")
+    return env
+
+
+@contextmanager
+def _serving(root: Path, env: dict[str, str]) -> Iterator[int]:
+    """``atp ui`` on a free port for the block (its terminal in ``root/ui.txt``), once it says it
+    is ready; yields the port and stops it afterwards."""
     port = free_port()
     terminal = (root / "ui.txt").open("w")
     server = subprocess.Popen(
@@ -130,31 +172,24 @@ def main() -> None:
         stderr=subprocess.STDOUT,
         start_new_session=True,
     )
-    console, ui, launchpad = [], [], []
     try:
         while "ready:" not in (root / "ui.txt").read_text():
             if server.poll() is not None:
                 raise SystemExit((root / "ui.txt").read_text())
             time.sleep(1)
-        for attempt in range(args.repeat):
-            console.append(_console(env, args.years))
-            ui.append(_ui(port, first, last))
-            launchpad.append(_launchpad(port, first, last))
-            print(
-                f"  {attempt + 1}: atp refresh {console[-1]:.1f} s, Materialize dialog {ui[-1]['seconds']:.1f} s "
-                f"(daemon pickup {ui[-1]['daemon_pickup_seconds']:.1f} s, worker start "
-                f"{ui[-1]['worker_start_seconds']:.1f} s, run {ui[-1]['run_seconds']:.1f} s), "
-                f"Launchpad {launchpad[-1]['seconds']:.1f} s",
-                flush=True,
-            )
+        yield port
     finally:
         stop(server)
         terminal.close()
+
+
+def _result(years: str, console: list[float], ui: list[dict], launchpad: list[dict]) -> dict[str, object]:
+    """Every time measured, their medians and the ratios to ``atp refresh``."""
     median_console = statistics.median(console)
     median_ui = statistics.median(u["seconds"] for u in ui)
     result = {
         "when": datetime.now(UTC).isoformat(timespec="seconds"),
-        "years": args.years,
+        "years": years,
         "machine": f"{os.cpu_count()} cores, {os.uname().machine}",
         "console_seconds": console,
         "ui": ui,
@@ -168,18 +203,7 @@ def main() -> None:
         "median_launchpad_seconds": statistics.median(u["seconds"] for u in launchpad),
     }
     result["launchpad_ratio"] = result["median_launchpad_seconds"] / median_console
-    out = REPO_ROOT / "warehouse" / "bench"
-    out.mkdir(parents=True, exist_ok=True)
-    path = out / f"ui_range-{datetime.now(UTC).strftime('%Y%m%dT%H%M%SZ')}.json"
-    path.write_text(json.dumps(result, indent=1) + "\n")
-    print(
-        f"median: atp refresh {median_console:.1f} s; Materialize dialog {median_ui:.1f} s, "
-        f"ratio {result['ratio']:.2f} "
-        f"(daemon pickup {result['median_daemon_pickup_seconds']:.1f} s, worker start "
-        f"{result['median_worker_start_seconds']:.1f} s, run {result['median_ui_run_seconds']:.1f} s); Launchpad "
-        f"{result['median_launchpad_seconds']:.1f} s, ratio {result['launchpad_ratio']:.2f}; {path}"
-    )
-    shutil.rmtree(root, ignore_errors=True)
+    return result
 
 
 if __name__ == "__main__":

@@ -13,10 +13,8 @@ from pathlib import Path
 
 import duckdb
 
-from orchestration.project import DBT_PROJECT_DIR
+from orchestration.dbt_settings import RUN_TARGET_DIR
 
-#: Where ``dbt build`` of a run writes its results (orchestration.assets.dbt.DBT_RUN_TARGET_PATH).
-RUN_TARGET_DIR = DBT_PROJECT_DIR / "target" / "run"
 #: How many offending rows are shown per failed test.
 ROW_LIMIT = 10
 

@@ -1,5 +1,7 @@
 """Python asset checks for rules that span systems (dbt tests appear as checks on their own)."""
 
+from collections.abc import Callable
+
 import duckdb
 from dagster import (
     AssetCheckExecutionContext,
@@ -18,9 +20,9 @@ from orchestration.resources import WarehouseResource
 FACT = get_asset_key_for_model([atp_dbt_assets], "fct_atp_exports")
 
 #: Differences between API group totals and file-derived totals are reported above
-#: max(ABSOLUTE_USD, RELATIVE x API value).
-ABSOLUTE_USD = 1_000_000
-RELATIVE = 0.005
+#: max(API_DIFFERENCE_TOLERANCE_USD, API_DIFFERENCE_TOLERANCE_SHARE x API value).
+API_DIFFERENCE_TOLERANCE_USD = 1_000_000
+API_DIFFERENCE_TOLERANCE_SHARE = 0.005
 
 COMPARE_SQL = f"""
 with api as (
@@ -39,7 +41,8 @@ compared as (
 )
 select *, fact_value_usd - api_value_usd as difference_usd
 from compared
-where abs(fact_value_usd - api_value_usd) > greatest({ABSOLUTE_USD}, {RELATIVE} * api_value_usd)
+where abs(fact_value_usd - api_value_usd)
+    > greatest({API_DIFFERENCE_TOLERANCE_USD}, {API_DIFFERENCE_TOLERANCE_SHARE} * api_value_usd)
 order by abs(fact_value_usd - api_value_usd) desc, year, cty_code, hitech_code
 """
 
@@ -62,28 +65,33 @@ def compare_api_totals(con: duckdb.DuckDBPyConnection) -> tuple[int, list[tuple]
     return compared, con.execute(COMPARE_SQL).fetchall()
 
 
+def _warning(rows: list[tuple], counts: dict[str, int], listed: str, line: Callable[..., str]) -> AssetCheckResult:
+    """The result of a check of severity warn: passed when ``rows`` is empty; its metadata the
+    ``counts`` and, under ``listed``, the first 10 rows, one Markdown list item each (``line`` of
+    the row's values), or ``none``."""
+    return AssetCheckResult(
+        passed=not rows,
+        severity=AssetCheckSeverity.WARN,
+        metadata={**counts, listed: MetadataValue.md("\n".join(f"- {line(*row)}" for row in rows[:10]) or "none")},
+    )
+
+
 @asset_check(
     asset=FACT,
     additional_deps=[AssetKey(["raw", "api_hitech_exports"])],
     description="API exports/hitech totals per year x country x ATP group match the fact built from "
-    f"the export history (differences over max(${ABSOLUTE_USD:,}, {RELATIVE:.1%}) are reported).",
+    f"the export history (differences over max(${API_DIFFERENCE_TOLERANCE_USD:,}, "
+    f"{API_DIFFERENCE_TOLERANCE_SHARE:.1%}) are reported).",
 )
 def api_group_totals_match_fact(context: AssetCheckExecutionContext, warehouse: WarehouseResource) -> AssetCheckResult:
     with warehouse.read() as con:
         compared, over = compare_api_totals(con)
-    return AssetCheckResult(
-        passed=not over,
-        severity=AssetCheckSeverity.WARN,
-        metadata={
-            "pairs_with_api_totals": compared,
-            "differences_over_threshold": len(over),
-            "largest": MetadataValue.md(
-                "\n".join(
-                    f"- {y} {c} {h}: API {a:,} USD, fact {f:,} USD, difference {d:,}" for y, c, h, a, f, d in over[:10]
-                )
-                or "none"
-            ),
-        },
+    counts = {"pairs_with_api_totals": compared, "differences_over_threshold": len(over)}
+    return _warning(
+        over,
+        counts,
+        "largest",
+        lambda y, c, h, a, f, d: f"{y} {c} {h}: API {a:,} USD, fact {f:,} USD, difference {d:,}",
     )
 
 
@@ -103,19 +111,12 @@ def api_year_to_date_equals_monthly_sum(
             "where annual_value_usd <> monthly_sum_usd order by year, cty_code, hitech_code"
         ).fetchall()
         checked = con.execute("select count(*) from raw.api_hitech_exports").fetchone()[0]
-    return AssetCheckResult(
-        passed=not rows,
-        severity=AssetCheckSeverity.WARN,
-        metadata={
-            "pairs_checked": checked,
-            "mismatches": len(rows),
-            "first_mismatches": MetadataValue.md(
-                "\n".join(
-                    f"- {y} {c} {h}: year to date {a:,} USD, monthly sum {m:,} USD" for y, c, h, a, m in rows[:10]
-                )
-                or "none"
-            ),
-        },
+    counts = {"pairs_checked": checked, "mismatches": len(rows)}
+    return _warning(
+        rows,
+        counts,
+        "first_mismatches",
+        lambda y, c, h, a, m: f"{y} {c} {h}: year to date {a:,} USD, monthly sum {m:,} USD",
     )
 
 

@@ -1,5 +1,5 @@
 """Plain file helpers shared by the product: one atomic writer (every figure, the lineage, an
-``atp sql --output``) and one sha256."""
+``atp sql --output``, every landed download and the landing manifest) and one sha256."""
 
 from __future__ import annotations
 
@@ -20,20 +20,33 @@ def file_mode(target: Path) -> int:
     return 0o666 & ~umask
 
 
-def atomic_write(target: Path, write: Callable[[Path], object]) -> None:
-    """Call ``write`` on a temporary file beside ``target``, give it the mode a new file gets
-    (:func:`file_mode`; the target's own mode when it exists), then rename it over ``target``.
-    On any error the temporary file is removed and ``target`` is left as it was."""
+def atomic_write(
+    target: Path, write: Callable[[Path], object], validate: Callable[[Path], object] | None = None
+) -> None:
+    """Call ``write`` on a temporary file beside ``target``, then ``validate`` on it (which raises
+    to refuse it), give it the mode a new file gets (:func:`file_mode`; the target's own mode when
+    it exists), then rename it over ``target``. On any error (a refused file included) the
+    temporary file is removed and ``target`` is left as it was."""
     target.parent.mkdir(parents=True, exist_ok=True)
     handle, temp = tempfile.mkstemp(dir=target.parent, prefix=f".{target.name}.", suffix=".tmp")
     os.close(handle)
     try:
         write(Path(temp))
+        if validate is not None:
+            validate(Path(temp))
         os.chmod(temp, file_mode(target))
         os.replace(temp, target)
     except BaseException:
         Path(temp).unlink(missing_ok=True)
         raise
+
+
+def write_durably(path: Path, data: bytes) -> None:
+    """Write ``data`` to ``path`` and flush it to the disk (``fsync``) before returning."""
+    with path.open("wb") as out:
+        out.write(data)
+        out.flush()
+        os.fsync(out.fileno())
 
 
 def write_text_file(target: Path, text: str) -> None:

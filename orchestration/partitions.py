@@ -4,7 +4,7 @@ Every asset of the code location (raw tables, dbt models, figures) is partitione
 materialized in a single run per backfill (:data:`single_run`), so that a range of years
 launched from the Dagster UI (*Materialize all*, a backfill of a group, a job backfill) is one
 run that loads the years, rebuilds the marts and redraws the figures once, as ``atp refresh``
-does. A run's years are its partition key range (:func:`partition_range_tags`).
+does. A run's years are its partition key range (:func:`orchestration.tags.partition_range_tags`).
 """
 
 from __future__ import annotations
@@ -34,18 +34,6 @@ def yearly_asset(**asset_args: Any) -> Callable:
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", BetaWarning)
         return asset(partitions_def=year_partitions, backfill_policy=single_run, **asset_args)
-
-
-#: The run tags that give a run a range of partitions (Dagster's own tag names: the UI's
-#: single-run backfills and ``RunRequest`` tags use them; tests/test_definitions.py checks them
-#: against Dagster's constants, which Dagster does not export publicly).
-RANGE_START_TAG = "dagster/asset_partition_range_start"
-RANGE_END_TAG = "dagster/asset_partition_range_end"
-
-
-def partition_range_tags(first: int, last: int) -> dict[str, str]:
-    """The tags of a run over the years ``first``..``last`` (one run for the whole range)."""
-    return {RANGE_START_TAG: str(first), RANGE_END_TAG: str(last)}
 
 
 def parse_years(spec: str) -> list[int]:

@@ -11,7 +11,8 @@ from pathlib import Path
 
 from dagster_dbt import DbtCliResource, DbtProject
 
-DBT_PROJECT_DIR = Path(__file__).resolve().parent.parent / "dbt_project"
+from orchestration.dbt_settings import TARGET_PATH, manifest_is_current
+from orchestration.paths import DBT_PROJECT_DIR
 
 #: The dbt executable installed beside this Python (works without an activated virtualenv).
 DBT_EXECUTABLE = (
@@ -20,7 +21,7 @@ DBT_EXECUTABLE = (
     else (shutil.which("dbt") or "dbt")
 )
 
-dbt_project = DbtProject(project_dir=DBT_PROJECT_DIR)
+dbt_project = DbtProject(project_dir=DBT_PROJECT_DIR, target_path=TARGET_PATH)
 dbt_project.prepare_if_dev()
 
 
@@ -36,20 +37,10 @@ def dbt_resource() -> DbtCliResource:
     return DbtCliResource(project_dir=dbt_project, dbt_executable=str(DBT_CHILD))
 
 
-def manifest_is_current() -> bool:
-    """Whether ``manifest.json`` is newer than every file of the dbt project it is parsed from."""
-    manifest = dbt_project.manifest_path
-    if not manifest.is_file():
-        return False
-    sources = [DBT_PROJECT_DIR / "dbt_project.yml", DBT_PROJECT_DIR / "profiles.yml"]
-    for folder in ("models", "tests", "macros", "seeds"):
-        sources.extend(p for p in (DBT_PROJECT_DIR / folder).rglob("*") if p.is_file())
-    return manifest.stat().st_mtime >= max(p.stat().st_mtime for p in sources)
-
-
 def prepare_manifest(force: bool = False) -> Path:
-    """Run ``dbt parse`` for the project, unless ``manifest.json`` is current (or ``force``), and
-    return the path of ``manifest.json``.
+    """Run ``dbt parse`` for the project, unless ``manifest.json`` is current
+    (:func:`orchestration.dbt_settings.manifest_is_current`; or ``force``), and return the path of
+    ``manifest.json``.
 
     Raises ``dagster_dbt.DagsterDbtCliRuntimeError`` when the project does not parse.
     """

@@ -5,11 +5,12 @@ summary, the figure captions and the asset metadata take them from."""
 from __future__ import annotations
 
 from collections.abc import Iterable
+from dataclasses import dataclass
 
 import duckdb
 
 #: The origin of an input file (``raw.source_files.origin``), decided when it is loaded
-#: (:func:`orchestration.census.load.file_origin`): Census data (no entry in the input folder's
+#: (:func:`orchestration.census.input_manifest.file_origin`): Census data (no entry in the input folder's
 #: ``manifest.json``, or an entry ``census`` whose sha256 the file matches) ...
 CENSUS = "census"
 #: ... the SYNTHETIC bundled sample (an entry ``synthetic`` whose sha256 the file matches; its
@@ -22,25 +23,46 @@ UNVERIFIED = "unverified"
 ORIGINS = (CENSUS, SYNTHETIC, UNVERIFIED)
 #: The origins a ``manifest.json`` entry may state.
 MANIFEST_ORIGINS = (CENSUS, SYNTHETIC)
-#: How an origin is written in the console summary and the captions.
-ORIGIN_LABELS = {CENSUS: "Census", SYNTHETIC: "SYNTHETIC", UNVERIFIED: "UNVERIFIED"}
-#: How an origin is written in asset metadata (``data_origin``).
-ORIGIN_DESCRIPTIONS = {
-    CENSUS: "Census",
-    SYNTHETIC: "SYNTHETIC sample (not Census data)",
-    UNVERIFIED: "UNVERIFIED (differs from its manifest entry: not known to be Census data or the sample)",
+
+
+@dataclass(frozen=True)
+class OriginWords:
+    """How one origin is written: ``label`` in the console summary and the captions,
+    ``description`` in asset metadata (``data_origin``) and the summary, ``table_value`` in the
+    ``data_origin`` column (and Parquet metadata) of a figure table."""
+
+    label: str
+    description: str
+    table_value: str
+
+
+#: Every origin's words, the one place they are spelled.
+ORIGIN_WORDS = {
+    CENSUS: OriginWords("Census", "Census", "census"),
+    SYNTHETIC: OriginWords("SYNTHETIC", "SYNTHETIC sample (not Census data)", "synthetic sample"),
+    UNVERIFIED: OriginWords(
+        "UNVERIFIED",
+        "UNVERIFIED (differs from its manifest entry: not known to be Census data or the sample)",
+        "unverified",
+    ),
 }
 
 
-#: How an origin is written in the ``data_origin`` column of a figure table.
-ORIGIN_TABLE_VALUES = {CENSUS: "census", SYNTHETIC: "synthetic sample", UNVERIFIED: "unverified"}
+def origin_description(origin: str) -> str:
+    """How ``origin`` (one of :data:`ORIGINS`) is described in metadata and the summary."""
+    return ORIGIN_WORDS[origin].description
+
+
+def origin_table_value(origin: str) -> str:
+    """How ``origin`` is written in the ``data_origin`` column of a figure table."""
+    return ORIGIN_WORDS[origin].table_value
 
 
 def describe_origins(origins: Iterable[str]) -> str:
     """``data_origin`` metadata of the files behind an asset: each origin's description, in the
     order of :data:`ORIGINS`, joined by ``, ``; ``no file`` when there is none."""
     present = set(origins)
-    return ", ".join(ORIGIN_DESCRIPTIONS[o] for o in ORIGINS if o in present) or "no file"
+    return ", ".join(origin_description(o) for o in ORIGINS if o in present) or "no file"
 
 
 #: Raw tables a reader of a figure cares about, with the words used for them.
@@ -95,7 +117,7 @@ def _origins(con: duckdb.DuckDBPyConnection, years: list[int] | None) -> dict[st
 
 def _label(key: str) -> str:
     """``census + unverified`` -> ``Census + UNVERIFIED``."""
-    return " + ".join(ORIGIN_LABELS.get(o, o) for o in key.split(" + "))
+    return " + ".join(ORIGIN_WORDS[o].label if o in ORIGIN_WORDS else o for o in key.split(" + "))
 
 
 def _years_with(by_origin: dict[str, list[int]], origin: str) -> list[int]:

@@ -16,6 +16,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from orchestration.failures import failure_line
 from orchestration.provenance import year_ranges
 
 #: The environment variable that names the file :class:`StepLinesHandler` appends to (set by
@@ -144,7 +145,8 @@ class StepReport:
     def _dbt_line(step: _Step) -> str:
         """``dbt build``: dbt's own counts when it ran in this step (its ``run_results.json`` is
         newer than the step's start), the failed tests by name, the seconds."""
-        from orchestration.audit import RUN_TARGET_DIR, build_counts, counts_phrase
+        from orchestration.audit import build_counts, counts_phrase
+        from orchestration.dbt_settings import RUN_TARGET_DIR
 
         results = RUN_TARGET_DIR / "run_results.json"
         fresh = results.is_file() and (step.started is None or results.stat().st_mtime >= step.started)
@@ -167,20 +169,6 @@ def step_lines(entries: list[Any]) -> list[str]:
             report.add(event, getattr(entry, "timestamp", None))
     report.finish()
     return report.lines
-
-
-def failure_line(event: Any) -> str:
-    """``FAILED step <key>: <the underlying error's first line>`` of a STEP_FAILURE event (the
-    cause, not Dagster's wrapper)."""
-    error = event.step_failure_data.error
-    innermost = None
-    while error is not None:
-        innermost, error = error, error.cause
-    if innermost is None or not innermost.message.strip():
-        return f"FAILED step {event.step_key}: unknown error"
-    if innermost.cls_name == "DagsterDbtCliRuntimeError":  # its first line is half a sentence
-        return f"FAILED step {event.step_key}: dbt build failed (the failed dbt tests are named with their rows)"
-    return f"FAILED step {event.step_key}: {innermost.message.strip().splitlines()[0]}"
 
 
 class StepLinesHandler(logging.Handler):

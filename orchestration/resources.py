@@ -1,4 +1,8 @@
-"""Dagster resources: where the warehouse lives and where its inputs and exports are."""
+"""The Dagster resources of the code location, one job each: where the warehouse is and how a run
+writes it (:class:`WarehouseResource`), where the raw assets read a year's Census files from
+(:class:`SourceResource`), and what the six figures draw (:class:`FigureSettings`). The paths and
+environment variables they fall back to are :mod:`orchestration.paths`; the write, audit, publish
+protocol they drive is :mod:`orchestration.candidate` and :mod:`orchestration.publish`."""
 
 from __future__ import annotations
 
@@ -9,55 +13,46 @@ from contextlib import contextmanager
 from pathlib import Path
 
 import duckdb
-from dagster import ConfigurableResource, DagsterEventType, InitResourceContext
+from dagster import ConfigurableResource, InitResourceContext
 from dagster_duckdb import DuckDBResource
 from filelock import FileLock
-from pydantic import Field, PrivateAttr, field_validator
+from pydantic import Field, PrivateAttr, ValidationInfo, field_validator
 
+from orchestration.candidate import candidate_dir, end_run, kept_candidate, make_candidate, take_run_lock, writer_lock
+from orchestration.failures import run_problems
+from orchestration.figures.options import AS_PUBLISHED, DEFAULT_PARTNER
 from orchestration.partitions import parse_year_range
-from orchestration.publish import (
-    CANDIDATE_EXPORTS,
-    CANDIDATE_INFO,
-    CandidateInfo,
-    PublishError,
-    candidates_dir,
-    check_publish_targets,
-    copy_database,
-    copy_exports,
-    dead_runs,
-    finish_interrupted_publish,
-    mark_ended,
-    mark_running,
-    publish,
-    published_build,
-    record_build,
-    wait_for_foreign_writer,
-    write_failure_report,
+from orchestration.paths import (
+    DEFAULT_DUCKDB_PATH,
+    DEFAULT_EXPORTS_DIR,
+    DEFAULT_LANDING_DIR,
+    DUCKDB_PATH_ENV,
+    EXPORTS_DIR_ENV,
+    LANDING_DIR_ENV,
+    LOCAL_DIR_ENV,
+    REPO_ROOT,
+    SAMPLE_DIR,
+    SOURCE_ENV,
+    resolve_path,
 )
-from orchestration.reporting import failure_line
-from orchestration.settings import (
-    SettingError,
-    check_choice,
-    check_path,
-    check_size,
-    check_url,
-    check_url_list,
+from orchestration.publish import CANDIDATE_EXPORTS, PublishError, mark_ended, mark_running
+from orchestration.settings import SettingError, check_choice, check_path, check_size, check_url, check_url_list
+from orchestration.sources.census import (
+    DEFAULT_API_BASE_URL,
+    DEFAULT_CONCORDANCE_URL_TEMPLATE,
+    DEFAULT_COUNTRY_TRADE_URL,
 )
+from orchestration.sources.http import API_KEY_ENV
+from orchestration.tags import PARENT_RUN_TAG, PUBLISH_TAG
 
-REPO_ROOT = Path(__file__).resolve().parent.parent
-#: The one setting that names the DuckDB file; Dagster and the dbt profile both read it.
-DUCKDB_PATH_ENV = "ATP_DUCKDB_PATH"
-EXPORTS_DIR_ENV = "ATP_EXPORTS_DIR"
-DEFAULT_DUCKDB_PATH = "warehouse/atp.duckdb"
-SAMPLE_DIR = "warehouse/sample"
-DEFAULT_EXPORTS_DIR = "warehouse/exports"
+#: The sources a run can read its inputs from (``SourceResource.source``).
+SOURCES = ("sample", "local", "census")
 
 
-def _resolve(configured: str, env_name: str, default: str) -> Path:
-    """Run config value, else the environment variable, else the default; relative paths are
-    taken from the repository root so every process (Dagster, dbt, tests) agrees."""
-    path = Path(configured or os.environ.get(env_name) or default)
-    return path if path.is_absolute() else REPO_ROOT / path
+def _path_setting(cls: type, value: str, info: ValidationInfo) -> str:
+    """The validator of every path setting of the resources: :func:`orchestration.settings.check_path`
+    under the field's name."""
+    return check_path(info.field_name, value)
 
 
 class WarehouseResource(ConfigurableResource):
@@ -68,12 +63,13 @@ class WarehouseResource(ConfigurableResource):
     relative paths are resolved against the repository root. The dbt assets pass the resolved
     DuckDB path to dbt (``--vars duckdb_path``), so both always use the same file.
 
-    **Write, audit, publish** (:mod:`orchestration.publish`). In a Dagster run, nothing writes
-    the published file or the published figures. The run's first write takes the writer lock
-    (held until the run ends), checks that the publish can be done (both folders writable), and
-    copies the published file to a candidate, ``<warehouse folder>/.candidates/<run id>/``; a
-    re-execution of a failed run copies that run's kept candidate instead, so it continues the
-    same build (refused when another build was published since). Every raw load, ``dbt build``,
+    **Write, audit, publish** (:mod:`orchestration.candidate`, :mod:`orchestration.publish`). In a
+    Dagster run, nothing writes the published file or the published figures. The run's first
+    write takes the writer lock (held until the run ends), checks that the publish can be done
+    (both folders writable), and copies the published file to a candidate,
+    ``<warehouse folder>/.candidates/<run id>/``; a re-execution of a failed run copies that
+    run's kept candidate instead, so it continues the same build (refused when another build was
+    published since). Every raw load, ``dbt build``,
     asset check and figure of the run works on the candidate. When the run ends
     (:meth:`teardown_after_execution`) without a failed step or a failed blocking check, the
     candidate is published (one rename for the DuckDB file, then one per figure file) and the
@@ -98,10 +94,7 @@ class WarehouseResource(ConfigurableResource):
         "year of millions of records loads in bounded memory",
     )
 
-    @field_validator("duckdb_path", "exports_dir")
-    @classmethod
-    def _paths(cls, value: str, info) -> str:
-        return check_path(info.field_name, value)
+    _paths = field_validator("duckdb_path", "exports_dir")(_path_setting)
 
     @field_validator("memory_limit")
     @classmethod
@@ -117,30 +110,27 @@ class WarehouseResource(ConfigurableResource):
 
     def published_database_path(self) -> Path:
         """Absolute path of the published DuckDB file (what readers open)."""
-        return _resolve(self.duckdb_path, DUCKDB_PATH_ENV, DEFAULT_DUCKDB_PATH)
+        return resolve_path(self.duckdb_path, DUCKDB_PATH_ENV, DEFAULT_DUCKDB_PATH)
 
     def published_exports_path(self) -> Path:
         """Absolute path of the published exports folder."""
-        return _resolve(self.exports_dir, EXPORTS_DIR_ENV, DEFAULT_EXPORTS_DIR)
+        return resolve_path(self.exports_dir, EXPORTS_DIR_ENV, DEFAULT_EXPORTS_DIR)
 
     def candidate_dir(self, run_id: str | None = None) -> Path | None:
         """The candidate folder of a run (default: this run's); None outside a run."""
         run_id = run_id or self._run_id
-        if run_id is None:
-            return None
-        return candidates_dir(self.published_database_path()) / run_id
+        return candidate_dir(self.published_database_path(), run_id) if run_id is not None else None
 
     def continued_candidate(self) -> Path | None:
         """The kept candidate this run continues: its parent's (a re-execution of a failed run),
         when the parent left one; else None."""
-        if self._parent_run_id is None:
-            return None
-        folder = self.candidate_dir(self._parent_run_id)
-        return folder if folder is not None and (folder / CANDIDATE_INFO).exists() else None
+        return kept_candidate(self.published_database_path(), self._parent_run_id)
 
     def database_path(self) -> Path:
         """The DuckDB file to write: in a run, the run's candidate (made on first use, under the
-        writer lock: :meth:`_make_candidate`); outside a run, the published file."""
+        writer lock: :func:`orchestration.candidate.make_candidate`); outside a run, the
+        published file. Raises :class:`~orchestration.publish.PublishError` when the candidate
+        cannot be made (and at once for every later step of the run)."""
         candidate = self.candidate_dir()
         if candidate is None:
             return self.published_database_path()
@@ -149,43 +139,19 @@ class WarehouseResource(ConfigurableResource):
             raise PublishError(self._candidate_error)
         if not self._candidate_database:
             try:
-                self._make_candidate(candidate)
+                make_candidate(
+                    candidate,
+                    self.published_database_path(),
+                    self.published_exports_path(),
+                    str(self._run_id),
+                    self._parent_run_id,
+                    self.lock_timeout_seconds,
+                )
             except PublishError as error:
                 self._candidate_error = str(error)
                 raise
             self._candidate_database = True
         return candidate / self.published_database_path().name
-
-    def _make_candidate(self, candidate: Path) -> None:
-        """Check the publish targets, then copy the published file (or the continued candidate's
-        file and figures) into ``candidate`` and record the build in it (``meta.builds``).
-        Raises :class:`PublishError` when a target cannot be written, when the continued
-        candidate was built on another published build, or when the disk is full."""
-        published = self.published_database_path()
-        check_publish_targets(published, self.published_exports_path())
-        if published.exists():
-            wait_for_foreign_writer(published, self.lock_timeout_seconds)
-        base = published_build(published)
-        source, continues = published, None
-        parent = self.continued_candidate()
-        if parent is not None:
-            info = CandidateInfo.read(parent)
-            if info is None or info.based_on_build != base:
-                raise PublishError(
-                    f"run {self._parent_run_id}, which this run re-executes, built on another warehouse than the "
-                    f"published one (build {base}): re-executing it would publish its tables over newer ones. "
-                    "Launch the years again instead."
-                )
-            source, continues = parent / published.name, self._parent_run_id
-            copy_exports(parent / CANDIDATE_EXPORTS, candidate / CANDIDATE_EXPORTS)
-        database = candidate / published.name
-        candidate.mkdir(parents=True, exist_ok=True)
-        if source.exists():
-            copy_database(source, database, self.lock_timeout_seconds)
-        info = CandidateInfo(run_id=str(self._run_id), based_on_build=base, continues_run=continues)
-        with duckdb.connect(str(database)) as con:
-            record_build(con, info)
-        info.write(candidate)
 
     def exports_path(self) -> Path:
         """The folder to write figures to: in a run, the candidate's; outside, the published one."""
@@ -198,21 +164,16 @@ class WarehouseResource(ConfigurableResource):
         return candidate / CANDIDATE_EXPORTS
 
     def _hold_lock(self) -> None:
-        """Take the writer lock for the rest of the run (released at teardown), then finish a
-        publish another run left cut short (:func:`finish_interrupted_publish`)."""
-        if self._lock is None:
-            path = self.published_database_path()
-            path.parent.mkdir(parents=True, exist_ok=True)
-            lock = FileLock(f"{path}.lock", timeout=self.lock_timeout_seconds)
-            lock.acquire()
-            self._lock = lock
-            finish_interrupted_publish(path, self.published_exports_path())
-            self._fail_dead_runs()
-
-    def _fail_dead_runs(self) -> None:
-        """Mark failed, in the Dagster instance, the runs of this warehouse whose process died
+        """Take the writer lock for the rest of the run (released at teardown), finishing a
+        publish another run left cut short (:func:`orchestration.candidate.take_run_lock`), and
+        mark failed, in the Dagster instance, the runs of this warehouse whose process died
         without ending them (kill -9): they would stay STARTED in the UI forever."""
-        for run_id in dead_runs(self.published_database_path()):
+        if self._lock is not None:
+            return
+        self._lock, dead = take_run_lock(
+            self.published_database_path(), self.published_exports_path(), self.lock_timeout_seconds
+        )
+        for run_id in dead:
             run = self._instance.get_run_by_id(run_id) if self._instance is not None else None
             if run is not None and not run.is_finished:
                 reason = f"its process died without ending it (killed?); marked failed by run {self._run_id}"
@@ -231,9 +192,7 @@ class WarehouseResource(ConfigurableResource):
             self._hold_lock()
             yield
             return
-        path = self.published_database_path()
-        path.parent.mkdir(parents=True, exist_ok=True)
-        with FileLock(f"{path}.lock", timeout=self.lock_timeout_seconds):
+        with writer_lock(self.published_database_path(), self.lock_timeout_seconds):
             yield
 
     @contextmanager
@@ -278,35 +237,26 @@ class WarehouseResource(ConfigurableResource):
 
     def teardown_after_execution(self, context: InitResourceContext) -> None:
         """End of a Dagster run: publish the candidate when every step and blocking check
-        passed, else keep it with ``FAILED.md``; tag the run with what happened
-        (``atp/publish``); then release the writer lock."""
+        passed, else keep it with ``FAILED.md`` (:func:`orchestration.candidate.end_run`); tag
+        the run with what happened (``atp/publish``) and say it in the run's log; then release
+        the writer lock."""
         candidate = self.candidate_dir()
         try:
             if candidate is None:
                 return
-            if not candidate.exists():  # the run wrote nothing: a figures run of no figure, or it failed first
-                why = "the run failed before it wrote anything" if run_problems(context) else "the run wrote nothing"
-                _tag(context, f"nothing published: {why}")
-                return
-            problems = run_problems(context, candidate / self.published_database_path().name)
-            if problems:
-                write_failure_report(candidate, str(self._run_id), problems)
-                failures = len([p for p in problems if not p.startswith("  ")])
-                _tag(context, f"nothing published: {failures} failed step(s) or check(s), listed in FAILED.md")
-                if context.log is not None:  # the run's log in the UI: the same failures and rows
-                    context.log.error(
-                        f"nothing published: {failures} failed step(s) or check(s), below and in {candidate}/FAILED.md "
-                        "(the failed candidate is kept there)\n" + "\n".join(problems)
-                    )
-                return
-            try:
-                published = publish(candidate, self.published_database_path(), self.published_exports_path())
-            except OSError as error:
-                _tag(context, f"FAILED to publish: {error}")
-                raise
-            _tag(context, "published " + ("; ".join(published) or "nothing new"))
-            if context.log is not None:
-                context.log.info(f"published {'; '.join(published) or 'nothing new'}")
+            database = candidate / self.published_database_path().name
+            problems = []
+            if context.instance is not None and context.run is not None:
+                problems = run_problems(context.instance, context.run.run_id, database if candidate.exists() else None)
+            end_run(
+                candidate,
+                self.published_database_path(),
+                self.published_exports_path(),
+                str(self._run_id),
+                problems,
+                tag=lambda text: _tag(context, text),
+                log=lambda message, error: _log(context, message, error),
+            )
         finally:
             if self._run_id is not None:
                 mark_ended(self.published_database_path(), self._run_id)
@@ -315,55 +265,16 @@ class WarehouseResource(ConfigurableResource):
                 self._lock = None
 
 
-#: Dagster's tag naming the run a re-execution re-executes.
-PARENT_RUN_TAG = "dagster/parent_run_id"
-#: The tag a run gets when it ends: what it published, or why nothing.
-PUBLISH_TAG = "atp/publish"
-
-
 def _tag(context: InitResourceContext, text: str) -> None:
     """Tag the run with what its end published (shown on the run's page and in the runs list)."""
     if context.instance is not None and context.run is not None:
         context.instance.add_run_tags(context.run.run_id, {PUBLISH_TAG: text[:250]})
 
 
-def run_problems(context: InitResourceContext, database: Path | None = None) -> list[str]:
-    """The failed steps and failed blocking (error-severity) checks of the context's run, one
-    line each with the step or check and its message; for a failed dbt test, up to 10 of the
-    rows behind it in ``database`` (the run's candidate) follow, indented."""
-    from orchestration.audit import offending_rows
-
-    if context.instance is None or context.run is None:
-        return []
-    problems = []
-    records = context.instance.all_logs(
-        context.run.run_id, of_type={DagsterEventType.STEP_FAILURE, DagsterEventType.ASSET_CHECK_EVALUATION}
-    )
-    for record in records:
-        event = record.dagster_event
-        if event is None:
-            continue
-        if event.event_type == DagsterEventType.STEP_FAILURE:
-            problems.append(f"step {event.step_key} failed: {failure_line(event).split(': ', 1)[1]}")
-            continue
-        evaluation = event.asset_check_evaluation_data
-        if not evaluation.passed and evaluation.severity.value == "ERROR":
-            problems.append(f"check {evaluation.check_name} on {evaluation.asset_key.to_user_string()} failed")
-            if database is not None:
-                problems.extend(f"  - {row}" for row in offending_rows(database, evaluation.check_name))
-    return problems
-
-
-SOURCE_ENV = "ATP_SOURCE"
-LOCAL_DIR_ENV = "ATP_LOCAL_DIR"
-LANDING_DIR_ENV = "ATP_LANDING_DIR"
-API_KEY_ENV = "CENSUS_API_KEY"
-SOURCES = ("sample", "local", "census")
-DEFAULT_LANDING_DIR = "warehouse/raw"
-DEFAULT_API_BASE_URL = "https://api.census.gov/data/timeseries/intltrade"
-#: Known Census addresses (as of 2026; Census moves files: override them in config).
-DEFAULT_CONCORDANCE_URL_TEMPLATE = "https://www.census.gov/foreign-trade/schedules/b/{year}/exp-code.txt"
-DEFAULT_COUNTRY_TRADE_URL = "https://www.census.gov/foreign-trade/statistics/country/country.xlsx"
+def _log(context: InitResourceContext, message: str, error: bool) -> None:
+    """Say what the end of the run did in the run's log (in the UI), as an error when it failed."""
+    if context.log is not None:
+        (context.log.error if error else context.log.info)(message)
 
 
 class SourceResource(ConfigurableResource):
@@ -409,10 +320,7 @@ class SourceResource(ConfigurableResource):
     def _source(cls, value: str) -> str:
         return check_choice("source", value, SOURCES)
 
-    @field_validator("local_dir", "landing_dir")
-    @classmethod
-    def _paths(cls, value: str, info) -> str:
-        return check_path(info.field_name, value)
+    _paths = field_validator("local_dir", "landing_dir")(_path_setting)
 
     @field_validator("api_base_url", "country_trade_url")
     @classmethod
@@ -434,8 +342,9 @@ class SourceResource(ConfigurableResource):
     def _extra_templates(cls, value: str) -> str:
         return check_url_list("extra_concordance_url_templates", value)
 
-    def kind(self) -> str:
-        """The selected source; raises ``ValueError`` for an unknown one."""
+    def kind_name(self) -> str:
+        """The name of the selected source (``sample``, ``local`` or ``census``: ``source``, else
+        ``$ATP_SOURCE``, else ``sample``); raises ``ValueError`` for an unknown one."""
         kind = self.source or os.environ.get(SOURCE_ENV) or "sample"
         if kind not in SOURCES:
             raise ValueError(f"unknown source {kind!r}: choose one of {', '.join(SOURCES)}")
@@ -446,35 +355,23 @@ class SourceResource(ConfigurableResource):
 
         Raises ``ValueError`` for source=local without a folder.
         """
-        kind = self.kind()
+        kind = self.kind_name()
         if kind == "sample":
             return REPO_ROOT / SAMPLE_DIR
         if kind == "local":
             configured = self.local_dir or os.environ.get(LOCAL_DIR_ENV)
             if not configured:
                 raise ValueError(f"source=local needs local_dir (or ${LOCAL_DIR_ENV})")
-            return _resolve(configured, LOCAL_DIR_ENV, "")
-        return _resolve(self.landing_dir, LANDING_DIR_ENV, DEFAULT_LANDING_DIR) / "census"
+            return resolve_path(configured, LOCAL_DIR_ENV, "")
+        return resolve_path(self.landing_dir, LANDING_DIR_ENV, DEFAULT_LANDING_DIR) / "census"
 
     def census_downloader(self):
-        """A :class:`orchestration.sources.census.CensusDownloader` for this configuration."""
+        """A :class:`orchestration.sources.census.CensusDownloader` for this configuration (the
+        API key from ``$CENSUS_API_KEY``)."""
         from orchestration.sources.census import CensusDownloader, CensusSettings
         from orchestration.sources.http import build_session
 
-        settings = CensusSettings(
-            api_base_url=self.api_base_url,
-            concordance_url_template=self.concordance_url_template,
-            extra_concordance_url_templates=tuple(
-                t.strip() for t in self.extra_concordance_url_templates.split(",") if t.strip()
-            ),
-            country_list_url_template=self.country_list_url_template,
-            export_history_url_template=self.export_history_url_template,
-            country_trade_url=self.country_trade_url,
-            hs_codes_per_request=self.hs_codes_per_request,
-            timeout_seconds=self.timeout_seconds,
-            force=self.force_download,
-            api_key=os.environ.get(API_KEY_ENV) or None,
-        )
+        settings = CensusSettings.from_config(self.model_dump(), api_key=os.environ.get(API_KEY_ENV) or None)
         return CensusDownloader(self.input_root(), settings, build_session(self.max_retries, self.backoff_factor))
 
 
@@ -485,7 +382,7 @@ class FigureSettings(ConfigurableResource):
     reads (:meth:`options`)."""
 
     partner: str = Field(
-        default="5700",
+        default=DEFAULT_PARTNER,
         description="Partner: a Schedule C code (5700 China, 5880 Japan), a partner group code (CN_HK) or an exact "
         "name, case-insensitive ('japan', 'China + Hong Kong'); see dim_partners",
     )
@@ -495,7 +392,7 @@ class FigureSettings(ConfigurableResource):
     )
     year: int | None = Field(default=None, description="Year of figures 3 and 6; default: the last year of the range")
     definition: str = Field(
-        default="as_published",
+        default=AS_PUBLISHED,
         description="ATP definition: as_published (each year's own list) or fixed_<base year>, e.g. fixed_2008 "
         "(figure 5 draws the chain-linked series beside them)",
     )

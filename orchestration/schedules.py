@@ -24,8 +24,9 @@ from dagster import (
 )
 
 from orchestration.jobs import atp_warehouse_job
-from orchestration.partitions import partition_range_tags
 from orchestration.resources import SourceResource
+from orchestration.run_config import source_run_config
+from orchestration.tags import TRIGGER_TAG, partition_range_tags
 
 #: Cron and timezone of the annual refresh, read once when the code location loads (Dagster needs
 #: them to define the schedule): default 06:00 on 15 June, New York time, a week or so after the
@@ -54,8 +55,8 @@ def refresh_run_request(first: int, last: int, run_key: str | None = None) -> Ru
     return RunRequest(
         run_key=run_key,
         job_name=atp_warehouse_job.name,
-        run_config={"resources": {"source": {"config": {"source": "census", "force_download": True}}}},
-        tags={**partition_range_tags(first, last), "atp/trigger": "annual_refresh"},
+        run_config=source_run_config({"source": "census", "force_download": True}),
+        tags={**partition_range_tags(first, last), TRIGGER_TAG: "annual_refresh"},
     )
 
 

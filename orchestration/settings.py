@@ -21,12 +21,13 @@ FORBIDDEN = re.compile(r"['\";\x00-\x1f\x7f]")
 
 
 class SettingError(ValueError):
-    """A setting's value is refused; ``setting`` names it, the message (one line) says what is
-    valid."""
+    """A setting's value is refused; ``setting`` names it, ``message`` (one line) says what is
+    valid; the error reads ``<setting>: <message>``."""
 
     def __init__(self, setting: str, message: str) -> None:
         super().__init__(f"{setting}: {message}")
         self.setting = setting
+        self.message = message
 
 
 def _shown(value: str) -> str:

@@ -20,7 +20,7 @@ import duckdb
 import pandas as pd
 import pytest
 
-from orchestration.resources import REPO_ROOT
+from orchestration.paths import REPO_ROOT
 
 VENV_BIN = Path(sys.executable).parent
 
@@ -263,9 +263,9 @@ def test_local_years_default_to_the_year_folders_of_the_input(tmp_path: Path, mo
     tiny = write_tiny_input(tmp_path / "input")
     monkeypatch.setenv("ATP_DUCKDB_PATH", str(tmp_path / "atp.duckdb"))
     monkeypatch.setenv("DAGSTER_HOME", str(tmp_path / "dagster_home"))
-    from orchestration.cli import _years_held
+    from orchestration.console.options import refresh_years
 
-    assert _years_held(tiny, "local") == "2010-2011"  # what `--years` becomes when it is not given
+    assert refresh_years(None, "local", tiny) == [2010, 2011]  # what `--years` becomes when it is not given
     (tiny / "2013").mkdir()  # a gap: 2010, 2011, 2013
     result = CliRunner().invoke(app, ["refresh", "--source", "local", "--local-dir", str(tiny)])
     assert result.exit_code == 2

@@ -589,7 +589,7 @@ API_CASES = [
     Case(
         "API exports/hs: row shorter than the header",
         lambda root: None,
-        ("census source, year 2011", "exports/hs", "DF=1", ": record 2 has 6 values, header has 7"),
+        ("census source, year 2011", "exports/hs", "DF=1", ": record 2: 6 values, the header has 7"),
         census=lambda year, df, table: [table[0], table[1][:-1], *table[2:]] if year == 2011 and df == "1" else table,
     ),
     Case(

@@ -16,22 +16,13 @@ from pathlib import Path
 import duckdb
 import pytest
 
-from orchestration.benchmark import SAMPLE_DIR, generate_year
+from bench.generate import SAMPLE_DIR, generate_year
 from orchestration.census.layouts import EXPORT_HISTORY
+from orchestration.paths import REPO_ROOT
 from tests.reference_fixed_width import reference_parse_fixed_width
 
 pytestmark = pytest.mark.bench
 
-LOAD = """
-import resource, sys
-from pathlib import Path
-from orchestration.census.load import load_table
-from orchestration.census.tables import EXPORT_HISTORY_TABLE
-from orchestration.resources import WarehouseResource
-with WarehouseResource(duckdb_path=sys.argv[2]).connect() as con:
-    (result,) = load_table(con, Path(sys.argv[1]), EXPORT_HISTORY_TABLE, [2008])
-print(result.rows_loaded)
-"""
 WRAPPER = (
     "import resource, subprocess, sys; done = subprocess.run(sys.argv[1:]); "
     "print(resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss); sys.exit(done.returncode)"
@@ -44,10 +35,21 @@ def _load(tmp_path: Path, records: int) -> tuple[int, float, int]:
     generate_year(SAMPLE_DIR, 2008, records, root / "2008" / "EXP_HIST.TXT")
     database = tmp_path / f"w_{records}.duckdb"
     done = subprocess.run(
-        [sys.executable, "-c", WRAPPER, sys.executable, "-c", LOAD, str(root), str(database)],
+        [
+            sys.executable,
+            "-c",
+            WRAPPER,
+            sys.executable,
+            "-m",
+            "bench.steps.year_load",
+            str(root),
+            "2008",
+            str(database),
+        ],
         capture_output=True,
         text=True,
         check=True,
+        cwd=REPO_ROOT,
     )
     rows, peak_kib = (int(v) for v in done.stdout.split()[-2:])
     with duckdb.connect(str(database), read_only=True) as con:

@@ -18,7 +18,7 @@ import pyarrow.parquet as pq
 import pytest
 
 from orchestration.census.parse import read_country_trade
-from orchestration.resources import REPO_ROOT
+from orchestration.paths import REPO_ROOT
 from tests import reference_dumps
 from tests.conftest import COUNTRY_TRADE_XLSX, SAMPLE_DIR
 

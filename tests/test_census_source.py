@@ -126,7 +126,7 @@ def test_failure_keeps_the_previous_year_and_the_next_run_recovers(census_wareho
         mock.get("https://www.census.gov/foreign-trade/statistics/country/country.xlsx", status=500)
         result = materialize_2011(force=True)
     assert not result.success
-    from orchestration.cli import failure_lines
+    from orchestration.failures import failure_lines
 
     messages = " ".join(failure_lines(result))
     assert "SourceError: census source, year 2011, https://api.census.gov/" in messages
@@ -154,3 +154,12 @@ def test_local_folder_lists_everything_missing(tmp_path: Path) -> None:
         "2010/COUNTRY.TXT (COUNTRY.TXT, record length 51)",
         "2011/COUNTRY.TXT (COUNTRY.TXT, record length 51)",
     ]
+
+
+def test_the_census_source_lands_something_for_every_raw_table() -> None:
+    """A raw table added to the registry without a landing step of the census source would fail
+    only when a census run reaches it (KeyError): the two registries must name the same tables."""
+    from orchestration.census.tables import RAW_TABLES
+    from orchestration.sources.census import LANDS
+
+    assert set(LANDS) == {table.name for table in RAW_TABLES}

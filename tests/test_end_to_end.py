@@ -42,16 +42,15 @@ def run_job(first_year: int, last_year: int, run_config: dict | None = None):
     """Run ``atp_warehouse_job`` over a range of year partitions; returns the execution result."""
     from dagster import DagsterInstance
 
-    from orchestration.definitions import atp_warehouse_job, defs
+    from orchestration.definitions import defs
+    from orchestration.jobs import atp_warehouse_job
+    from orchestration.tags import partition_range_tags
 
     job = defs.resolve_job_def(atp_warehouse_job.name)
     result = job.execute_in_process(
         instance=DagsterInstance.ephemeral(),
         run_config=run_config or {},
-        tags={
-            "dagster/asset_partition_range_start": str(first_year),
-            "dagster/asset_partition_range_end": str(last_year),
-        },
+        tags=partition_range_tags(first_year, last_year),
         raise_on_error=False,
     )
     return result
@@ -266,10 +265,10 @@ def test_figures_for_another_partner_from_run_config(
     """The figures job with the Launchpad's run config (what ``atp figures --partner`` runs)."""
     from dagster import DagsterInstance
 
-    from orchestration.assets.exports import figure_run_config
     from orchestration.definitions import defs
     from orchestration.jobs import atp_figures_job
-    from orchestration.partitions import partition_range_tags
+    from orchestration.run_config import figure_run_config
+    from orchestration.tags import partition_range_tags
 
     monkeypatch.setenv("ATP_DUCKDB_PATH", str(tiny_warehouse["duckdb"]))
     monkeypatch.setenv("ATP_EXPORTS_DIR", str(tiny_warehouse["exports"]))
@@ -335,7 +334,7 @@ def test_mid_year_schedule_b_codes_are_resolved_or_reported(
     assert result.success
     warned = {e.asset_check_key.name for e in result.get_asset_check_evaluations() if not e.passed}
     assert warned == {"warn_unlisted_codes"}
-    from orchestration.cli import failure_lines
+    from orchestration.failures import failure_lines
 
     assert failure_lines(result) == ["WARNING check int_hs10_codes_missing_from_list:warn_unlisted_codes"]
     report = query(

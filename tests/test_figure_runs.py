@@ -10,6 +10,8 @@ from pathlib import Path
 
 import pytest
 
+from orchestration.jobs import atp_figures_job, atp_warehouse_job
+from orchestration.tags import RANGE_END_TAG, RANGE_START_TAG
 from tests.test_figures import _build
 
 
@@ -36,9 +38,10 @@ FIGURE_ASSETS = [
 def test_the_figures_are_configured_once_for_all_six(dbt_manifest: Path) -> None:
     from dagster import AssetKey, validate_run_config
 
-    from orchestration.assets.exports import figure_assets, figure_run_config
+    from orchestration.assets.exports import figure_assets
     from orchestration.definitions import defs
     from orchestration.resources import FigureSettings
+    from orchestration.run_config import figure_run_config
 
     assert [a.key.to_user_string() for a in figure_assets] == FIGURE_ASSETS
     defaults = FigureSettings()
@@ -51,7 +54,7 @@ def test_the_figures_are_configured_once_for_all_six(dbt_manifest: Path) -> None
             "figures": {"config": {"partner": "5880", "years": "2000-2008", "year": 2008, "definition": "fixed_2008"}}
         }
     }
-    job = defs.resolve_job_def("atp_figures_job")
+    job = defs.resolve_job_def(atp_figures_job.name)
     validate_run_config(job, config)
     # no figure asset has config of its own: partner, years, year and definition are set once
     assert all(
@@ -72,7 +75,7 @@ def test_no_machine_specific_path_in_the_launchpad_defaults(dbt_manifest: Path) 
     import json
 
     from orchestration.definitions import defs
-    from orchestration.resources import REPO_ROOT
+    from orchestration.paths import REPO_ROOT
 
     defaults = {
         name: resource.model_dump() for name, resource in defs.resources.items() if hasattr(resource, "model_dump")
@@ -84,15 +87,15 @@ def test_no_machine_specific_path_in_the_launchpad_defaults(dbt_manifest: Path) 
 def test_refresh_run_config_reaches_dbt_and_the_figures(dbt_manifest: Path) -> None:
     from dagster import validate_run_config
 
-    from orchestration.cli import refresh_run_config
     from orchestration.definitions import defs
+    from orchestration.run_config import refresh_run_config
 
     config = refresh_run_config({"source": "sample", "force_download": False}, "5880", 2002, 0.1)
     assert config["ops"] == {"atp_dbt_assets": {"config": {"atp_base_year": 2002, "max_unlinked_value_share": 0.1}}}
     assert config["resources"]["figures"] == {
         "config": {"partner": "5880", "years": "", "year": None, "definition": "as_published"}
     }
-    validate_run_config(defs.resolve_job_def("atp_warehouse_job"), config)
+    validate_run_config(defs.resolve_job_def(atp_warehouse_job.name), config)
 
 
 @pytest.mark.parametrize(
@@ -176,9 +179,6 @@ def test_atp_figures_draws_a_partner_through_the_job(
 
     with DagsterInstance.from_config(str(tmp_path / "dagster_home")) as instance:
         runs = instance.get_runs()
-    assert [run.job_name for run in runs] == ["atp_figures_job"]
+    assert [run.job_name for run in runs] == [atp_figures_job.name]
     assert runs[0].run_config["resources"]["figures"]["config"]["partner"] == "CN_HK"
-    assert (runs[0].tags["dagster/asset_partition_range_start"], runs[0].tags["dagster/asset_partition_range_end"]) == (
-        "2007",
-        "2008",
-    )
+    assert (runs[0].tags[RANGE_START_TAG], runs[0].tags[RANGE_END_TAG]) == ("2007", "2008")

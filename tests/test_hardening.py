@@ -18,7 +18,8 @@ from typer.testing import CliRunner
 
 from orchestration.assets.dbt import DbtBuildConfig
 from orchestration.cli import app
-from orchestration.resources import REPO_ROOT, FigureSettings, SourceResource, WarehouseResource
+from orchestration.paths import REPO_ROOT
+from orchestration.resources import FigureSettings, SourceResource, WarehouseResource
 from tests.test_end_to_end import run_job
 from tests.tiny_warehouse import published_state
 
@@ -189,11 +190,12 @@ def test_a_read_only_exports_folder_publishes_nothing_and_names_the_folder(tiny,
 def test_pending_figures_of_a_cut_publish_are_published_by_a_figures_run(tiny, monkeypatch: pytest.MonkeyPatch) -> None:
     """A publish killed after the warehouse rename and one figure file (the rest pending): the
     next `atp figures` finishes it first, so the pending figures are published, not deleted."""
-    from orchestration import publish, resources
+    from orchestration import candidate as run_candidate
+    from orchestration import publish
 
-    monkeypatch.setattr(resources, "publish", lambda candidate, database, exports: [])  # the run leaves its candidate
+    monkeypatch.setattr(run_candidate, "publish", lambda candidate, database, exports: [])  # the run leaves it
     assert run_job(2010, 2011).success
-    monkeypatch.setattr(resources, "publish", publish.publish)
+    monkeypatch.setattr(run_candidate, "publish", publish.publish)
     candidate = next(p for p in (tiny["duckdb"].parent / ".candidates").iterdir() if p.is_dir())
     pending = sorted(p.name for p in (candidate / "exports").iterdir())
     real_replace = os.replace

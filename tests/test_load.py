@@ -10,7 +10,8 @@ from pathlib import Path
 import duckdb
 import pytest
 
-from orchestration.census.load import LoadResult, file_origin, load_table, read_input_manifest
+from orchestration.census.input_manifest import file_origin, read_input_manifest
+from orchestration.census.load import LoadResult, load_table
 from orchestration.census.parse import CensusLayoutError
 from orchestration.census.tables import (
     API_HITECH_TABLE,

@@ -22,8 +22,11 @@ import requests
 import responses
 from filelock import FileLock
 
-from orchestration.resources import REPO_ROOT, SourceResource, WarehouseResource
+from orchestration.jobs import atp_warehouse_job
+from orchestration.paths import REPO_ROOT
+from orchestration.resources import SourceResource, WarehouseResource
 from orchestration.schedules import annual_census_refresh, census_release_sensor, refresh_years
+from orchestration.tags import TRIGGER_TAG, partition_range_tags
 
 COUNTRY_XLSX = "https://www.census.gov/foreign-trade/statistics/country/country.xlsx"
 
@@ -39,8 +42,7 @@ def test_schedule_requests_a_census_run_over_the_revised_years() -> None:
     from dagster import DefaultScheduleStatus, build_schedule_context
 
     request = annual_census_refresh(build_schedule_context(scheduled_execution_time=datetime(2026, 6, 15, 6)))
-    assert request.tags["dagster/asset_partition_range_start"] == "2023"
-    assert request.tags["dagster/asset_partition_range_end"] == "2025"
+    assert request.tags == {**partition_range_tags(2023, 2025), TRIGGER_TAG: "annual_refresh"}
     # every landed copy is downloaded again: a revision arrives under the same names
     assert request.run_config == {"resources": {"source": {"config": {"source": "census", "force_download": True}}}}
     assert annual_census_refresh.default_status == DefaultScheduleStatus.STOPPED
@@ -237,15 +239,10 @@ def test_a_run_launched_through_the_ui_runs_its_steps_in_one_process(webserver) 
         "selector": {
             "repositoryLocationName": "atp_warehouse",
             "repositoryName": "__repository__",
-            "jobName": "atp_warehouse_job",
+            "jobName": atp_warehouse_job.name,
         },
         "runConfigData": {},
-        "executionMetadata": {
-            "tags": [
-                {"key": "dagster/asset_partition_range_start", "value": "2007"},
-                {"key": "dagster/asset_partition_range_end", "value": "2008"},
-            ]
-        },
+        "executionMetadata": {"tags": [{"key": k, "value": v} for k, v in partition_range_tags(2007, 2008).items()]},
     }
     launched = _graphql(port, LAUNCH, {"params": params})["data"]["launchRun"]
     assert launched["__typename"] == "LaunchRunSuccess", launched
@@ -274,7 +271,7 @@ def test_a_launchpad_run_for_a_partner_group_builds_its_figures(webserver, tmp_p
     """What the Launchpad form sends: resources (the tiny input, its own warehouse file) and the
     figure assets' config (partner CN_HK = China + Hong Kong, year 2011). Values by hand from
     tests/tiny_input.py: ATP exports to China + Hong Kong 2000 USD (2010) and 4000 USD (2011)."""
-    from orchestration.assets.exports import figure_run_config
+    from orchestration.run_config import figure_run_config
     from tests.tiny_input import write_tiny_input
 
     tiny = write_tiny_input(tmp_path / "input")
@@ -284,7 +281,7 @@ def test_a_launchpad_run_for_a_partner_group_builds_its_figures(webserver, tmp_p
         "selector": {
             "repositoryLocationName": "atp_warehouse",
             "repositoryName": "__repository__",
-            "jobName": "atp_warehouse_job",
+            "jobName": atp_warehouse_job.name,
         },
         "runConfigData": {
             "resources": {
@@ -293,12 +290,7 @@ def test_a_launchpad_run_for_a_partner_group_builds_its_figures(webserver, tmp_p
                 **figure_run_config(partner="CN_HK", year=2011)["resources"],
             },
         },
-        "executionMetadata": {
-            "tags": [
-                {"key": "dagster/asset_partition_range_start", "value": "2010"},
-                {"key": "dagster/asset_partition_range_end", "value": "2011"},
-            ]
-        },
+        "executionMetadata": {"tags": [{"key": k, "value": v} for k, v in partition_range_tags(2010, 2011).items()]},
     }
     launched = _graphql(webserver["port"], LAUNCH, {"params": params})["data"]["launchRun"]
     assert launched["__typename"] == "LaunchRunSuccess", launched
@@ -370,5 +362,5 @@ def test_screenshots_of_the_asset_graph_and_a_launched_run(webserver) -> None:
     # the graph shows the six asset groups; the run page shows the run and its steps
     for group in ("census_raw", "dbt_staging", "dbt_intermediate", "dbt_marts", "dbt_seeds", "figures"):
         assert group in graph, group
-    assert run_id[:8] in run and "atp_warehouse_job" in run
+    assert run_id[:8] in run and atp_warehouse_job.name in run
     assert "raw__export_history" in run or "raw/export_history" in run

@@ -16,8 +16,8 @@ from pathlib import Path
 import duckdb
 import pytest
 
+from orchestration.paths import REPO_ROOT
 from orchestration.publish import CANDIDATES_DIR, FAILURE_REPORT
-from orchestration.resources import REPO_ROOT
 from tests.test_end_to_end import run_job
 from tests.tiny_warehouse import candidates, marts_fingerprint, published_state, sha256
 
@@ -73,10 +73,10 @@ def test_a_run_failing_a_dbt_test_publishes_nothing_and_keeps_its_candidate(tiny
 def test_a_figures_run_for_a_bad_partner_leaves_the_figures_as_they_were(tiny) -> None:
     from dagster import DagsterInstance
 
-    from orchestration.assets.exports import figure_run_config
     from orchestration.definitions import defs
     from orchestration.jobs import atp_figures_job
-    from orchestration.partitions import partition_range_tags
+    from orchestration.run_config import figure_run_config
+    from orchestration.tags import partition_range_tags
 
     before = published_state(tiny["duckdb"], tiny["exports"])
     result = defs.resolve_job_def(atp_figures_job.name).execute_in_process(

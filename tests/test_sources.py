@@ -12,14 +12,17 @@ import requests
 import responses
 from responses import registries
 
-from orchestration.census.api_tables import read_exports_hitech, read_exports_hs
+from orchestration.census.api_tables import read_exports_hitech
 from orchestration.census.parse import CensusLayoutError
+from orchestration.census.tables import EXPORT_HISTORY_TABLE
 from orchestration.sources.census_api import HITECH_FIELDS, fetch_table, hitech_params
 from orchestration.sources.http import SourceError, build_session, redact
 from orchestration.sources.landing import land_url, read_manifest
 from tests.fake_census import API, hitech_table, hs_table
 
 KEY = "0123456789abcdef0123456789abcdef01234567"  # a fake 40-hex API key
+#: The reader of landed exports/hs tables, as the export history table registers it.
+read_exports_hs = next(form.read for form in EXPORT_HISTORY_TABLE.forms if form.many)
 HITECH_URL = f"{API}/exports/hitech"
 
 

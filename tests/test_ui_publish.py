@@ -24,6 +24,8 @@ from pathlib import Path
 import duckdb
 import pytest
 
+from orchestration.jobs import atp_warehouse_job
+from orchestration.tags import partition_range_tags
 from tests.dagster_ui import (
     LAUNCH_RUN,
     LOCATION,
@@ -155,14 +157,9 @@ def test_a_census_raw_backfill_publishes_nothing_and_says_why(ui) -> None:
 def _launch_range(port: int, first: int, last: int, run_config: dict) -> str:
     """The Launchpad of atp_warehouse_job with a range of years (tags) and run config."""
     params = {
-        "selector": {**LOCATION, "jobName": "atp_warehouse_job"},
+        "selector": {**LOCATION, "jobName": atp_warehouse_job.name},
         "runConfigData": run_config,
-        "executionMetadata": {
-            "tags": [
-                {"key": "dagster/asset_partition_range_start", "value": str(first)},
-                {"key": "dagster/asset_partition_range_end", "value": str(last)},
-            ]
-        },
+        "executionMetadata": {"tags": [{"key": k, "value": v} for k, v in partition_range_tags(first, last).items()]},
     }
     launched = graphql(port, LAUNCH_RUN, {"params": params})["data"]["launchRun"]
     assert launched["__typename"] == "LaunchRunSuccess", launched

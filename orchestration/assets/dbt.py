@@ -11,6 +11,7 @@ from pydantic import Field
 
 from orchestration.assets.run_scope import require_complete_run
 from orchestration.audit import build_counts, counts_phrase, project_checksum
+from orchestration.dbt_settings import DEFAULT_BASE_YEAR, DEFAULT_MAX_UNLINKED_VALUE_SHARE, RUN_TARGET_PATH
 from orchestration.partitions import single_run, year_partitions
 from orchestration.project import dbt_project, dbt_resource
 from orchestration.publish import record_content
@@ -35,22 +36,16 @@ class AtpDbtTranslator(DagsterDbtTranslator):
         return None
 
 
-#: One target folder for every build (relative to the dbt project): dbt reuses its partial parse
-#: from one build to the next instead of parsing the project again, and the folder does not grow
-#: with every run. Builds never overlap: each holds the warehouse writer lock.
-DBT_RUN_TARGET_PATH = Path("target") / "run"
-
-
 class DbtBuildConfig(Config):
     """Settings of a build that users change (Launchpad form; ``atp refresh`` options). The
-    defaults are those of ``dbt_project.yml``."""
+    defaults are those of ``dbt_project.yml`` (:mod:`orchestration.dbt_settings`)."""
 
     atp_base_year: int = Field(
-        default=2008,
+        default=DEFAULT_BASE_YEAR,
         description="Base year of the fixed-definition series: every year is classified by this year's ATP list.",
     )
     max_unlinked_value_share: float = Field(
-        default=0.05,
+        default=DEFAULT_MAX_UNLINKED_VALUE_SHARE,
         ge=0,
         le=1,
         description="Largest share (0-1) of a year's ATP exports allowed in codes the fixed definition cannot "
@@ -107,7 +102,7 @@ def atp_dbt_assets(
     require_complete_run(context, warehouse.continued_candidate() is not None)
     with warehouse.writer_lock():
         invocation = dbt_resource().cli(
-            dbt_build_args(warehouse.database_path(), config), context=context, target_path=DBT_RUN_TARGET_PATH
+            dbt_build_args(warehouse.database_path(), config), context=context, target_path=RUN_TARGET_PATH
         )
         yield from invocation.stream()
         settings = {k: v for k, v in dbt_vars(warehouse.database_path(), config).items() if k != "duckdb_path"}

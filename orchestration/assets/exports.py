@@ -1,8 +1,9 @@
 """Export assets: the six figures (the briefing's four, figure 5 with the three ATP definitions and
 figure 6 with the products behind the largest gaps) for one partner, as CSV + Parquet tables and
 PNG + SVG charts. What they draw (partner, years, year, definition) is set once for all six by the
-``figures`` resource (:class:`orchestration.resources.FigureSettings`), so the Launchpad shows
-one form; the default run draws China (5700) over every complete year."""
+``figures`` resource (:class:`orchestration.resources.FigureSettings`; its run config:
+:func:`orchestration.run_config.figure_run_config`), so the Launchpad shows one form; the default
+run draws China (5700) over every complete year."""
 
 from typing import Any
 
@@ -14,7 +15,7 @@ from orchestration.assets.dbt import atp_dbt_assets
 from orchestration.assets.run_scope import full_asset_graph
 from orchestration.lineage import lineage_markdown
 from orchestration.partitions import yearly_asset
-from orchestration.provenance import ORIGIN_TABLE_VALUES, describe_origins
+from orchestration.provenance import describe_origins
 from orchestration.publish import FIGURE_BUILD_KEY, current_build, fingerprint_of
 from orchestration.resources import FigureSettings, WarehouseResource
 
@@ -56,18 +57,6 @@ def figure_asset_name(number: int) -> str:
     return f"figure_{number}_{figures.FIGURE_NAMES[number]}"
 
 
-def figure_run_config(
-    partner: str = figures.DEFAULT_PARTNER,
-    years: str = "",
-    year: int | None = None,
-    definition: str = figures.AS_PUBLISHED,
-) -> dict[str, Any]:
-    """The run config that sets what every figure draws, once for all six (the ``figures``
-    resource, :class:`orchestration.resources.FigureSettings`; the Launchpad shows the same)."""
-    config = {"partner": partner, "years": years, "year": year, "definition": definition}
-    return {"resources": {"figures": {"config": config}}}
-
-
 def _export(
     context: AssetExecutionContext, number: int, settings: FigureSettings, warehouse: WarehouseResource
 ) -> MaterializeResult:
@@ -92,9 +81,7 @@ def _export(
         "parquet": MetadataValue.path(str(published / written.parquet.name)),
         "png": MetadataValue.path(str(published / written.png.name)),
         "svg": MetadataValue.path(str(published / written.svg.name)),
-        "data_origin": describe_origins(
-            [origin for origin, value in ORIGIN_TABLE_VALUES.items() if value == drawn.origin]
-        ),
+        "data_origin": describe_origins([drawn.origin]),
         "caption": drawn.caption,
         "preview": MetadataValue.md(drawn.table.slice(0, 12).to_pandas().to_markdown(index=False)),
     }

@@ -37,7 +37,7 @@ def prepare_inputs(source: SourceResource, table: RawTable, years: list[int]) ->
     census: download what is missing or changed into the landing area. sample/local: check the
     folder and raise one :class:`InputFileError` listing every missing file of every year.
     """
-    kind = source.kind()
+    kind = source.kind_name()
     if kind == "census":
         downloader = source.census_downloader()
         for year in years if table.per_year and not table.file_has_years else [None]:
@@ -167,7 +167,7 @@ def build_raw_asset(table: RawTable) -> AssetsDefinition:
 
     Before anything is read, the run must rebuild everything built from the table
     (:func:`orchestration.assets.run_scope.require_complete_run`). Each year's files are parsed
-    into a temporary table and swapped in atomically (:func:`orchestration.census.load.swap`):
+    into a temporary table and swapped in atomically (:func:`orchestration.census.swap.swap`):
     re-materializing a year replaces its rows and never duplicates them. Raises
     :class:`InputFileError`, ``CensusLayoutError`` (naming file, record and field),
     ``SourceError`` (naming source, year and URL) or ``IncompleteRunError`` before anything is
@@ -191,7 +191,7 @@ def build_raw_asset(table: RawTable) -> AssetsDefinition:
         for r in results:
             for note in r.notes:
                 context.log.warning(note)
-        return MaterializeResult(metadata=_metadata(table, results, source.kind(), preview))
+        return MaterializeResult(metadata=_metadata(table, results, source.kind_name(), preview))
 
     return _raw_asset
 

@@ -14,6 +14,9 @@ from __future__ import annotations
 
 from dagster import AssetExecutionContext, AssetKey, AssetSelection, DagsterEventType, DagsterRunStatus
 
+from orchestration.jobs import atp_warehouse_job
+from orchestration.tags import PARENT_RUN_TAG
+
 #: Groups whose assets write the warehouse file (the figures only read it).
 WRITING_GROUPS = ("census_raw", "dbt_seeds", "dbt_staging", "dbt_intermediate", "dbt_marts")
 
@@ -66,9 +69,9 @@ def require_complete_run(context: AssetExecutionContext, continues_candidate: bo
         raise IncompleteRunError(
             f"this run rebuilds {_names(incomplete)} but not what is built from it ({_names(missing)}), so its "
             "result could not be published whole and nothing would be: launch Materialize all for the years (or the "
-            "job atp_warehouse_job, or `atp refresh --years ...`)"
+            f"job {atp_warehouse_job.name}, or `atp refresh --years ...`)"
         )
-    parent_id = context.run.tags.get("dagster/parent_run_id")
+    parent_id = context.run.tags.get(PARENT_RUN_TAG)
     if parent_id is None or continues_candidate:
         return
     parent = context.instance.get_run_by_id(parent_id)

@@ -12,23 +12,20 @@ for ``exports/hitech`` blank ``HITECH`` (all commodities) and ``00`` (not ATP).
 
 The readers here follow the contract of :mod:`orchestration.census.tables`: they fill a TEMP
 table with some of the raw table's columns plus ``source_file`` and ``source_record`` (the row of
-the JSON table, header = 1) and return a :class:`~orchestration.census.tables.ReadInfo`.
+the JSON table, header = 1) and return a :class:`~orchestration.census.reading.ReadInfo`.
 """
 
 from __future__ import annotations
 
 import json
-import re
-from collections.abc import Sequence
+from collections.abc import Callable, Collection, Sequence
 from pathlib import Path
 
 import duckdb
 import pandas as pd
 
 from orchestration.census.parse import CensusLayoutError
-
-#: ``exports_hs_df<DF>_<request key>.json`` (orchestration.sources.census.hs_file; older landings: ``_<NNN>``).
-HS_FILE_NAME = re.compile(r"exports_hs_df([12])_[0-9a-z_]+\.json", re.IGNORECASE)
+from orchestration.census.reading import ReadInfo
 
 _COUNTRY_KIND = """
     case
@@ -41,29 +38,56 @@ _COUNTRY_KIND = """
 """
 
 
+class ApiTableError(ValueError):
+    """An answer of the API that is not an API table: ``record`` is 0 for the answer as a whole,
+    1 for its header, n for its n-th row (header = 1); ``field`` is ``file``, ``header`` or
+    ``row``; ``value`` the part refused (shortened); ``message`` (one line) says why."""
+
+    def __init__(self, record: int, field: str, value: str, message: str) -> None:
+        super().__init__(message)
+        self.record = record
+        self.field = field
+        self.value = value
+        self.message = message
+
+
+def check_api_table(payload: object, expected: Sequence[str], extra: Collection[str] | None = None) -> list:
+    """Check that an answer of the API (parsed JSON) is an API table, before it is landed and
+    again before it is loaded, and return its header. The rules, in order: a non-empty JSON array
+    of arrays, header first; every ``expected`` column in the header (and, when ``extra`` is
+    given, no column that is neither expected nor in ``extra``: the predicate columns the API
+    appends); every row as wide as the header; every value a string (or null). Raises
+    :class:`ApiTableError` for the first rule broken."""
+    if not isinstance(payload, list) or not payload or not all(isinstance(row, list) for row in payload):
+        raise ApiTableError(0, "file", "", "not a JSON array of arrays with a header row")
+    header = payload[0]
+    missing = [name for name in expected if name not in header]
+    unknown = [name for name in header if name not in expected and name not in extra] if extra is not None else []
+    if missing or unknown:
+        parts = [f"missing {missing}"] * bool(missing) + [f"unexpected {unknown}"] * bool(unknown)
+        raise ApiTableError(1, "header", ",".join(map(str, header)), f"unexpected header {header}: {', '.join(parts)}")
+    for record, row in enumerate(payload, start=1):
+        if len(row) != len(header):
+            raise ApiTableError(record, "row", json.dumps(row)[:60], f"{len(row)} values, the header has {len(header)}")
+        bad = next((value for value in row if value is not None and not isinstance(value, str)), None)
+        if bad is not None:
+            raise ApiTableError(record, "row", repr(bad), "API values are strings")
+    return header
+
+
 def read_api_table(path: Path, relative: str, expected: Sequence[str]) -> pd.DataFrame:
     """One landed API table as a frame of strings with ``source_file`` and ``source_record``
-    (header = record 1). Raises :class:`CensusLayoutError` for malformed JSON, a payload that is
-    not an array of arrays of strings, a header without an ``expected`` column, or a row whose
-    width differs from the header's."""
+    (header = record 1). Raises :class:`CensusLayoutError` for malformed JSON or an answer that is
+    not an API table with the ``expected`` columns (:func:`check_api_table`), naming the record
+    and field."""
     try:
         payload = json.loads(path.read_text(encoding="utf-8"))
     except (ValueError, UnicodeDecodeError) as error:
         raise CensusLayoutError(relative, 0, "file", "", f"malformed JSON: {error}") from None
-    if not isinstance(payload, list) or not payload or not all(isinstance(row, list) for row in payload):
-        raise CensusLayoutError(relative, 0, "file", "", "not a JSON array of arrays with a header row")
-    header = payload[0]
-    missing = [name for name in expected if name not in header]
-    if missing:
-        raise CensusLayoutError(relative, 1, "header", ",".join(map(str, header)), f"missing columns {missing}")
-    for record, row in enumerate(payload, start=1):
-        if len(row) != len(header):
-            raise CensusLayoutError(
-                relative, record, "row", json.dumps(row)[:60], f"{len(row)} values, the header has {len(header)}"
-            )
-        bad = next((value for value in row if value is not None and not isinstance(value, str)), None)
-        if bad is not None:
-            raise CensusLayoutError(relative, record, "row", repr(bad), "API values are strings")
+    try:
+        header = check_api_table(payload, expected)
+    except ApiTableError as error:
+        raise CensusLayoutError(relative, error.record, error.field, error.value, error.message) from None
     frame = pd.DataFrame(payload[1:], columns=header, dtype="string")
     frame["source_record"] = range(2, len(frame) + 2)
     frame["source_file"] = relative
@@ -97,21 +121,27 @@ def _dropped(kinds: dict[str, int], hitech: dict[str, int] | None = None) -> dic
     return counts
 
 
-def read_exports_hs(con: duckdb.DuckDBPyConnection, root: Path, relatives: Sequence[str], year: int, target: str):
-    """Parse landed ``exports/hs`` tables (``<year>/api/exports_hs_df<DF>_<key>.json``, the DF
-    from the file name) into TEMP table ``target``: one row per DF x HS10 x country with
+def read_exports_hs(
+    con: duckdb.DuckDBPyConnection,
+    root: Path,
+    relatives: Sequence[str],
+    year: int,
+    target: str,
+    df_code_of: Callable[[str], str],
+) -> ReadInfo:
+    """Parse landed ``exports/hs`` tables (one per request and DF; ``df_code_of`` tells a table's
+    DF from its relative path, :func:`orchestration.census.tables.hs_api_df`) into TEMP table
+    ``target``: one row per DF x HS10 x country with
     ``df_code``, ``hs10_code``, ``cty_code``, ``stat_year``, ``value_usd`` (December
     ``ALL_VAL_YR``, whole USD, an annual value: ``stat_month`` stays empty), ``source_file``,
     ``source_record``. Aggregate rows are dropped and counted. Raises :class:`CensusLayoutError`
     naming file, record and field for a malformed code, a non-numeric value or one of over 18
     digits, a ``time`` of another year, and when the tables hold no country row at all (no
     data: the year's rows are kept as they are)."""
-    from orchestration.census.tables import ReadInfo
-
     frames = []
     for relative in relatives:
         frame = read_api_table(root / relative, relative, ("E_COMMODITY", "CTY_CODE", "ALL_VAL_YR"))
-        frame["df_code"] = HS_FILE_NAME.fullmatch(Path(relative).name).group(1)
+        frame["df_code"] = df_code_of(relative)
         frames.append(frame)
     combined = pd.concat(frames, ignore_index=True)
     if "time" not in combined.columns:
@@ -171,7 +201,9 @@ def read_exports_hs(con: duckdb.DuckDBPyConnection, root: Path, relatives: Seque
     )
 
 
-def read_exports_hitech(con: duckdb.DuckDBPyConnection, root: Path, relatives: Sequence[str], year: int, target: str):
+def read_exports_hitech(
+    con: duckdb.DuckDBPyConnection, root: Path, relatives: Sequence[str], year: int, target: str
+) -> ReadInfo:
     """Parse a landed ``exports/hitech`` table into TEMP table ``target``: one row per country x
     ATP group (01-10) with ``cty_name``, ``annual_value_usd`` (year-to-date ``ALL_VAL_YR`` of the
     latest month reported, i.e. December when the pair traded in December; whole USD),
@@ -180,8 +212,6 @@ def read_exports_hitech(con: duckdb.DuckDBPyConnection, root: Path, relatives: S
 
     Raises :class:`CensusLayoutError` for non-numeric values or malformed codes, a ``time`` of
     another year, and when no row of the year is for December (the year is not complete)."""
-    from orchestration.census.tables import ReadInfo
-
     (relative,) = relatives
     frame = read_api_table(
         root / relative, relative, ("CTY_CODE", "CTY_NAME", "HITECH", "ALL_VAL_MO", "ALL_VAL_YR", "time")

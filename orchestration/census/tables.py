@@ -25,49 +25,58 @@ format is new, a dbt source and a staging model.
 
 from __future__ import annotations
 
-import csv
-from collections.abc import Callable, Sequence
-from dataclasses import dataclass, field
+import re
+from collections.abc import Sequence
+from dataclasses import dataclass
 from fnmatch import fnmatch
+from functools import partial
 from pathlib import Path
 
-import duckdb
-
 from orchestration.census.api_tables import read_exports_hitech, read_exports_hs
-from orchestration.census.fixed_width import choose_layout, first_problem, read_lines, typed_select
-from orchestration.census.layouts import CONCORDANCE_LAYOUTS, COUNTRY, EXPORT_HISTORY, Layout
-from orchestration.census.parse import (
-    COUNTRY_TRADE_VALUE_COLUMNS,
-    CensusLayoutError,
-    months_with_data,
-    not_utf8_error,
-    parse_country_trade,
-)
+from orchestration.census.layouts import CONCORDANCE_LAYOUTS, COUNTRY, EXPORT_HISTORY
+from orchestration.census.parse import COUNTRY_TRADE_VALUE_COLUMNS
+from orchestration.census.readers import fixed_width_reader, read_code_changes, read_country_table
+from orchestration.census.reading import Reader
+
+#: The input files, where they are in an input folder (``{year}`` replaced, ``*`` any text, case
+#: ignored): the one place their names are written. The sources land their downloads under these
+#: names and the sample generator writes them (:func:`input_file`).
+EXPORT_HISTORY_FILE = "{year}/EXP_HIST.TXT"
+#: One Census API ``exports/hs`` table per request: its DF (1 or 2) and a key of the request.
+HS_API_FILE = "{year}/api/exports_hs_df{df}_{key}.json"
+SCHEDULE_B_FILE = "{year}/exp-code.txt"
+CONCORD_FILE = "{year}/CONCORD.TXT"
+#: The year's later Schedule B lists (e.g. the July edition), read after the first in name order.
+SCHEDULE_B_EDITION_FILE = "{year}/exp-code-{edition}.txt"
+CONCORD_EDITION_FILE = "{year}/CONCORD-{edition}.TXT"
+COUNTRY_LIST_FILE = "{year}/COUNTRY.TXT"
+HITECH_API_FILE = "{year}/api/exports_hitech.json"
+#: The country trade table's folder (one table for every year) and the name the workbook lands under.
+COUNTRY_TRADE_FOLDER = "country_trade"
+COUNTRY_TRADE_WORKBOOK = f"{COUNTRY_TRADE_FOLDER}/country.xlsx"
+CODE_CHANGES_FILE = "hs10_changes.csv"
+#: The input folder's manifest: each file's origin and sha256 (:mod:`orchestration.census.input_manifest`).
+INPUT_MANIFEST = "manifest.json"
 
 
-@dataclass(frozen=True)
-class ReadInfo:
-    """What a reader found: records per file (relative path), aggregate rows it dropped by kind
-    (API tables), and each file's vintage (``YYYY-MM``, the last month with data) where known.
-
-    A reader whose ``target`` is a view that checks records as it is read (fixed width) sets
-    ``diagnose``: called after the view failed with a bad-record error, it raises the exact
-    :class:`CensusLayoutError` of the first bad record (or makes the view check-free when the
-    records turn out good). ``temp_tables`` are dropped by the loader when it is done.
-    """
-
-    file_records: dict[str, int]
-    dropped: dict[str, int] = field(default_factory=dict)
-    vintage: dict[str, str] = field(default_factory=dict)
-    diagnose: Callable[[], None] | None = None
-    temp_tables: tuple[str, ...] = ()
+def input_file(name: str, year: int | str | None = None, **parts: object) -> str:
+    """An input file's path relative to the input folder: ``name`` (one of the names above) with
+    ``{year}`` and its other parts filled in, e.g. ``input_file(COUNTRY_LIST_FILE, 2019)`` ->
+    ``2019/COUNTRY.TXT``. Raises ``KeyError`` for a part ``name`` has and ``parts`` lacks."""
+    return name.format(year=year, **parts)
 
 
-#: ``read(con, root, relative paths, year or None, target) -> ReadInfo``. A reader makes ``target``
-#: a TEMP table or view with some of its table's columns plus ``source_file`` and
-#: ``source_record`` (and ``year`` for a table whose file holds many years) and raises
-#: ``CensusLayoutError`` naming file, record, field and value for a bad record.
-Reader = Callable[[duckdb.DuckDBPyConnection, Path, Sequence[str], int | None, str], ReadInfo]
+_HS_API_NAME = re.compile(r"exports_hs_df([12])_[0-9a-z_]+\.json", re.IGNORECASE)
+
+
+def hs_api_df(relative: str) -> str:
+    """The DF (``"1"`` domestic, ``"2"`` foreign) of a landed ``exports/hs`` table, from its name
+    (:data:`HS_API_FILE`; older landings were keyed ``_<NNN>``). Raises ``ValueError`` for another
+    name."""
+    found = _HS_API_NAME.fullmatch(Path(relative).name)
+    if found is None:
+        raise ValueError(f"{relative} is not an exports/hs table name ({HS_API_FILE})")
+    return found.group(1)
 
 
 @dataclass(frozen=True)
@@ -189,115 +198,6 @@ def find_files(root: Path, table: RawTable, year: int | None) -> tuple[FileForm 
     return None, []
 
 
-# --- readers -------------------------------------------------------------------------------
-
-
-def fixed_width_reader(layouts: Layout | tuple[Layout, ...], rank_files: bool = False) -> Reader:
-    """A reader for fixed-width files in ``layouts`` (the layout chosen per file by record
-    length). Each file's records are streamed into a TEMP lines table; ``target`` is a view that
-    types and checks them as they are inserted (:func:`fixed_width.typed_select`), so a year is
-    read once. With ``rank_files`` each row gets ``list_rank``: 1 for the first file, 2 for the
-    next... (a year's January Schedule B list, then its later editions)."""
-    candidates = (layouts,) if isinstance(layouts, Layout) else tuple(layouts)
-
-    def read(
-        con: duckdb.DuckDBPyConnection, root: Path, relatives: Sequence[str], year: int | None, target: str
-    ) -> ReadInfo:
-        records: dict[str, int] = {}
-        files: list[tuple[str, str, Layout, str]] = []
-        for rank, relative in enumerate(relatives, start=1):
-            layout = choose_layout(root / relative, relative, candidates) if len(candidates) > 1 else candidates[0]
-            lines = f"{target}_lines_{rank}"
-            records[relative] = read_lines(con, root / relative, relative, lines)
-            extra = f", cast({rank} as integer) as list_rank" if rank_files else ""
-            files.append((relative, lines, layout, extra))
-
-        def create_view(guard: bool) -> None:
-            union = " union all ".join(typed_select(lay, lines, rel, extra, guard) for rel, lines, lay, extra in files)
-            con.execute(f"create or replace temp view {target} as {union}")
-
-        def diagnose() -> None:
-            for relative, lines, layout, _ in files:
-                problem = first_problem(con, lines, layout, relative, root / relative, candidates)
-                if problem is not None:
-                    raise problem
-            create_view(guard=False)  # the cheap checks were stricter than the Census rules
-
-        create_view(guard=True)
-        return ReadInfo(file_records=records, diagnose=diagnose, temp_tables=tuple(f[1] for f in files))
-
-    return read
-
-
-def read_country_table(
-    con: duckdb.DuckDBPyConnection, root: Path, relatives: Sequence[str], year: int | None, target: str
-) -> ReadInfo:
-    """Reader of the country trade table (xlsx or CSV, :func:`parse.read_country_trade`): every
-    year of the file, with ``months_reported`` (the year's last month with data: 12 for a
-    complete year, fewer for the newest year of a vintage); the file's vintage is its newest
-    year and that year's last month with data (``2024-06``)."""
-    (relative,) = relatives
-    rows = parse_country_trade(con, root / relative, relative, "_atp_country_all")
-    months = months_with_data(
-        dict(zip(["year", *COUNTRY_TRADE_VALUE_COLUMNS], row, strict=True))
-        for row in con.execute(
-            f"select year, {', '.join(COUNTRY_TRADE_VALUE_COLUMNS)} from _atp_country_all"
-        ).fetchall()
-    )
-    con.execute("create or replace temp table _atp_country_months (year integer, months_reported integer)")
-    con.executemany("insert into _atp_country_months values (?, ?)", sorted(months.items()))
-    con.execute(f"""
-        create or replace temp table {target} as
-        select c.*, m.months_reported from _atp_country_all c left join _atp_country_months m using (year)
-    """)
-    con.execute("drop table _atp_country_all")
-    con.execute("drop table _atp_country_months")
-    newest = max(months) if months else None
-    vintage = {relative: f"{newest}-{months[newest]:02d}"} if newest is not None else {}
-    return ReadInfo(file_records={relative: rows}, vintage=vintage)
-
-
-CODE_CHANGE_HEADER = ("old_hs10_code", "new_hs10_code", "first_year")
-
-
-def read_code_changes(
-    con: duckdb.DuckDBPyConnection, root: Path, relatives: Sequence[str], year: int | None, target: str
-) -> ReadInfo:
-    """Reader of the code-change concordance ``hs10_changes.csv`` (a layout of this project:
-    ``old_hs10_code,new_hs10_code,first_year``, one row per link; see the README). Raises
-    :class:`CensusLayoutError` naming file, line and field for a missing column, a code that is
-    not ten digits, or a year that is not four digits."""
-    (relative,) = relatives
-    rows: list[tuple[str, str, int, str, int]] = []
-    try:
-        with (root / relative).open(newline="", encoding="utf-8-sig") as handle:
-            reader = csv.reader(handle)
-            header = [h.strip() for h in next(reader, [])]
-            missing = [c for c in CODE_CHANGE_HEADER if c not in header]
-            if missing:
-                raise CensusLayoutError(relative, 1, "header", ",".join(header), f"missing columns {missing}")
-            at = {c: header.index(c) for c in CODE_CHANGE_HEADER}
-            for line, row in enumerate(reader, start=2):
-                if not any(cell.strip() for cell in row):
-                    continue
-                values = {c: (row[at[c]].strip() if at[c] < len(row) else "") for c in CODE_CHANGE_HEADER}
-                for name, digits in (("old_hs10_code", 10), ("new_hs10_code", 10), ("first_year", 4)):
-                    if len(values[name]) != digits or not values[name].isdigit():
-                        raise CensusLayoutError(relative, line, name, values[name], f"does not match [0-9]{{{digits}}}")
-                rows.append(
-                    (values["old_hs10_code"], values["new_hs10_code"], int(values["first_year"]), relative, line)
-                )
-    except UnicodeDecodeError:
-        raise not_utf8_error(root / relative, relative) from None
-    con.execute(
-        f"create or replace temp table {target} (old_hs10_code varchar, new_hs10_code varchar, "
-        "first_year integer, source_file varchar, source_record integer)"
-    )
-    if rows:
-        con.executemany(f"insert into {target} values (?, ?, ?, ?, ?)", rows)
-    return ReadInfo(file_records={relative: len(rows)})
-
-
 # --- the tables ----------------------------------------------------------------------------
 
 _HISTORY_COLUMNS = tuple(
@@ -312,12 +212,12 @@ EXPORT_HISTORY_TABLE = RawTable(
     columns=_HISTORY_COLUMNS,
     forms=(
         FileForm(
-            "EM545/EA645 fixed width, record length 120", ("{year}/EXP_HIST.TXT",), fixed_width_reader(EXPORT_HISTORY)
+            "EM545/EA645 fixed width, record length 120", (EXPORT_HISTORY_FILE,), fixed_width_reader(EXPORT_HISTORY)
         ),
         FileForm(
             "Census API exports/hs tables",
-            ("{year}/api/exports_hs_df1_*.json", "{year}/api/exports_hs_df2_*.json"),
-            read_exports_hs,
+            tuple(input_file(HS_API_FILE, "{year}", df=df, key="*") for df in ("1", "2")),
+            partial(read_exports_hs, df_code_of=hs_api_df),
             many=True,
         ),
     ),
@@ -347,9 +247,11 @@ ATP_CONCORDANCE_TABLE = RawTable(
     forms=(
         FileForm(
             "Schedule B exp-code.txt (278) or CONCORD.TXT (245)",
-            ("{year}/exp-code.txt", "{year}/CONCORD.TXT"),
+            (SCHEDULE_B_FILE, CONCORD_FILE),
             fixed_width_reader(CONCORDANCE_LAYOUTS, rank_files=True),
-            extra_patterns=("{year}/exp-code-*.txt", "{year}/CONCORD-*.TXT"),
+            extra_patterns=tuple(
+                input_file(name, "{year}", edition="*") for name in (SCHEDULE_B_EDITION_FILE, CONCORD_EDITION_FILE)
+            ),
         ),
     ),
     key=("hs10_code",),
@@ -361,7 +263,7 @@ COUNTRIES_TABLE = RawTable(
     description="Country code list (COUNTRY.TXT) of each year: one row per year x Schedule C code, "
     "including the 0xxx grouping codes.",
     columns=tuple((f.name, "varchar") for f in COUNTRY.fields),
-    forms=(FileForm("COUNTRY.TXT, record length 51", ("{year}/COUNTRY.TXT",), fixed_width_reader(COUNTRY)),),
+    forms=(FileForm("COUNTRY.TXT, record length 51", (COUNTRY_LIST_FILE,), fixed_width_reader(COUNTRY)),),
     key=("cty_code",),
 )
 
@@ -379,7 +281,7 @@ COUNTRY_TRADE_TABLE = RawTable(
     forms=(
         FileForm(
             "Census country.xlsx or a CSV with its columns",
-            ("country_trade/*.xlsx", "country_trade/*.csv"),
+            (f"{COUNTRY_TRADE_FOLDER}/*.xlsx", f"{COUNTRY_TRADE_FOLDER}/*.csv"),
             read_country_table,
         ),
     ),
@@ -402,7 +304,7 @@ API_HITECH_TABLE = RawTable(
         ("monthly_sum_usd", "bigint"),
         ("months_reported", "integer"),
     ),
-    forms=(FileForm("Census API exports/hitech table", ("{year}/api/exports_hitech.json",), read_exports_hitech),),
+    forms=(FileForm("Census API exports/hitech table", (HITECH_API_FILE,), read_exports_hitech),),
     key=("cty_code", "hitech_code"),
     required=False,
 )
@@ -413,7 +315,7 @@ HS10_CODE_CHANGES_TABLE = RawTable(
     "the new code (splits: one old code, several rows; merges: several old codes, one new code).",
     columns=(("old_hs10_code", "varchar"), ("new_hs10_code", "varchar"), ("first_year", "integer")),
     forms=(
-        FileForm("hs10_changes.csv (old_hs10_code,new_hs10_code,first_year)", ("hs10_changes.csv",), read_code_changes),
+        FileForm("hs10_changes.csv (old_hs10_code,new_hs10_code,first_year)", (CODE_CHANGES_FILE,), read_code_changes),
     ),
     key=("old_hs10_code", "new_hs10_code"),
     required=False,

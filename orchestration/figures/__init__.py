@@ -17,8 +17,8 @@ A run resolves its options once, then draws and writes each figure::
 Modules, one job each: ``options`` (validation, partner resolution), ``tables`` (one SQL query
 per figure), ``captions`` (caption and data origin), ``charts`` (matplotlib, set up lazily) with
 ``chart_totals``, ``chart_groups`` and ``chart_products``, ``labels`` (text that must fit),
-``style`` (palette and unit labels, as data), ``files`` (names, atomic writes, CSV), ``build``
-(one figure end to end).
+``style`` (palette and unit labels, as data), ``names`` (file names), ``files`` (atomic writes,
+CSV), ``build`` (one figure end to end).
 
 Money stays exact: USD billions (current dollars) as DECIMAL(18,9) in tables, CSV and Parquet;
 only the charts draw floats. Every table carries ``data_origin`` and every chart a caption
@@ -28,7 +28,8 @@ saying which inputs are real Census data and which SYNTHETIC.
 from orchestration.figures.build import CHARTS, DrawnFigure, draw_figure
 from orchestration.figures.captions import data_origin, figure_caption
 from orchestration.figures.charts import configure_matplotlib
-from orchestration.figures.files import PNG_DPI, WrittenFigure, figure_stem, slug, write_figure
+from orchestration.figures.files import PNG_DPI, WrittenFigure, write_figure
+from orchestration.figures.names import figure_stem, slug
 from orchestration.figures.options import (
     AS_PUBLISHED,
     CHAIN_LINKED,

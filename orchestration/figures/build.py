@@ -15,7 +15,7 @@ from orchestration.figures.captions import data_origin, figure_caption
 from orchestration.figures.chart_groups import chart_2, chart_3, chart_4
 from orchestration.figures.chart_products import chart_6
 from orchestration.figures.chart_totals import chart_1, chart_5
-from orchestration.figures.files import figure_stem
+from orchestration.figures.names import figure_stem
 from orchestration.figures.options import FigureOptions
 from orchestration.figures.tables import figure_table
 
@@ -38,7 +38,8 @@ class DrawnFigure:
     """One figure built from the marts, ready for :func:`~orchestration.figures.files.write_figure`:
     its ``number`` (1-6), the ``options`` it was drawn for, the file ``stem``, the ``table``
     (Arrow; USD billions exact), the ``chart`` (a matplotlib figure), the ``caption`` under the
-    chart and the data ``origin`` (``"census"``, ``"synthetic sample"`` or ``"unverified"``)."""
+    chart and the data ``origin`` of its inputs (``"census"``, ``"synthetic"`` or ``"unverified"``:
+    :data:`orchestration.provenance.ORIGINS`)."""
 
     number: int
     options: FigureOptions

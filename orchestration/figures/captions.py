@@ -9,14 +9,14 @@ from collections.abc import Iterable
 import duckdb
 
 from orchestration.figures.options import FigureOptions
-from orchestration.provenance import ORIGIN_TABLE_VALUES, caption, inputs_origin
+from orchestration.provenance import caption, inputs_origin
 
 
 def data_origin(con: duckdb.DuckDBPyConnection, years: Iterable[int] | None = None) -> str:
-    """The ``data_origin`` column and metadata of an exported table: the origin of the inputs
-    behind ``years`` (every year: None), :data:`orchestration.provenance.ORIGIN_TABLE_VALUES`
-    (``"synthetic sample"`` if any is, else ``"unverified"`` if any is, else ``"census"``)."""
-    return ORIGIN_TABLE_VALUES[inputs_origin(con, sorted(set(years)) if years is not None else None)]
+    """The origin of the inputs behind ``years`` of a figure (every year: None), one of
+    :data:`orchestration.provenance.ORIGINS`: ``synthetic`` if any is, else ``unverified`` if any
+    is, else ``census`` (written in the table as :func:`orchestration.provenance.origin_table_value`)."""
+    return inputs_origin(con, sorted(set(years)) if years is not None else None)
 
 
 def figure_caption(con: duckdb.DuckDBPyConnection, options: FigureOptions, shown: Iterable[int]) -> str:

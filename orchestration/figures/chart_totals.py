@@ -30,6 +30,7 @@ from orchestration.figures.style import (
 )
 
 if TYPE_CHECKING:
+    from matplotlib.axes import Axes
     from matplotlib.figure import Figure
 
 
@@ -42,6 +43,24 @@ def growth_note(years: list[int], values: list[float]) -> str:
     return f"; compound annual growth {span(years)}: {100 * rate:+.1f} % a year"
 
 
+def _panels(bottom_height: float) -> tuple[Figure, tuple[Axes, Axes]]:
+    """A chart of two panels on one year axis: the series on top (3 high), a second measure below
+    (``bottom_height`` high)."""
+    return pyplot().subplots(
+        2, 1, figsize=(9, 7.5), sharex=True, height_ratios=[3, bottom_height], layout="constrained"
+    )
+
+
+def _finish_panels(fig: Figure, panels: tuple[Axes, Axes], years: list[int], title: str, caption: str) -> Figure:
+    """The year axis under the bottom panel, a value grid in both panels, the title and the caption."""
+    top, bottom = panels
+    bottom.set_xlabel("Year")
+    year_axis(bottom, years)
+    for ax in (top, bottom):
+        value_grid(ax)
+    return finish(fig, title, caption)
+
+
 def chart_1(table: pa.Table, caption: str) -> Figure:
     """Figure 1 of the briefing from :func:`~orchestration.figures.tables.figure_1_table`, two
     panels on one year axis: ATP exports to the partner (bars, USD billions, current dollars,
@@ -50,9 +69,7 @@ def chart_1(table: pa.Table, caption: str) -> Figure:
     table = chart_frame(table)
     name, years = partner_name(table), table["year"].tolist()
     exports = table["partner_atp_exports_usd_billions"]
-    fig, (top, bottom) = pyplot().subplots(
-        2, 1, figsize=(9, 7.5), sharex=True, height_ratios=[3, 2], layout="constrained"
-    )
+    fig, (top, bottom) = _panels(bottom_height=2)
     bars = top.bar(years, exports, width=0.7, color=PARTNER_COLOR, label=name)
     bar_values(top, bars, "%.1f", len(years))
     top.set_ylim(0, max(exports.max(), 1e-9) * 1.12)
@@ -68,12 +85,8 @@ def chart_1(table: pa.Table, caption: str) -> Figure:
     bottom.set_ylim(0, max(share.max(), 1e-9) * 1.3)
     bottom.set_ylabel("Share of world\nATP exports, %", fontsize=9)
     bottom.set_title(f"Share of U.S. ATP exports to the world that go to {name}, %", fontsize=10, loc="left")
-    bottom.set_xlabel("Year")
-    year_axis(bottom, years)
-    for ax in (top, bottom):
-        value_grid(ax)
     title = f"Figure 1. U.S. ATP exports to {name}, {span(years)}{definition_note(table)}"
-    return finish(fig, title, caption)
+    return _finish_panels(fig, (top, bottom), years, title, caption)
 
 
 def _definition_lines(ax: object, table: object, fixed_label: str) -> None:
@@ -122,9 +135,7 @@ def chart_5(table: pa.Table, caption: str) -> Figure:
         if has_fixed
         else "not in the warehouse: its base year's ATP list is not loaded"
     )
-    fig, (top, bottom) = pyplot().subplots(
-        2, 1, figsize=(9, 7.5), sharex=True, height_ratios=[3, 1.7], layout="constrained"
-    )
+    fig, (top, bottom) = _panels(bottom_height=1.7)
     _definition_lines(top, table, fixed_label)
     highest = table[["as_published_usd_billions", "fixed_definition_usd_billions", "chain_linked_usd_billions"]].max()
     top.set_ylim(0, max(highest.max(), 1e-9) * 1.3)  # room for the legend above the lines
@@ -149,9 +160,5 @@ def chart_5(table: pa.Table, caption: str) -> Figure:
     bottom.set_ylabel(USD_BILLIONS_AXIS, fontsize=9)
     bottom.set_title("Reclassification effect", fontsize=10, loc="left")
     bottom.legend(fontsize=8, loc="upper left")
-    bottom.set_xlabel("Year")
-    year_axis(bottom, years)
-    for ax in (top, bottom):
-        value_grid(ax)
     title = f"Figure 5. U.S. ATP exports to {name} under three ATP definitions, {span(years)}"
-    return finish(fig, title, caption)
+    return _finish_panels(fig, (top, bottom), years, title, caption)

@@ -1,12 +1,11 @@
-"""The files of a figure: their names, and writing them atomically (CSV and Parquet tables, PNG
-and SVG charts). A failure never leaves a half-written file over the last good one; a rewritten
-file keeps its mode, a new one gets what ``open()`` gives (``0666 & ~umask``)."""
+"""The files of a figure (named by :mod:`orchestration.figures.names`): writing them atomically
+(CSV and Parquet tables, PNG and SVG charts). A failure never leaves a half-written file over the
+last good one; a rewritten file keeps its mode, a new one gets what ``open()`` gives
+(``0666 & ~umask``)."""
 
 from __future__ import annotations
 
 import csv
-import re
-import unicodedata
 from dataclasses import dataclass
 from decimal import Decimal
 from pathlib import Path
@@ -16,40 +15,14 @@ import pyarrow as pa
 import pyarrow.compute as pc
 import pyarrow.parquet as pq
 
-from orchestration.figures.options import AS_PUBLISHED, FIGURE_NAMES, YEAR_FIGURES, FigureOptions
 from orchestration.files import atomic_write
+from orchestration.provenance import origin_table_value
 
 if TYPE_CHECKING:
     from orchestration.figures.build import DrawnFigure
 
 #: Resolution of the PNG charts (an SVG is written beside each).
 PNG_DPI = 150
-
-
-def slug(text: str) -> str:
-    """A file-name part: ASCII lower case, runs of other characters as one ``_``
-    (``"China + Hong Kong"`` -> ``"china_hong_kong"``, ``"Côte d'Ivoire"`` -> ``"cote_d_ivoire"``)."""
-    ascii_text = unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode()
-    return re.sub(r"[^a-z0-9]+", "_", ascii_text.lower()).strip("_")
-
-
-def figure_stem(number: int, options: FigureOptions) -> str:
-    """The file name (without suffix) of figure ``number`` drawn for ``options``:
-    ``figure_<n>_<name>_<partner code>_<slug of the partner's name>``, then the year (figures 3
-    and 6), the window ``<first>_<last>`` (figures 1, 2, 4 and 5, only when the window was
-    given, so the default files keep their names) and the definition unless as published, e.g.
-    ``figure_3_composition_shares_5880_japan_2008``, ``figure_1_atp_exports_5700_china_2000_2008``,
-    ``figure_4_specialization_gaps_cn_hk_china_hong_kong_fixed_2008``. ``KeyError`` for an
-    unknown figure number."""
-    partner = options.partner
-    parts = [f"figure_{number}", FIGURE_NAMES[number], slug(partner.code), slug(partner.name)]
-    if number in YEAR_FIGURES:
-        parts.append(str(options.year))
-    elif options.years_given:
-        parts.extend(str(year) for year in options.years)
-    if options.definition != AS_PUBLISHED:
-        parts.append(slug(options.definition))
-    return "_".join(parts)
 
 
 def round_for_export(table: pa.Table) -> pa.Table:
@@ -96,9 +69,11 @@ class WrittenFigure:
 
 def export_table(drawn: DrawnFigure) -> pa.Table:
     """The table as written: float measures rounded (:func:`round_for_export`), USD still
-    DECIMAL(18,9), and a ``data_origin`` column (``"census"`` or ``"synthetic sample"``)."""
+    DECIMAL(18,9), and a ``data_origin`` column (``"census"``, ``"synthetic sample"`` or
+    ``"unverified"``: :func:`orchestration.provenance.origin_table_value`)."""
     table = round_for_export(drawn.table)
-    return table.append_column("data_origin", pa.array([drawn.origin] * table.num_rows, pa.string()))
+    origin = origin_table_value(drawn.origin)
+    return table.append_column("data_origin", pa.array([origin] * table.num_rows, pa.string()))
 
 
 def write_figure(drawn: DrawnFigure, exports_dir: Path, metadata: dict[str, str] | None = None) -> WrittenFigure:
@@ -126,7 +101,7 @@ def write_figure(drawn: DrawnFigure, exports_dir: Path, metadata: dict[str, str]
         schema_metadata = {
             **(table.schema.metadata or {}),
             **{str(key).encode(): str(value).encode() for key, value in (metadata or {}).items()},
-            b"data_origin": drawn.origin.encode(),
+            b"data_origin": origin_table_value(drawn.origin).encode(),
             b"caption": drawn.caption.encode(),
         }
         atomic_write(paths.parquet, lambda p: pq.write_table(table.replace_schema_metadata(schema_metadata), p))

@@ -23,9 +23,10 @@ from __future__ import annotations
 
 import hashlib
 import json
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 from urllib.parse import urlsplit
 
 import duckdb
@@ -37,28 +38,43 @@ from orchestration.census.parse import read_country_trade
 from orchestration.census.tables import (
     API_HITECH_TABLE,
     ATP_CONCORDANCE_TABLE,
+    CONCORD_FILE,
     COUNTRIES_TABLE,
+    COUNTRY_LIST_FILE,
+    COUNTRY_TRADE_FOLDER,
     COUNTRY_TRADE_TABLE,
+    COUNTRY_TRADE_WORKBOOK,
+    EXPORT_HISTORY_FILE,
     EXPORT_HISTORY_TABLE,
+    HITECH_API_FILE,
     HS10_CODE_CHANGES_TABLE,
+    HS_API_FILE,
+    SCHEDULE_B_EDITION_FILE,
+    SCHEDULE_B_FILE,
     find_files,
+    input_file,
 )
 from orchestration.sources.census_api import HITECH_FIELDS, HS_FIELDS, fetch_table, hitech_params, hs_params
 from orchestration.sources.http import SourceError
 from orchestration.sources.landing import forget, land_bytes, land_url, read_manifest
 
-HITECH_FILE = "api/exports_hitech.json"
-#: File names a year's first concordance may land under (others land as the first).
-CONCORDANCE_NAMES = ("exp-code.txt", "CONCORD.TXT")
+#: The Census International Trade API and the files' known addresses (as of 2026; Census moves
+#: files: override them in the source resource's config).
+DEFAULT_API_BASE_URL = "https://api.census.gov/data/timeseries/intltrade"
+DEFAULT_CONCORDANCE_URL_TEMPLATE = "https://www.census.gov/foreign-trade/schedules/b/{year}/exp-code.txt"
+DEFAULT_COUNTRY_TRADE_URL = "https://www.census.gov/foreign-trade/statistics/country/country.xlsx"
+#: The files a year's first concordance may land as, by the URL's file name (others land as the first).
+CONCORDANCE_FILES = (SCHEDULE_B_FILE, CONCORD_FILE)
 
 
-def hs_file(df_code: str, codes: Sequence[str]) -> str:
-    """Relative name of the landed ``exports/hs`` table of one request (one DF, some HS10 codes):
-    keyed by the request, not by its position in the year's code list, so a changed list never
-    reuses a table landed for other codes: ``api/exports_hs_df1_8471300000_<10 hex>.json`` (the
-    first code, then a digest of every code of the request)."""
+def hs_file(year: int, df_code: str, codes: Sequence[str]) -> str:
+    """Relative path of the landed ``exports/hs`` table of one request (one DF, some HS10 codes;
+    :data:`~orchestration.census.tables.HS_API_FILE`): keyed by the request, not by its position
+    in the year's code list, so a changed list never reuses a table landed for other codes:
+    ``2010/api/exports_hs_df1_8471300000_<10 hex>.json`` (the first code, then a digest of every
+    code of the request)."""
     digest = hashlib.sha256(f"DF={df_code};E_COMMODITY={','.join(codes)}".encode()).hexdigest()[:10]
-    return f"api/exports_hs_df{df_code}_{codes[0]}_{digest}.json"
+    return input_file(HS_API_FILE, year, df=df_code, key=f"{codes[0]}_{digest}")
 
 
 @dataclass(frozen=True)
@@ -75,6 +91,25 @@ class CensusSettings:
     timeout_seconds: float
     force: bool
     api_key: str | None
+
+    @classmethod
+    def from_config(cls, config: Mapping[str, Any], api_key: str | None) -> CensusSettings:
+        """The settings of a source configuration (the source resource's fields by name:
+        ``extra_concordance_url_templates`` comma-separated, ``force_download``) and the API key
+        (never part of a configuration). Raises ``KeyError`` for a missing field."""
+        extra = tuple(t.strip() for t in str(config["extra_concordance_url_templates"]).split(",") if t.strip())
+        return cls(
+            api_base_url=config["api_base_url"],
+            concordance_url_template=config["concordance_url_template"],
+            extra_concordance_url_templates=extra,
+            country_list_url_template=config["country_list_url_template"],
+            export_history_url_template=config["export_history_url_template"],
+            country_trade_url=config["country_trade_url"],
+            hs_codes_per_request=config["hs_codes_per_request"],
+            timeout_seconds=config["timeout_seconds"],
+            force=config["force_download"],
+            api_key=api_key,
+        )
 
 
 class CensusDownloader:
@@ -137,11 +172,12 @@ class CensusDownloader:
 
     def hitech(self, year: int) -> Path:
         """Land ``exports/hitech`` for every month of ``year``."""
-        return self._fetch("exports/hitech", hitech_params(year), f"{year}/{HITECH_FILE}", HITECH_FIELDS, year)
+        relative = input_file(HITECH_API_FILE, year)
+        return self._fetch("exports/hitech", hitech_params(year), relative, HITECH_FIELDS, year)
 
     def country_list(self, year: int) -> Path:
         """Land ``COUNTRY.TXT`` (by URL, or derived from the ``exports/hitech`` response)."""
-        relative = f"{year}/COUNTRY.TXT"
+        relative = input_file(COUNTRY_LIST_FILE, year)
         if self.settings.country_list_url_template:
             return self._land(self.settings.country_list_url_template, relative, year, COUNTRY)
         hitech = self.hitech(year)
@@ -159,7 +195,7 @@ class CensusDownloader:
             format_record(COUNTRY, {"cty_code": code, "cty_name": name[:30].title()})
             for code, name in sorted(names.items())
         ]
-        source_url = read_manifest(self.root)[f"{year}/{HITECH_FILE}"].url
+        source_url = read_manifest(self.root)[input_file(HITECH_API_FILE, year)].url
         land_bytes(
             self.root,
             relative,
@@ -180,16 +216,17 @@ class CensusDownloader:
                 "set concordance_url_template: the Schedule B concordance (exp-code.txt) gives each year's ATP list",
             )
         template = self.settings.concordance_url_template
-        name = Path(urlsplit(template.format(year=year)).path).name
-        name = next((n for n in CONCORDANCE_NAMES if n.lower() == name.lower()), CONCORDANCE_NAMES[0])
-        paths = [self._land(template, f"{year}/{name}", year, CONCORDANCE_LAYOUTS)]
-        for other in CONCORDANCE_NAMES:  # one first list per year: drop one landed under the other name
-            stale = self.root / str(year) / other
-            if other != name and stale.is_file():
-                stale.unlink()
-                forget(self.root, f"{year}/{other}")
+        name = Path(urlsplit(template.format(year=year)).path).name.lower()
+        landed = next((f for f in CONCORDANCE_FILES if Path(f).name.lower() == name), CONCORDANCE_FILES[0])
+        paths = [self._land(template, input_file(landed, year), year, CONCORDANCE_LAYOUTS)]
+        for other in CONCORDANCE_FILES:  # one first list per year: drop one landed under the other name
+            stale = input_file(other, year)
+            if other != landed and (self.root / stale).is_file():
+                (self.root / stale).unlink()
+                forget(self.root, stale)
         for number, extra in enumerate(self.settings.extra_concordance_url_templates, start=2):
-            paths.append(self._land(extra, f"{year}/exp-code-{number}.txt", year, CONCORDANCE_LAYOUTS))
+            relative = input_file(SCHEDULE_B_EDITION_FILE, year, edition=number)
+            paths.append(self._land(extra, relative, year, CONCORDANCE_LAYOUTS))
         return paths
 
     def atp_codes(self, year: int) -> list[str]:
@@ -209,7 +246,7 @@ class CensusDownloader:
         """Land the year's export history: a file by URL if configured, else ``exports/hs`` chunks
         (HS10 detail, December year to date, DF 1 and 2) over the year's ATP codes."""
         if self.settings.export_history_url_template:
-            relative = f"{year}/EXP_HIST.TXT"
+            relative = input_file(EXPORT_HISTORY_FILE, year)
             return [self._land(self.settings.export_history_url_template, relative, year, EXPORT_HISTORY)]
         self.hitech(year)  # fails clearly (204) when the year is not published
         codes = self.atp_codes(year)
@@ -222,7 +259,7 @@ class CensusDownloader:
                     self._fetch(
                         "exports/hs",
                         hs_params(year, chunk, df_code),
-                        f"{year}/{hs_file(df_code, chunk)}",
+                        hs_file(year, df_code, chunk),
                         HS_FIELDS,
                         year,
                         allow_empty=True,
@@ -230,10 +267,10 @@ class CensusDownloader:
                 )
         # tables landed for another code list (an earlier edition of the year's list) would be read
         # with these: remove them
-        for stale in sorted((self.root / str(year) / "api").glob("exports_hs_df*.json")):
+        for stale in sorted(self.root.glob(input_file(HS_API_FILE, year, df="*", key="*"))):
             if stale not in paths:
                 stale.unlink()
-                forget(self.root, f"{year}/api/{stale.name}")
+                forget(self.root, stale.relative_to(self.root).as_posix())
         return paths
 
     def country_trade(self) -> Path:
@@ -243,24 +280,34 @@ class CensusDownloader:
         url = self.settings.country_trade_url
         name = Path(urlsplit(url).path).name
         if not name.lower().endswith((".xlsx", ".csv")):
-            name = "country.xlsx"
-        relative = f"country_trade/{name}"
+            name = Path(COUNTRY_TRADE_WORKBOOK).name
+        relative = f"{COUNTRY_TRADE_FOLDER}/{name}"
         path = self._land(url, relative, None, validate=lambda p: read_country_trade(p, relative) and None)
-        for other in (self.root / "country_trade").iterdir():
+        for other in (self.root / COUNTRY_TRADE_FOLDER).iterdir():
             if other.name != name and other.is_file():
                 other.unlink()
-                forget(self.root, f"country_trade/{other.name}")
+                forget(self.root, f"{COUNTRY_TRADE_FOLDER}/{other.name}")
         return path
 
     def land(self, table: str, year: int | None) -> None:
-        """Land what the raw table ``table`` reads for ``year``. Raises ``SourceError`` or
-        ``CensusLayoutError``; raises ``KeyError`` for a table this source does not fill."""
-        actions: dict[str, Callable[[], object]] = {
-            EXPORT_HISTORY_TABLE.name: lambda: self.export_history(year),
-            ATP_CONCORDANCE_TABLE.name: lambda: self.concordance(year),
-            COUNTRIES_TABLE.name: lambda: self.country_list(year),
-            COUNTRY_TRADE_TABLE.name: self.country_trade,
-            API_HITECH_TABLE.name: lambda: self.hitech(year),
-            HS10_CODE_CHANGES_TABLE.name: lambda: None,  # put hs10_changes.csv in the landing folder yourself
-        }
-        actions[table]()
+        """Land what the raw table ``table`` reads for ``year`` (:data:`LANDS`). Raises
+        ``SourceError`` or ``CensusLayoutError``; raises ``KeyError`` for a table this source does
+        not fill."""
+        LANDS[table](self, year)
+
+
+def _nothing_to_land(downloader: CensusDownloader, year: int | None) -> None:
+    """The code-change concordance is not published by Census: put ``hs10_changes.csv`` in the
+    landing folder yourself."""
+
+
+#: What the census source lands for each raw table (by its name) and year: every table of
+#: :data:`orchestration.census.tables.RAW_TABLES` has an entry (tests/test_census_source.py).
+LANDS: dict[str, Callable[[CensusDownloader, int | None], object]] = {
+    EXPORT_HISTORY_TABLE.name: CensusDownloader.export_history,
+    ATP_CONCORDANCE_TABLE.name: CensusDownloader.concordance,
+    COUNTRIES_TABLE.name: CensusDownloader.country_list,
+    COUNTRY_TRADE_TABLE.name: lambda downloader, year: downloader.country_trade(),
+    API_HITECH_TABLE.name: CensusDownloader.hitech,
+    HS10_CODE_CHANGES_TABLE.name: _nothing_to_land,
+}

@@ -18,6 +18,7 @@ from pathlib import Path
 
 import requests
 
+from orchestration.census.api_tables import ApiTableError, check_api_table
 from orchestration.sources.http import SourceError, get, prepared_url, redact, status_error
 from orchestration.sources.landing import land_bytes, read_manifest
 
@@ -28,29 +29,15 @@ PREDICATE_COLUMNS = frozenset({"time", "COMM_LVL", "SUMMARY_LVL", "DF", "E_COMMO
 
 
 def validate_payload(payload: object, expected: Sequence[str], *, source: str, year: int, url: str) -> list[str]:
-    """Check an API payload's shape and header; return the header.
-
-    Raises :class:`SourceError` when the payload is not a list of lists of strings with a header
-    first, when an expected column is missing, or when the header has a column that is neither
-    expected nor a known predicate column.
-    """
-    if not isinstance(payload, list) or not payload or not all(isinstance(row, list) for row in payload):
-        raise SourceError(source, year, url, "response is not a JSON array of arrays with a header row")
-    header = payload[0]
-    missing = [name for name in expected if name not in header]
-    unknown = [name for name in header if name not in expected and name not in PREDICATE_COLUMNS]
-    if missing or unknown:
-        raise SourceError(
-            source,
-            year,
-            url,
-            f"unexpected header {header}: missing {missing or 'nothing'}, unexpected {unknown or 'nothing'}",
-        )
-    width = len(header)
-    short = next((i for i, row in enumerate(payload[1:], start=2) if len(row) != width), None)
-    if short is not None:
-        raise SourceError(source, year, url, f"record {short} has {len(payload[short - 1])} values, header has {width}")
-    return header
+    """Check an API answer before it is landed (:func:`orchestration.census.api_tables.check_api_table`,
+    the loader's own check, with the API's :data:`PREDICATE_COLUMNS` allowed beside ``expected``);
+    return the header. Raises :class:`SourceError` naming source, year and URL, and the record
+    for a bad row."""
+    try:
+        return check_api_table(payload, expected, extra=PREDICATE_COLUMNS)
+    except ApiTableError as error:
+        where = f"record {error.record}: " if error.record > 1 else ""
+        raise SourceError(source, year, url, f"{where}{error.message}") from None
 
 
 def fetch_table(

@@ -11,8 +11,6 @@ from __future__ import annotations
 
 import hashlib
 import json
-import os
-import tempfile
 from collections.abc import Callable
 from dataclasses import asdict, dataclass
 from datetime import UTC, datetime
@@ -20,6 +18,7 @@ from pathlib import Path
 
 import requests
 
+from orchestration.files import atomic_write, write_durably
 from orchestration.sources.http import SourceError, get, redact, status_error
 
 MANIFEST_NAME = "manifest.jsonl"
@@ -57,25 +56,7 @@ def forget(root: Path, relative: str) -> None:
 
 def _write_manifest(root: Path, rows: dict[str, ManifestRow]) -> None:
     lines = "".join(json.dumps(asdict(r), sort_keys=True) + "\n" for r in sorted(rows.values(), key=lambda r: r.path))
-    _write_atomically(root / MANIFEST_NAME, lines.encode("utf-8"))
-
-
-def _write_atomically(target: Path, data: bytes, validate: Callable[[Path], None] | None = None) -> None:
-    """Write to a temporary file beside ``target``, run ``validate`` on it, then rename: a file
-    that fails validation never replaces the landed copy."""
-    target.parent.mkdir(parents=True, exist_ok=True)
-    handle, temp = tempfile.mkstemp(dir=target.parent, prefix=f".{target.name}.", suffix=".part")
-    try:
-        with os.fdopen(handle, "wb") as out:
-            out.write(data)
-            out.flush()
-            os.fsync(out.fileno())
-        if validate is not None:
-            validate(Path(temp))
-        os.replace(temp, target)
-    except BaseException:
-        Path(temp).unlink(missing_ok=True)
-        raise
+    atomic_write(root / MANIFEST_NAME, lambda path: write_durably(path, lines.encode("utf-8")))
 
 
 def record(root: Path, row: ManifestRow) -> None:
@@ -96,9 +77,10 @@ def land_bytes(
     last_modified: str | None = None,
     validate: Callable[[Path], None] | None = None,
 ) -> ManifestRow:
-    """Write ``data`` to ``root/relative`` via a temporary file (checked by ``validate``, which
-    raises to reject it) and rename; record it in the manifest."""
-    _write_atomically(root / relative, data, validate)
+    """Write ``data`` to ``root/relative`` via a temporary file (flushed to the disk, then checked
+    by ``validate``, which raises to reject it) and rename (:func:`orchestration.files.atomic_write`);
+    record it in the manifest."""
+    atomic_write(root / relative, lambda path: write_durably(path, data), validate)
     row = ManifestRow(
         path=relative,
         url=url,

@@ -14,13 +14,16 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from orchestration.dbt_settings import DEFAULT_BASE_YEAR
+
+#: The seed of the bundled sample (``atp generate-sample``): the same seed gives byte-identical files.
+DEFAULT_SEED = 2009
 FIRST_YEAR = 2000
 LAST_YEAR = 2023
 REAL_LIST_YEAR = 2019
-#: The warehouse's fixed-definition base year: every code of every year must link to its list.
-BASE_YEAR = 2008
-#: HS revision years (a split happens at each).
-HS_REVISIONS = (2002, 2007, 2012, 2017, 2022)
+#: The warehouse's fixed-definition base year (``dbt_project.yml``): every code of every year must
+#: link to its list.
+BASE_YEAR = DEFAULT_BASE_YEAR
 #: Years whose concordance is written as CONCORD.TXT (245); later years get exp-code.txt (278).
 LAST_CONCORD_YEAR = 2011
 

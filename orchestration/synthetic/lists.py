@@ -83,11 +83,6 @@ class Code:
         """First year the code exists in the bundle."""
         return min(self.hitech)
 
-    @property
-    def last_year(self) -> int:
-        """Last year the code exists in the bundle."""
-        return max(self.hitech)
-
     def exists_in(self, year: int) -> bool:
         """Whether the code is on ``year``'s list (with any group, ``'00'`` included)."""
         return year in self.hitech
@@ -234,6 +229,29 @@ def build_catalog(real: dict[str, str], seed: int) -> Catalog:
     it), and ``AssertionError`` when a list property does not hold (every code must link, by
     identity or through a split, to a code of the 2008 list).
     """
+    _check_static_codes(real)
+    changes = _ListChanges(real, random.Random(f"{seed}-lists"))
+    for year in range(REAL_LIST_YEAR, FIRST_YEAR, -1):
+        changes.backward(year)
+    for year in range(REAL_LIST_YEAR + 1, LAST_YEAR + 1):
+        changes.forward(year)
+    codes = changes.codes
+    assert all(len(c.hitech) == LAST_YEAR - FIRST_YEAR + 1 for c in codes.values())
+    _apply_splits(codes)
+    # the non-ATP codes of the export history: the named ones plus real codes drawn at random
+    # (drawn after the list changes, which therefore do not depend on them)
+    named = [c for c, code in codes.items() if not code.is_synthetic and set(code.hitech.values()) == {"00"}]
+    for hs10_code in select_filler_codes(real, codes, NON_ATP_UNIVERSE_SIZE - len(named), seed):
+        changes.add_real(hs10_code, range(FIRST_YEAR, LAST_YEAR + 1))
+    events = sorted(changes.events, key=lambda e: (e.year, e.kind, e.hs10_code))
+    catalog = Catalog(codes=dict(sorted(codes.items())), events=events, home_group=_home_groups(codes))
+    _check_links(catalog)
+    return catalog
+
+
+def _check_static_codes(real: dict[str, str]) -> None:
+    """Raise ``ValueError`` when a code of the static tables (splits, named non-ATP codes) is not
+    what the real list says: a real code missing, a synthetic code present, a non-ATP code ATP."""
     for split in SPLITS:
         reals = (split.parent,) if split.revision > REAL_LIST_YEAR else split.children
         synthetics = split.children if split.revision > REAL_LIST_YEAR else (split.parent,)
@@ -244,96 +262,103 @@ def build_catalog(real: dict[str, str], seed: int) -> Catalog:
     if missing := [c for c in NON_ATP_CODES if c not in real or real[c][-2:] != "00"]:
         raise ValueError(f"non-ATP codes {missing} are missing from the real list or are ATP there")
 
-    rng = random.Random(f"{seed}-lists")
-    codes: dict[str, Code] = {}
 
-    def add_real(hs10_code: str, years: range, group: str = "00") -> Code:
-        code = _real_code(real[hs10_code])
+class _ListChanges:
+    """The seeded yearly changes of the ATP list, backward from the real 2019 list and forward
+    from it: the universe of codes (every code ATP in 2019, the named non-ATP codes and the
+    split codes, then the codes that enter or leave), the codes already changed (a code changes
+    at most once) and the events."""
+
+    def __init__(self, real: dict[str, str], rng: random.Random) -> None:
+        self.real = real
+        self.rng = rng
+        self.codes: dict[str, Code] = {}
+        self.used: set[str] = set()
+        self.events: list[Event] = []
+        universe = {c for c, r in real.items() if r[-2:] != "00"} | set(NON_ATP_CODES)
+        universe |= {c for s in SPLITS for c in ((s.parent,) if s.revision > REAL_LIST_YEAR else s.children)}
+        for hs10_code in sorted(universe):
+            self.add_real(hs10_code, range(REAL_LIST_YEAR, REAL_LIST_YEAR + 1), real[hs10_code][-2:])
+        self.pools = _pools(real)
+        self.move_targets = _move_targets(real)
+
+    def add_real(self, hs10_code: str, years: range, group: str = "00") -> Code:
+        """Add the real 2019 code ``hs10_code`` to the universe with ``group`` in ``years``."""
+        code = _real_code(self.real[hs10_code])
         code.hitech = {year: group for year in years}
-        codes[hs10_code] = code
+        self.codes[hs10_code] = code
         return code
 
-    universe = {c for c, r in real.items() if r[-2:] != "00"} | set(NON_ATP_CODES)
-    universe |= {c for s in SPLITS for c in ((s.parent,) if s.revision > REAL_LIST_YEAR else s.children)}
-    for hs10_code in sorted(universe):
-        add_real(hs10_code, range(REAL_LIST_YEAR, REAL_LIST_YEAR + 1), real[hs10_code][-2:])
+    def eligible_atp(self, year: int) -> list[str]:
+        """The ATP codes of ``year`` that may still change (not changed yet, not protected)."""
+        codes = self.codes
+        return [c for c in sorted(codes) if codes[c].is_atp(year) and c not in self.used and not _protected(c)]
 
-    pools = _pools(real)
-    move_targets = _move_targets(real)
-    used: set[str] = set()
-    events: list[Event] = []
-
-    def eligible_atp(year: int) -> list[str]:
-        return [c for c in sorted(codes) if codes[c].is_atp(year) and c not in used and not _protected(c)]
-
-    def other_groups(hs10_code: str, year: int) -> list[str]:
-        group = codes[hs10_code].hitech[year]
+    def other_groups(self, hs10_code: str, year: int) -> list[str]:
+        """The groups ``hs10_code`` may move to: others present under its HS6, else its HS4."""
+        group = self.codes[hs10_code].hitech[year]
         for prefix in (hs10_code[:6], hs10_code[:4]):
-            if others := [g for g in move_targets.get(prefix, []) if g != group]:
+            if others := [g for g in self.move_targets.get(prefix, []) if g != group]:
                 return others
         return []
 
-    def movable(year: int) -> list[str]:
-        return [c for c in eligible_atp(year) if other_groups(c, year)]
+    def movable(self, year: int) -> list[str]:
+        """The codes of ``year`` that may move to another group."""
+        return [c for c in self.eligible_atp(year) if self.other_groups(c, year)]
 
-    def pick_pool_code(year: int) -> tuple[str, str]:
-        sizes = [sum(1 for c in codes.values() if c.hitech.get(year) == g) for g in GROUPS]
+    def pick_pool_code(self, year: int) -> tuple[str, str]:
+        """A real non-ATP code that may enter a group (chosen by the group's size in ``year``)."""
+        sizes = [sum(1 for c in self.codes.values() if c.hitech.get(year) == g) for g in GROUPS]
         while True:
-            group = rng.choices(GROUPS, weights=sizes)[0]
-            for pool in pools[group]:
-                if free := [c for c in pool if c not in used and c not in codes]:
-                    return rng.choice(free), group
+            group = self.rng.choices(GROUPS, weights=sizes)[0]
+            for pool in self.pools[group]:
+                if free := [c for c in pool if c not in self.used and c not in self.codes]:
+                    return self.rng.choice(free), group
 
-    # backward: the list of year - 1 from the list of year
-    for year in range(REAL_LIST_YEAR, FIRST_YEAR, -1):
+    def backward(self, year: int) -> None:
+        """The list of ``year - 1`` from the list of ``year``: codes that enter, leave and move in
+        ``year``."""
+        codes, rng = self.codes, self.rng
         for code in codes.values():
             code.hitech[year - 1] = code.hitech[year]
-        for hs10_code in rng.sample(eligible_atp(year), rng.randint(2, 6)):  # enter in `year`
+        for hs10_code in rng.sample(self.eligible_atp(year), rng.randint(2, 6)):  # enter in `year`
             group = codes[hs10_code].hitech[year]
             codes[hs10_code].hitech[year - 1] = "00"
-            used.add(hs10_code)
-            events.append(Event(year, "enter", hs10_code, "00", group))
+            self._change(Event(year, "enter", hs10_code, "00", group))
         for _ in range(rng.randint(2, 6)):  # leave in `year`: ATP before, not ATP from `year` on
-            hs10_code, group = pick_pool_code(year)
-            add_real(hs10_code, range(year, REAL_LIST_YEAR + 1)).hitech[year - 1] = group
-            used.add(hs10_code)
-            events.append(Event(year, "leave", hs10_code, group, "00"))
-        for hs10_code in rng.sample(movable(year), rng.randint(1, 2)):  # move in `year`
+            hs10_code, group = self.pick_pool_code(year)
+            self.add_real(hs10_code, range(year, REAL_LIST_YEAR + 1)).hitech[year - 1] = group
+            self._change(Event(year, "leave", hs10_code, group, "00"))
+        for hs10_code in rng.sample(self.movable(year), rng.randint(1, 2)):  # move in `year`
             group = codes[hs10_code].hitech[year]
-            before = rng.choice(other_groups(hs10_code, year))
+            before = rng.choice(self.other_groups(hs10_code, year))
             codes[hs10_code].hitech[year - 1] = before
-            used.add(hs10_code)
-            events.append(Event(year, "move", hs10_code, before, group))
-    # forward: the list of year from the list of year - 1
-    for year in range(REAL_LIST_YEAR + 1, LAST_YEAR + 1):
+            self._change(Event(year, "move", hs10_code, before, group))
+
+    def forward(self, year: int) -> None:
+        """The list of ``year`` from the list of ``year - 1``: codes that enter, leave and move in
+        ``year``."""
+        codes, rng = self.codes, self.rng
         for code in codes.values():
             code.hitech[year] = code.hitech[year - 1]
         for _ in range(rng.randint(2, 6)):  # enter
-            hs10_code, group = pick_pool_code(year - 1)
-            add_real(hs10_code, range(FIRST_YEAR, year)).hitech.update(dict.fromkeys(range(year, LAST_YEAR + 1), group))
-            used.add(hs10_code)
-            events.append(Event(year, "enter", hs10_code, "00", group))
-        for hs10_code in rng.sample(eligible_atp(year), rng.randint(2, 6)):  # leave
+            hs10_code, group = self.pick_pool_code(year - 1)
+            self.add_real(hs10_code, range(FIRST_YEAR, year)).hitech.update(
+                dict.fromkeys(range(year, LAST_YEAR + 1), group)
+            )
+            self._change(Event(year, "enter", hs10_code, "00", group))
+        for hs10_code in rng.sample(self.eligible_atp(year), rng.randint(2, 6)):  # leave
             group = codes[hs10_code].hitech[year]
             codes[hs10_code].hitech[year] = "00"
-            used.add(hs10_code)
-            events.append(Event(year, "leave", hs10_code, group, "00"))
-        for hs10_code in rng.sample(movable(year), rng.randint(1, 2)):  # move
+            self._change(Event(year, "leave", hs10_code, group, "00"))
+        for hs10_code in rng.sample(self.movable(year), rng.randint(1, 2)):  # move
             group = codes[hs10_code].hitech[year]
-            codes[hs10_code].hitech[year] = rng.choice(other_groups(hs10_code, year))
-            used.add(hs10_code)
-            events.append(Event(year, "move", hs10_code, group, codes[hs10_code].hitech[year]))
-    assert all(len(c.hitech) == LAST_YEAR - FIRST_YEAR + 1 for c in codes.values())
-    _apply_splits(codes)
-    # the non-ATP codes of the export history: the named ones plus real codes drawn at random
-    # (drawn after the list changes, which therefore do not depend on them)
-    named = [c for c, code in codes.items() if not code.is_synthetic and set(code.hitech.values()) == {"00"}]
-    for hs10_code in select_filler_codes(real, codes, NON_ATP_UNIVERSE_SIZE - len(named), seed):
-        add_real(hs10_code, range(FIRST_YEAR, LAST_YEAR + 1))
-    events.sort(key=lambda e: (e.year, e.kind, e.hs10_code))
-    catalog = Catalog(codes=dict(sorted(codes.items())), events=events, home_group=_home_groups(codes))
-    _check_links(catalog)
-    return catalog
+            codes[hs10_code].hitech[year] = rng.choice(self.other_groups(hs10_code, year))
+            self._change(Event(year, "move", hs10_code, group, codes[hs10_code].hitech[year]))
+
+    def _change(self, event: Event) -> None:
+        self.used.add(event.hs10_code)
+        self.events.append(event)
 
 
 def _apply_splits(codes: dict[str, Code]) -> None:

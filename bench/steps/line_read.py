@@ -1,0 +1,23 @@
+"""(a) DuckDB reading the lines of one year's export history alone (``read_csv``, one VARCHAR
+column): the floor every loader is measured against. Prints the lines read."""
+
+from __future__ import annotations
+
+import duckdb
+
+from bench.steps import step_args
+from orchestration.census.tables import EXPORT_HISTORY_FILE, input_file
+
+
+def main() -> None:
+    args = step_args()
+    path = args.input_dir / input_file(EXPORT_HISTORY_FILE, args.year)
+    query = (
+        f"select count(*) from read_csv('{path}', columns = {{'line': 'VARCHAR'}}, header = false, "
+        "delim = '\x01', quote = '', escape = '', auto_detect = false)"
+    )
+    print(duckdb.connect().execute(query).fetchone()[0])
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,21 @@
+"""(c) The project's year load of the export history (:func:`orchestration.census.load.load_table`:
+parse, checks, atomic swap) into the warehouse file, through the warehouse resource's connection
+(its memory limit). Prints the rows loaded."""
+
+from __future__ import annotations
+
+from bench.steps import step_args
+from orchestration.census.load import load_table
+from orchestration.census.tables import EXPORT_HISTORY_TABLE
+from orchestration.resources import WarehouseResource
+
+
+def main() -> None:
+    args = step_args()
+    with WarehouseResource(duckdb_path=str(args.warehouse)).connect() as con:
+        (result,) = load_table(con, args.input_dir, EXPORT_HISTORY_TABLE, [args.year])
+    print(result.rows_loaded)
+
+
+if __name__ == "__main__":
+    main()

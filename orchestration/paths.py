@@ -1,0 +1,43 @@
+"""Where things are, defined once: the repository, the warehouse's default files and folders, and
+the environment variables that move them. Plain paths and names (no Dagster): the resources
+(:mod:`orchestration.resources`), the console, dbt's profile and the dev tools read them here."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+#: The repository (this package's parent folder); relative settings are taken from here.
+REPO_ROOT = Path(__file__).resolve().parent.parent
+#: The dbt project (models, tests, seeds, macros, ``dbt_project.yml``).
+DBT_PROJECT_DIR = REPO_ROOT / "dbt_project"
+
+#: The one setting that names the DuckDB file; Dagster and the dbt profile both read it.
+DUCKDB_PATH_ENV = "ATP_DUCKDB_PATH"
+#: The setting that names the published figures' folder.
+EXPORTS_DIR_ENV = "ATP_EXPORTS_DIR"
+DEFAULT_DUCKDB_PATH = "warehouse/atp.duckdb"
+DEFAULT_EXPORTS_DIR = "warehouse/exports"
+#: The bundled input folder (SYNTHETIC sample and the real Census files), relative to the repository.
+SAMPLE_DIR = "warehouse/sample"
+
+#: The source resource's settings from the environment (``sample``, ``local`` or ``census``; the
+#: local folder; the landing area of downloads).
+SOURCE_ENV = "ATP_SOURCE"
+LOCAL_DIR_ENV = "ATP_LOCAL_DIR"
+LANDING_DIR_ENV = "ATP_LANDING_DIR"
+DEFAULT_LANDING_DIR = "warehouse/raw"
+
+#: The Dagster instance of every ``atp`` command unless ``$DAGSTER_HOME`` names another.
+DEFAULT_DAGSTER_HOME = REPO_ROOT / "warehouse" / "dagster_home"
+#: Folder beside the warehouse file where ``atp refresh``, ``atp figures`` and ``atp ui`` write the
+#: full dbt and Dagster output of a run (unless --verbose): ``warehouse/logs`` by default.
+RUN_LOG_DIR_NAME = "logs"
+
+
+def resolve_path(configured: str, env_name: str, default: str) -> Path:
+    """``configured`` (run config), else the environment variable ``env_name``, else ``default``;
+    a relative path is taken from :data:`REPO_ROOT`, so every process (Dagster, dbt, tests)
+    agrees. Returns an absolute path (not checked for existence)."""
+    path = Path(configured or os.environ.get(env_name) or default)
+    return path if path.is_absolute() else REPO_ROOT / path
