@@ -29,13 +29,13 @@ run: $(BIN)/atp
 	@$(BIN)/atp run $(if $(YEARS),--years $(YEARS))
 
 ## Run the test suite.
-test: $(BIN)/atp
+test: $(BIN)/atp prepare
 	$(BIN)/python -m pytest
 
 ## The bad-input corpus: 70 broken or legitimate input files, each run through `atp refresh` against a copy of
 ## a good warehouse (tests/test_bad_input_corpus.py), and the tests marked slow (the kill -9
 ## reruns, the UI launches through the webserver); about 16 minutes; run by CI.
-corpus: $(BIN)/atp
+corpus: $(BIN)/atp prepare
 	$(BIN)/python -m pytest -m "corpus or slow"
 
 ## Full-scale benchmark (bench/full_scale.py): generates 3 years x 3,000,000 records outside the

@@ -23,7 +23,17 @@ from orchestration.synthetic.catalog import DEFAULT_SEED
 
 app = typer.Typer(help="U.S. ATP exports warehouse (Dagster + dbt + DuckDB).", no_args_is_help=True)
 
-LOG_LEVEL_HELP = "Level of the Dagster events written to the run log (debug, info, warning, error, critical)."
+LOG_LEVEL_HELP = "Level of the Dagster events written to the run log."
+#: The levels Dagster's console logger takes (any case).
+LOG_LEVELS = ("debug", "info", "warning", "error", "critical")
+
+
+def _check_log_level(value: str) -> str:
+    if value.lower() not in LOG_LEVELS:
+        refuse("--log-level", f"{value!r} is not a level; use one of {', '.join(LOG_LEVELS)}")
+    return value.lower()
+
+
 VERBOSE_HELP = "Stream dbt's output and warnings to the console instead of the run log file."
 
 
@@ -57,7 +67,7 @@ def refresh(
         DEFAULT_MAX_UNLINKED_VALUE_SHARE,
         help="Largest share of a year's ATP exports allowed in codes not linked to the base year's list (0-1).",
     ),
-    log_level: str = typer.Option("info", help=LOG_LEVEL_HELP),
+    log_level: str = typer.Option("info", help=LOG_LEVEL_HELP, callback=_check_log_level),
     verbose: bool = typer.Option(False, "--verbose", help=VERBOSE_HELP),
 ) -> None:
     """Materialize every asset for YEARS in one run: raw tables, dbt models and tests, figures.
@@ -128,7 +138,7 @@ def figures_command(
     ),
     year: int | None = typer.Option(None, help="Year of figures 3 and 6 (default: the last year of --years)."),
     definition: str = typer.Option(AS_PUBLISHED, help="ATP definition: as_published or fixed_<base year>."),
-    log_level: str = typer.Option("info", help=LOG_LEVEL_HELP),
+    log_level: str = typer.Option("info", help=LOG_LEVEL_HELP, callback=_check_log_level),
     verbose: bool = typer.Option(False, "--verbose", help=VERBOSE_HELP),
 ) -> None:
     """Draw the six figures for one partner from the warehouse as it is (no load, no dbt build).

@@ -270,9 +270,15 @@ def write_failure_report(candidate: Path, run_id: str, problems: Sequence[str]) 
     return report
 
 
-def _mark(candidate: Path) -> None:
+#: The marker's second line when the candidate holds a DuckDB file to publish (a figures-only
+#: run's holds none): what a publish cut short had published is then told truthfully.
+MARKER_WITH_DATABASE = "with the warehouse file"
+
+
+def _mark(candidate: Path, with_database: bool) -> None:
     with (candidate / PUBLISHING_MARKER).open("w", encoding="utf-8") as handle:
         handle.write("checked; being renamed into place (finished by the next run if cut short)\n")
+        handle.write(f"{MARKER_WITH_DATABASE if with_database else 'figures only'}\n")
         handle.flush()
         os.fsync(handle.fileno())
 
@@ -341,7 +347,7 @@ def publish(candidate: Path, database: Path, exports: Path) -> list[str]:
         with duckdb.connect(str(source), read_only=True) as con:
             fingerprint = fingerprint_of(con)
     refused = foreign_figures(candidate / CANDIDATE_EXPORTS, fingerprint)
-    _mark(candidate)  # from here on the candidate is published, whatever happens
+    _mark(candidate, built.exists())  # from here on the candidate is published, whatever happens
     if built.exists():
         os.replace(built, database)
         Path(f"{database}.wal").unlink(missing_ok=True)
@@ -370,6 +376,14 @@ def finish_interrupted_publish(database: Path, exports: Path) -> list[str]:
     return []
 
 
+def marked_with_database(candidate: Path) -> bool:
+    """Whether a candidate being published (:data:`PUBLISHING_MARKER`) had a DuckDB file to publish."""
+    try:
+        return MARKER_WITH_DATABASE in (candidate / PUBLISHING_MARKER).read_text(encoding="utf-8")
+    except OSError:
+        return False
+
+
 # --- runs whose process died -------------------------------------------------------------------
 
 #: Folder (beside the DuckDB file) with one file per run in progress: its process id.
@@ -382,15 +396,24 @@ def running_dir(database: Path) -> Path:
 
 def mark_running(database: Path, run_id: str) -> None:
     """Record that ``run_id`` runs in this process (``.runs/<run id>`` holds its pid), so that a
-    later run can tell when its process died without ending it (:func:`dead_runs`)."""
+    later run can tell when its process died without ending it (:func:`dead_runs`). A folder that
+    cannot be written is left to :func:`check_publish_targets`, which names it at the run's first
+    step: the record is a convenience, never the reason a run fails."""
     folder = running_dir(database)
-    folder.mkdir(parents=True, exist_ok=True)
-    (folder / run_id).write_text(f"{os.getpid()}\n", encoding="utf-8")
+    try:
+        folder.mkdir(parents=True, exist_ok=True)
+        (folder / run_id).write_text(f"{os.getpid()}\n", encoding="utf-8")
+    except OSError:
+        return
 
 
 def mark_ended(database: Path, run_id: str) -> None:
-    """The run ended (however): forget it."""
-    (running_dir(database) / run_id).unlink(missing_ok=True)
+    """The run ended (however): forget it (a record that cannot be removed is left to the next
+    run's :func:`dead_runs`)."""
+    try:
+        (running_dir(database) / run_id).unlink(missing_ok=True)
+    except OSError:
+        return
 
 
 def dead_runs(database: Path) -> list[str]:

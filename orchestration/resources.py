@@ -35,7 +35,7 @@ from orchestration.paths import (
     SOURCE_ENV,
     resolve_path,
 )
-from orchestration.publish import CANDIDATE_EXPORTS, PublishError, mark_ended, mark_running
+from orchestration.publish import CANDIDATE_EXPORTS, PublishError, check_publish_targets, mark_ended, mark_running
 from orchestration.settings import SettingError, check_choice, check_path, check_size, check_url, check_url_list
 from orchestration.sources.census import (
     DEFAULT_API_BASE_URL,
@@ -170,6 +170,8 @@ class WarehouseResource(ConfigurableResource):
         without ending them (kill -9): they would stay STARTED in the UI forever."""
         if self._lock is not None:
             return
+        # before the first write or read of the run: a publish that cannot be done whole fails here
+        check_publish_targets(self.published_database_path(), self.published_exports_path())
         self._lock, dead = take_run_lock(
             self.published_database_path(), self.published_exports_path(), self.lock_timeout_seconds
         )

@@ -11,6 +11,7 @@ and the console refuse the same values with the same words.
 
 from __future__ import annotations
 
+import math
 import re
 from urllib.parse import urlsplit
 
@@ -98,9 +99,12 @@ def convert(setting: str, value: str, kind: type) -> object:
             return False
         raise SettingError(setting, f"{_shown(value)} is not true or false")
     if kind in (int, float):
+        noun = "a whole number" if kind is int else "a finite number"
         try:
-            return kind(value)
+            number = kind(value)
         except ValueError:
-            noun = "a whole number" if kind is int else "a number"
             raise SettingError(setting, f"{_shown(value)} is not {noun}") from None
+        if not math.isfinite(number):  # float("inf"), float("nan")
+            raise SettingError(setting, f"{_shown(value)} is not {noun}")
+        return number
     return value

@@ -21,6 +21,7 @@ from orchestration.cli import app
 from orchestration.paths import REPO_ROOT
 from orchestration.resources import FigureSettings, SourceResource, WarehouseResource
 from tests.test_end_to_end import run_job
+from tests.tiny_warehouse import candidates as run_candidates
 from tests.tiny_warehouse import published_state
 
 #: The value the reliability pass pasted into the Launchpad's memory_limit: it ran a COPY.
@@ -60,7 +61,8 @@ def _invoke(args: list[str], **env: str):
     [
         ("hs_codes_per_request=abc", "--set: hs_codes_per_request: 'abc' is not a whole number"),
         ("hs_codes_per_request=0", "--set: hs_codes_per_request: Input should be greater than 0"),
-        ("timeout_seconds=soon", "--set: timeout_seconds: 'soon' is not a number"),
+        ("timeout_seconds=soon", "--set: timeout_seconds: 'soon' is not a finite number"),
+        ("timeout_seconds=inf", "--set: timeout_seconds: 'inf' is not a finite number"),
         ("country_trade_url=x';drop", "--set: country_trade_url: "),
         ("concordance_url_template=https://example.org/exp-code.txt", "--set: concordance_url_template: "),
         ("no_such_key=1", "--set: 'no_such_key=1': expected KEY=VALUE with KEY one of "),
@@ -70,6 +72,15 @@ def test_every_set_error_is_one_line_naming_the_setting(setting: str, line: str,
     result = _invoke(["refresh", "--years", "2008", "--set", setting], ATP_DUCKDB_PATH=str(tmp_path / "w.duckdb"))
     assert result.exit_code == 2, result.output
     assert len(result.stderr.strip().splitlines()) == 1 and result.stderr.startswith(line), result.stderr
+    assert not (tmp_path / "w.duckdb").exists()
+
+
+def test_a_log_level_that_is_not_one_is_one_line(tmp_path: Path) -> None:
+    result = _invoke(["refresh", "--years", "2008", "--log-level", "foo"], ATP_DUCKDB_PATH=str(tmp_path / "w.duckdb"))
+    assert result.exit_code == 2, result.output
+    assert result.stderr.strip() == (
+        "--log-level: 'foo' is not a level; use one of debug, info, warning, error, critical"
+    ), result.stderr
     assert not (tmp_path / "w.duckdb").exists()
 
 
@@ -187,6 +198,34 @@ def test_a_read_only_exports_folder_publishes_nothing_and_names_the_folder(tiny,
     assert published_state(tiny["duckdb"], tiny["exports"]) != before
 
 
+def test_a_read_only_warehouse_folder_is_named_before_anything_runs(tiny, read_only) -> None:
+    before = published_state(tiny["duckdb"], tiny["exports"])
+    folder = tiny["duckdb"].parent
+    read_only(folder)
+    result = _invoke(["refresh", "--source", "local", "--local-dir", str(tiny["input"]), "--years", "2011"])
+    assert result.exit_code == 1, result.output
+    lines = [line for line in result.stderr.strip().splitlines() if not line.startswith("WARNING base year")]
+    assert lines[0].startswith(f"{folder} cannot be written ("), result.stderr
+    assert "Permission denied" in lines[0] or "Operation not permitted" in lines[0], result.stderr
+    assert lines[1:] == ["Nothing was run: nothing was published, the warehouse and the figures are as they were."]
+    assert "Traceback" not in result.output
+    assert published_state(tiny["duckdb"], tiny["exports"]) == before
+    _set_read_only(folder, False)
+    again = _invoke(["refresh", "--source", "local", "--local-dir", str(tiny["input"]), "--years", "2011"])
+    assert again.exit_code == 0, again.output
+
+
+def test_a_figures_run_checks_the_exports_folder_before_it_draws(tiny, read_only) -> None:
+    before = published_state(tiny["duckdb"], tiny["exports"])
+    read_only(tiny["exports"])
+    result = _invoke(["figures", "--partner", "5880"])
+    assert result.exit_code == 1, result.output
+    assert result.stderr.startswith(f"{tiny['exports']} cannot be written ("), result.stderr
+    assert "nothing was published" in result.stderr
+    assert not run_candidates(tiny["duckdb"]), "no figure is drawn when it cannot be published"
+    assert published_state(tiny["duckdb"], tiny["exports"]) == before
+
+
 def test_pending_figures_of_a_cut_publish_are_published_by_a_figures_run(tiny, monkeypatch: pytest.MonkeyPatch) -> None:
     """A publish killed after the warehouse rename and one figure file (the rest pending): the
     next `atp figures` finishes it first, so the pending figures are published, not deleted."""
@@ -298,3 +337,20 @@ def test_an_input_that_is_a_folder_or_a_link_loop_is_named_as_such(tiny) -> None
     history.symlink_to(tiny["input"] / "2011" / "loop")
     result = _invoke(["refresh", "--source", "local", "--local-dir", str(tiny["input"]), "--years", "2011"])
     assert result.exit_code == 1 and "symbolic link that leads nowhere" in result.stderr, result.output
+
+
+@pytest.mark.parametrize(
+    ("with_database", "done"), [(True, "the warehouse "), (False, "some figures of a figures-only")]
+)
+def test_a_cut_publish_says_whether_it_had_a_warehouse_to_publish(
+    with_database: bool, done: str, tmp_path: Path
+) -> None:
+    from orchestration.console.summary import unfinished_publish
+    from orchestration.publish import CANDIDATE_EXPORTS, _mark
+
+    candidate = tmp_path / ".candidates" / "run-1"
+    (candidate / CANDIDATE_EXPORTS).mkdir(parents=True)
+    (candidate / CANDIDATE_EXPORTS / "figure_1.png").write_bytes(b"")
+    _mark(candidate, with_database)  # the database (if any) was renamed, one figure waits
+    line = unfinished_publish("run-1", candidate, tmp_path / "atp.duckdb", None)
+    assert f"published so far: {done}" in line and "1 figure files wait" in line, line

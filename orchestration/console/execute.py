@@ -45,6 +45,22 @@ def run_log_path(log_name: str, suffix: str = "log") -> Path:
     return folder / f"{log_name}-{datetime.now(UTC).strftime('%Y%m%dT%H%M%SZ')}.{suffix}"
 
 
+def _check_targets() -> None:
+    """Refuse, before the run, when what it would publish cannot be written (the warehouse folder,
+    which also holds the run logs, or the exports folder): the cause in one line, then exit 1
+    (:func:`orchestration.publish.check_publish_targets`; the run's resource checks the same)."""
+    from orchestration.publish import PublishError, check_publish_targets
+    from orchestration.resources import WarehouseResource
+
+    warehouse = WarehouseResource()
+    try:
+        check_publish_targets(warehouse.published_database_path(), warehouse.published_exports_path())
+    except PublishError as error:
+        typer.echo(str(error), err=True)
+        typer.echo("Nothing was run: nothing was published, the warehouse and the figures are as they were.", err=True)
+        raise typer.Exit(1) from None
+
+
 def execute_job(
     job: Any,
     run_config: dict,
@@ -59,7 +75,9 @@ def execute_job(
     print its step lines, then the failures (exit 1), or ``summary`` of the result (default: the
     warehouse summary, :func:`orchestration.console.summary.summary_lines`). The caller has
     prepared the dbt manifest (:func:`orchestration.project.prepare_manifest`): the definitions
-    are loaded from it."""
+    are loaded from it. A warehouse or exports folder that cannot be written is one line on
+    stderr before anything runs (exit 1)."""
+    _check_targets()
     dagster_home()
     log_path = run_log_path(log_name)
     if not verbose:

@@ -9,7 +9,13 @@ from typing import Any
 
 from orchestration.console.common import reader
 from orchestration.provenance import SYNTHETIC, inputs_origin, origin_description, origin_lines, year_ranges
-from orchestration.publish import CANDIDATE_EXPORTS, PUBLISHING_MARKER, fingerprint_of, foreign_figures
+from orchestration.publish import (
+    CANDIDATE_EXPORTS,
+    PUBLISHING_MARKER,
+    fingerprint_of,
+    foreign_figures,
+    marked_with_database,
+)
 
 
 def summary_lines(
@@ -111,7 +117,12 @@ def unfinished_publish(run_id: str, candidate: Path, database: Path, publish_tag
             f"FAILED to publish run {run_id}{cause}: nothing was published; the warehouse and the figures are as "
             f"they were. Its checked candidate is kept in {candidate}."
         )
-    done = "nothing renamed yet" if database_pending else f"the warehouse {database}"
+    if database_pending:
+        done = "nothing renamed yet"
+    elif marked_with_database(candidate):
+        done = f"the warehouse {database}"
+    else:  # a figures-only run: the warehouse is the one that was published before it
+        done = "some figures of a figures-only run (the warehouse is unchanged)"
     return (
         f"Publish of run {run_id} cut short{cause}: published so far: {done}; {len(pending)} figure files wait in "
         f"{candidate / CANDIDATE_EXPORTS}. The next run of any kind (e.g. `atp figures`) finishes the publish first."
