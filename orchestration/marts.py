@@ -1,5 +1,6 @@
-"""The marts of the dbt project, read from its manifest (``dbt parse``): the one list of them, for
-``atp tables`` and ``atp summary``. Plain JSON (no dbt, no Dagster)."""
+"""The marts of the dbt project and the models each figure reads (its exposures), read from its
+manifest (``dbt parse``): the one list of them, for ``atp tables``, ``atp summary`` and the figure
+assets. Plain JSON (no dbt, no Dagster)."""
 
 from __future__ import annotations
 
@@ -23,6 +24,18 @@ def mart_nodes(manifest: Path) -> list[dict[str, Any]]:
 def mart_names(manifest: Path) -> list[str]:
     """The names of the marts (:func:`mart_nodes`), sorted."""
     return [node["name"] for node in mart_nodes(manifest)]
+
+
+def exposure_models(manifest: Path) -> dict[str, list[str]]:
+    """The dbt models each exposure of a ``manifest.json`` depends on, by exposure name (the six
+    figures, ``dbt_project/models/_figures__exposures.yml``), each list in declaration order.
+    Raises ``OSError`` or ``ValueError`` for a missing or unreadable manifest."""
+    content = json.loads(manifest.read_text(encoding="utf-8"))
+    names = {unique_id: node["name"] for unique_id, node in content["nodes"].items()}
+    return {
+        exposure["name"]: [names[unique_id] for unique_id in exposure["depends_on"]["nodes"]]
+        for exposure in content["exposures"].values()
+    }
 
 
 def first_sentence(description: str) -> str:

@@ -117,3 +117,23 @@ def test_the_layout_table_names_every_module_and_only_paths_that_exist() -> None
     # a package's __init__.py is named by its folder's row (``orchestration/census/``)
     unlisted = [f for f in files if f not in listed and f.removesuffix("__init__.py") not in listed]
     assert not unlisted, f"modules missing from the layout table of docs/development.md: {unlisted}"
+
+
+def test_the_figures_read_only_models_their_dbt_exposures_declare(dbt_manifest: Path) -> None:
+    """The models each figure reads are declared once, as dbt exposures; the figure assets depend
+    on exactly those, and no model named in a FROM or JOIN of the figure code is missing there."""
+    from dagster import AssetKey
+
+    from orchestration.assets.exports import figure_asset_name, figure_assets
+    from orchestration.figures import FIGURE_NAMES
+    from orchestration.marts import exposure_models
+
+    declared = exposure_models(dbt_manifest)
+    assert set(declared) == {figure_asset_name(number) for number in FIGURE_NAMES}
+    for asset in figure_assets:
+        (key,) = asset.keys
+        upstream = {dep.asset_key for dep in asset.specs_by_key[key].deps}
+        assert upstream == {AssetKey([model]) for model in declared[key.path[-1]]}, key
+    sql = "\n".join(path.read_text(encoding="utf-8") for path in (REPO_ROOT / "orchestration" / "figures").glob("*.py"))
+    read = set(re.findall(r"\b(?:from|join)\s+((?:fct|dim|int|stg)_[a-z0-9_]+)", sql))
+    assert read and read <= {model for models in declared.values() for model in models}, read

@@ -11,9 +11,10 @@ from dagster import AssetExecutionContext, AssetKey, AssetsDefinition, Materiali
 from dagster_dbt import get_asset_key_for_model
 
 from orchestration import figures
-from orchestration.assets.dbt import atp_dbt_assets
+from orchestration.assets.dbt import atp_dbt_assets, dbt_project
 from orchestration.assets.run_scope import full_asset_graph
 from orchestration.lineage import lineage_markdown
+from orchestration.marts import exposure_models
 from orchestration.partitions import yearly_asset
 from orchestration.provenance import describe_origins
 from orchestration.publish import FIGURE_BUILD_KEY, current_build, fingerprint_of
@@ -24,17 +25,9 @@ def _model(name: str) -> AssetKey:
     return get_asset_key_for_model([atp_dbt_assets], name)
 
 
-#: The dbt models each figure reads (besides dim_partners and dim_partner_members for the partner
-#: and a group's members, fct_atp_exports for the data origin and int_export_history_years for the
-#: complete years).
-FIGURE_MODELS = {
-    1: ("fct_atp_growth",),
-    2: ("fct_specialization_gaps",),
-    3: ("fct_specialization_gaps",),
-    4: ("fct_specialization_gaps",),
-    5: ("fct_atp_growth",),
-    6: ("fct_specialization_gaps", "fct_hs10_gap_contributions"),
-}
+#: The dbt models each figure reads, by figure asset name: the figures' dbt exposures
+#: (dbt_project/models/_figures__exposures.yml), declared there once.
+FIGURE_MODELS = exposure_models(dbt_project.manifest_path)
 DESCRIPTIONS = {
     1: "Figure 1: ATP exports to the partner by year (top) and the partner's share of world ATP exports "
     "(below), current U.S. dollars.",
@@ -91,7 +84,7 @@ def _export(
 
 
 def _figure_asset(number: int) -> AssetsDefinition:
-    deps = [_model(name) for name in (*FIGURE_MODELS[number], "dim_partners", "dim_partner_members", "fct_atp_exports")]
+    deps = [_model(name) for name in FIGURE_MODELS[figure_asset_name(number)]]
 
     @yearly_asset(
         name=figure_asset_name(number),
