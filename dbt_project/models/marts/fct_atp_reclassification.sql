@@ -133,14 +133,16 @@ valued_movements as (
 
 ),
 
-into_group as (
+{#- One CTE per side: the movements into a group, by the group the code moves to (into_group),
+    and out of a group, by the group the code leaves (out_of_group). #}
+{%- for side, code_column in [('into_group', 'to_hitech_code'), ('out_of_group', 'from_hitech_code')] %}
+{{ side }} as (
 
-    -- the movements into a group, by the group the code moves to
     select
         year,
         partner_code,
-        to_hitech_code as hitech_code,
-        {%- for measure in movement_measures if measure.side == 'into_group' %}
+        {{ code_column }} as hitech_code,
+        {%- for measure in movement_measures if measure.side == side %}
         {%- set measure_loop = loop %}
         count(case when movement = '{{ measure.movement }}' then 1 end) as codes_{{ measure.name }},
         {%- for scope in scopes %}
@@ -150,39 +152,14 @@ into_group as (
         {%- endfor %}
     from valued_movements
     where movement in (
-        {%- for measure in movement_measures if measure.side == 'into_group' -%}
+        {%- for measure in movement_measures if measure.side == side -%}
         '{{ measure.movement }}'{{ ', ' if not loop.last }}
         {%- endfor -%}
     )
-    group by year, partner_code, to_hitech_code
+    group by year, partner_code, {{ code_column }}
 
 ),
-
-out_of_group as (
-
-    -- the movements out of a group, by the group the code leaves
-    select
-        year,
-        partner_code,
-        from_hitech_code as hitech_code,
-        {%- for measure in movement_measures if measure.side == 'out_of_group' %}
-        {%- set measure_loop = loop %}
-        count(case when movement = '{{ measure.movement }}' then 1 end) as codes_{{ measure.name }},
-        {%- for scope in scopes %}
-        sum(case when movement = '{{ measure.movement }}' then {{ scope }}_value_usd end)
-            as {{ scope }}_value_{{ measure.name }}_usd{{ ',' if not (loop.last and measure_loop.last) }}
-        {%- endfor %}
-        {%- endfor %}
-    from valued_movements
-    where movement in (
-        {%- for measure in movement_measures if measure.side == 'out_of_group' -%}
-        '{{ measure.movement }}'{{ ', ' if not loop.last }}
-        {%- endfor -%}
-    )
-    group by year, partner_code, from_hitech_code
-
-),
-
+{% endfor %}
 definition_values as (
 
     select
