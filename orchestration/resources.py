@@ -41,6 +41,7 @@ from orchestration.sources.census import (
     DEFAULT_API_BASE_URL,
     DEFAULT_CONCORDANCE_URL_TEMPLATE,
     DEFAULT_COUNTRY_TRADE_URL,
+    DEFAULT_IMPORT_CONCORDANCE_URL_TEMPLATE,
 )
 from orchestration.sources.http import API_KEY_ENV
 from orchestration.tags import PARENT_RUN_TAG, PUBLISH_TAG
@@ -312,6 +313,14 @@ class SourceResource(ConfigurableResource):
         default="", description="EM545/EA645 export history file; {year}. Empty: the exports/hs API"
     )
     country_trade_url: str = Field(default=DEFAULT_COUNTRY_TRADE_URL, description="Country trade table (CSV or XLSX)")
+    import_concordance_url_template: str = Field(
+        default=DEFAULT_IMPORT_CONCORDANCE_URL_TEMPLATE,
+        description="HTS import concordance, imp-code.txt (278) or imports CONCORD.TXT (235); {year}. "
+        "Empty: no import file is downloaded",
+    )
+    import_history_url_template: str = Field(
+        default="", description="IM145/IA245 import history file; {year}. Empty: the imports/hs API"
+    )
     hs_codes_per_request: int = Field(default=50, gt=0, description="HS10 codes per exports/hs request")
     timeout_seconds: float = Field(default=60.0, gt=0, description="Timeout of one HTTP request")
     max_retries: int = Field(default=4, ge=0, description="Retries on 429, 5xx and connection errors")
@@ -334,7 +343,12 @@ class SourceResource(ConfigurableResource):
     def _template(cls, value: str) -> str:
         return check_url("concordance_url_template", value, needs_year=True)
 
-    @field_validator("country_list_url_template", "export_history_url_template")
+    @field_validator(
+        "country_list_url_template",
+        "export_history_url_template",
+        "import_concordance_url_template",
+        "import_history_url_template",
+    )
     @classmethod
     def _optional_templates(cls, value: str, info) -> str:
         return check_url(info.field_name, value, needs_year=True, allow_empty=True)

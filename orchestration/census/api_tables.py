@@ -2,13 +2,15 @@
 
 Source: U.S. Census Bureau, "International Trade API" (api.census.gov/data/timeseries/intltrade),
 endpoints ``exports/hitech`` (ATP group x country, monthly) and ``exports/hs`` (commodity x
-country). A response is a JSON array of arrays, header first, every value a string; ``time``
-and predicate variables are appended as columns. ``ALL_VAL_YR`` is year to date: the annual
-value is the December row, never a sum of year-to-date values.
+country), and their import twins ``imports/hitech`` and ``imports/hs`` (general imports,
+``GEN_VAL_MO`` / ``GEN_VAL_YR``, commodity ``I_COMMODITY``). A response is a JSON array of
+arrays, header first, every value a string; ``time`` and predicate variables are appended as
+columns. ``ALL_VAL_YR`` is year to date: the annual
+value is the December row, never a sum of year-to-date values (``GEN_VAL_YR`` likewise).
 
 Aggregate rows sit beside the detail and are dropped explicitly, and counted: blank or ``-``
 ``CTY_CODE`` (TOTAL FOR ALL COUNTRIES), 0xxx groupings, continent codes ``1XXX``..``7XXX``, and
-for ``exports/hitech`` blank ``HITECH`` (all commodities) and ``00`` (not ATP).
+for ``exports/hitech`` and ``imports/hitech`` blank ``HITECH`` (all commodities) and ``00`` (not ATP).
 
 The readers here follow the contract of :mod:`orchestration.census.tables`: they fill a TEMP
 table with some of the raw table's columns plus ``source_file`` and ``source_record`` (the row of
@@ -138,21 +140,77 @@ def read_exports_hs(
     naming file, record and field for a malformed code, a non-numeric value or one of over 18
     digits, a ``time`` of another year, and when the tables hold no country row at all (no
     data: the year's rows are kept as they are)."""
+    return _read_hs(
+        con,
+        root,
+        relatives,
+        year,
+        target,
+        endpoint="exports/hs",
+        commodity="E_COMMODITY",
+        value="ALL_VAL_YR",
+        df_code_of=df_code_of,
+        columns=f"df_code, hs10_code, cty_code, cast({int(year)} as bigint) as stat_year, "
+        "cast(value_text as bigint) as value_usd",
+    )
+
+
+def read_imports_hs(
+    con: duckdb.DuckDBPyConnection, root: Path, relatives: Sequence[str], year: int, target: str
+) -> ReadInfo:
+    """Parse landed ``imports/hs`` tables (HS10 general imports, one per request) into TEMP table
+    ``target``: one row per HS10 x country of origin with ``hs10_code``, ``cty_code``,
+    ``gen_value_usd`` (December ``GEN_VAL_YR``: general imports, customs value, whole USD, an
+    annual value: ``stat_month`` and the districts stay empty), ``source_file``,
+    ``source_record``. Aggregate rows are dropped and counted. Raises :class:`CensusLayoutError`
+    as :func:`read_exports_hs` does (malformed code, non-numeric or over 18-digit value, a
+    ``time`` of another year, no country row at all)."""
+    return _read_hs(
+        con,
+        root,
+        relatives,
+        year,
+        target,
+        endpoint="imports/hs",
+        commodity="I_COMMODITY",
+        value="GEN_VAL_YR",
+        df_code_of=None,
+        columns="hs10_code, cty_code, cast(value_text as bigint) as gen_value_usd",
+    )
+
+
+def _read_hs(
+    con: duckdb.DuckDBPyConnection,
+    root: Path,
+    relatives: Sequence[str],
+    year: int,
+    target: str,
+    *,
+    endpoint: str,
+    commodity: str,
+    value: str,
+    df_code_of: Callable[[str], str] | None,
+    columns: str,
+) -> ReadInfo:
+    """The ``exports/hs`` / ``imports/hs`` reader: ``commodity`` and ``value`` are the API's
+    field names; ``columns`` the SQL select list of the target (over ``df_code``, ``hs10_code``,
+    ``cty_code``, ``value_text``)."""
     frames = []
     for relative in relatives:
-        frame = read_api_table(root / relative, relative, ("E_COMMODITY", "CTY_CODE", "ALL_VAL_YR"))
-        frame["df_code"] = df_code_of(relative)
+        frame = read_api_table(root / relative, relative, (commodity, "CTY_CODE", value))
+        frame["df_code"] = df_code_of(relative) if df_code_of is not None else None
         frames.append(frame)
     combined = pd.concat(frames, ignore_index=True)
     if "time" not in combined.columns:
         combined["time"] = pd.Series([None] * len(combined), dtype="string")
+    combined["df_code"] = combined["df_code"].astype("string")
     con.register("_atp_api_hs", combined)
     try:
         con.execute(f"""
             create or replace temp table _atp_api_hs_typed as
             select *, {_COUNTRY_KIND} as country_kind from (
-                select df_code, trim(E_COMMODITY) as hs10_code, trim(CTY_CODE) as cty_code,
-                       trim(ALL_VAL_YR) as value_text, trim(time) as period, source_file,
+                select df_code, trim({commodity}) as hs10_code, trim(CTY_CODE) as cty_code,
+                       trim({value}) as value_text, trim(time) as period, source_file,
                        cast(source_record as integer) as source_record
                 from _atp_api_hs)
         """)
@@ -164,12 +222,12 @@ def read_exports_hs(
         [
             ("CTY_CODE", "cty_code", "country_kind = 'bad'"),
             (
-                "E_COMMODITY",
+                commodity,
                 "hs10_code",
                 "country_kind = 'country' and not regexp_full_match(coalesce(hs10_code, ''), '[0-9]{10}')",
             ),
             (
-                "ALL_VAL_YR",
+                value,
                 "value_text",
                 "country_kind = 'country' and not regexp_full_match(coalesce(value_text, ''), '[0-9]{1,18}')",
             ),
@@ -184,14 +242,13 @@ def read_exports_hs(
             0,
             "file",
             f"{len(relatives)} table(s)",
-            f"the exports/hs tables of {year} hold no country rows: no data for {year} (not published yet?); "
+            f"the {endpoint} tables of {year} hold no country rows: no data for {year} (not published yet?); "
             "nothing is loaded for the year",
         )
     kinds = _count(con, "select country_kind, count(*) from _atp_api_hs_typed group by 1")
     con.execute(f"""
         create or replace temp table {target} as
-        select df_code, hs10_code, cty_code, cast({int(year)} as bigint) as stat_year,
-               cast(value_text as bigint) as value_usd, source_file, source_record
+        select {columns}, source_file, source_record
         from _atp_api_hs_typed where country_kind = 'country'
     """)
     con.execute("drop table _atp_api_hs_typed")
@@ -212,9 +269,34 @@ def read_exports_hitech(
 
     Raises :class:`CensusLayoutError` for non-numeric values or malformed codes, a ``time`` of
     another year, and when no row of the year is for December (the year is not complete)."""
+    return _read_hitech(con, root, relatives, year, target, "ALL_VAL_MO", "ALL_VAL_YR")
+
+
+def read_imports_hitech(
+    con: duckdb.DuckDBPyConnection, root: Path, relatives: Sequence[str], year: int, target: str
+) -> ReadInfo:
+    """Parse a landed ``imports/hitech`` table into TEMP table ``target``, as
+    :func:`read_exports_hitech` does with the general-imports fields: ``annual_value_usd`` is the
+    year-to-date ``GEN_VAL_YR`` of the latest month reported (December), ``monthly_sum_usd`` the
+    sum of ``GEN_VAL_MO`` (general imports, customs value, whole USD). Raises
+    :class:`CensusLayoutError` as :func:`read_exports_hitech` does."""
+    return _read_hitech(con, root, relatives, year, target, "GEN_VAL_MO", "GEN_VAL_YR")
+
+
+def _read_hitech(
+    con: duckdb.DuckDBPyConnection,
+    root: Path,
+    relatives: Sequence[str],
+    year: int,
+    target: str,
+    month_field: str,
+    ytd_field: str,
+) -> ReadInfo:
+    """The ``exports/hitech`` / ``imports/hitech`` reader; ``month_field`` and ``ytd_field`` are
+    the API's monthly and year-to-date value fields."""
     (relative,) = relatives
     frame = read_api_table(
-        root / relative, relative, ("CTY_CODE", "CTY_NAME", "HITECH", "ALL_VAL_MO", "ALL_VAL_YR", "time")
+        root / relative, relative, ("CTY_CODE", "CTY_NAME", "HITECH", month_field, ytd_field, "time")
     )
     con.register("_atp_api_hitech", frame)
     try:
@@ -222,7 +304,7 @@ def read_exports_hitech(
             create or replace temp table _atp_api_hitech_typed as
             select *, {_COUNTRY_KIND} as country_kind from (
                 select trim(CTY_CODE) as cty_code, trim(CTY_NAME) as cty_name, trim(HITECH) as hitech_code,
-                       trim(ALL_VAL_MO) as month_text, trim(ALL_VAL_YR) as ytd_text, trim(time) as period,
+                       trim({month_field}) as month_text, trim({ytd_field}) as ytd_text, trim(time) as period,
                        source_file, cast(source_record as integer) as source_record
                 from _atp_api_hitech)
         """)
@@ -241,11 +323,11 @@ def read_exports_hitech(
             ),
             ("time", "period", f"not regexp_full_match(coalesce(period, ''), '{int(year)}-(0[1-9]|1[0-2])')"),
             (
-                "ALL_VAL_MO",
+                month_field,
                 "month_text",
                 f"{detail} and not regexp_full_match(coalesce(month_text, ''), '[0-9]{{1,18}}')",
             ),
-            ("ALL_VAL_YR", "ytd_text", f"{detail} and not regexp_full_match(coalesce(ytd_text, ''), '[0-9]{{1,18}}')"),
+            (ytd_field, "ytd_text", f"{detail} and not regexp_full_match(coalesce(ytd_text, ''), '[0-9]{{1,18}}')"),
         ],
     )
     if not con.execute(f"select count(*) from _atp_api_hitech_typed where period = '{int(year)}-12'").fetchone()[0]:

@@ -14,6 +14,12 @@ Sources:
   ``SBSDF.ZIP`` (census.gov/foreign-trade/schedules/b/#download): the Schedule B record layout of
   ``exp-code.txt`` (and the same layout for the HTS import codes of ``imp-code.txt``), record
   length 278 with ``HITECH`` in positions 277-278; the gaps between its fields are blank.
+- U.S. Census Bureau, Foreign Trade Division, "U.S. Imports Merchandise Trade Files - Layouts"
+  (census.gov/foreign-trade/reference/products/layouts/imdb.html): the historical import
+  ``CONCORD.TXT``, record length 235 (``hitech`` in positions 234-235, no ``years_ap``).
+- U.S. Census Bureau, Foreign Trade Division, "Merchandise Trade - Imports - Annual History,
+  IM 145 / IA 245 record layout" (census.gov/foreign-trade/reference/products/layouts/im145.html):
+  the annual import history, record length 253.
 """
 
 from __future__ import annotations
@@ -160,6 +166,67 @@ EXPORT_HISTORY = Layout(
         Field("vessel_value_usd", 85, 96, "usd"),
         Field("air_weight_kg", 97, 108, "int"),
         Field("air_value_usd", 109, 120, "usd"),
+    ),
+)
+
+
+IMPORT_CONCORD = Layout(
+    name="imports CONCORD.TXT (imdb)",
+    record_length=235,
+    fields=(
+        Field("hs10_code", 1, 10, "code", required=True, pattern=r"[0-9]{10}"),
+        Field("description", 11, 160, "text"),
+        Field("short_description", 161, 210, "text"),
+        Field("unit_qty1", 211, 213, "text"),
+        Field("unit_qty2", 214, 216, "text"),
+        Field("sitc_code", 217, 221, "code"),
+        Field("end_use_code", 222, 226, "code"),
+        Field("naics_code", 227, 232, "code"),
+        Field("usda_code", 233, 233, "code", pattern=r"[01]"),
+        Field("hitech_code", 234, 235, "code", required=True, pattern=r"0[0-9]|10"),
+    ),
+)
+
+#: The layouts an import (HTS) concordance may come in, told apart by record length: the HTS
+#: ``imp-code.txt`` of ``SBSDF.ZIP`` (``IMP-STRU.TXT``: the same 278 layout as ``exp-code.txt``)
+#: or the historical imports ``CONCORD.TXT`` (235).
+IMPORT_CONCORDANCE_LAYOUTS = (IMPORT_CONCORD, SCHEDULE_B)
+
+#: The country subcode of an import record (positions 15-16): text, never a number. ``00``
+#: country of origin, ``01`` country of shipment, and tariff program codes such as ``A``, ``A*``,
+#: ``A+``, ``CA``, ``MX``, ``IL``, ``JO``, ``SG``, ``E*``, ``J+`` (left-aligned, blank-padded).
+COUNTRY_SUBCODE_PATTERN = r"[0-9A-Z][0-9A-Z*+]?"
+
+IMPORT_HISTORY = Layout(
+    name="IM145/IA245 (import history)",
+    record_length=253,
+    fields=(
+        Field("hs10_code", 1, 10, "code", required=True, pattern=r"[0-9]{10}"),
+        Field("cty_code", 11, 14, "code", required=True, pattern=r"[0-9]{4}"),  # country of origin
+        Field("cty_subcode", 15, 16, "code", required=True, pattern=COUNTRY_SUBCODE_PATTERN),
+        Field("district_entry_code", 17, 18, "code", required=True, pattern=r"[0-9]{2}"),
+        Field("district_unlading_code", 19, 20, "code", required=True, pattern=r"[0-9]{2}"),
+        Field("rate_provision_code", 21, 22, "code", required=True, pattern=r"[0-9]{2}"),
+        Field("stat_month", 23, 24, "int", required=True, pattern=r"0[1-9]|1[0-2]"),
+        Field("filler", 25, 25, "skip"),
+        Field("record_count", 26, 33, "int"),
+        Field("con_qty1", 34, 45, "int"),
+        Field("con_qty2", 46, 57, "int"),
+        Field("con_value_usd", 58, 69, "usd", required=True),  # imports for consumption, customs value
+        Field("dutiable_value_usd", 70, 81, "usd"),
+        Field("duty_usd", 82, 93, "usd"),
+        Field("con_charges_usd", 94, 105, "usd"),
+        Field("con_cif_usd", 106, 117, "usd"),
+        Field("gen_qty1", 118, 129, "int"),
+        Field("gen_qty2", 130, 141, "int"),
+        Field("gen_value_usd", 142, 153, "usd", required=True),  # general imports, customs value: ATP imports
+        Field("gen_charges_usd", 154, 165, "usd"),
+        Field("gen_cif_usd", 166, 177, "usd"),
+        # Positions 178-253 hold further fields on the Census layout page (im145.html); the copy
+        # of the page the project could consult shows only its beginning, so their names and
+        # positions (air / vessel values and weights, perhaps a statistical year) are not
+        # verified: they are a named filler, not read (no year check against the year folder).
+        Field("unverified_178_253", 178, 253, "skip"),
     ),
 )
 

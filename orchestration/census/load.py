@@ -34,7 +34,7 @@ from orchestration.census.input_manifest import ManifestEntry, file_origin, read
 from orchestration.census.parse import CensusLayoutError
 from orchestration.census.reading import ReadInfo
 from orchestration.census.swap import SourceFile, swap
-from orchestration.census.tables import InputFileError, RawTable, find_files
+from orchestration.census.tables import InputFileError, RawTable, companion_problems, find_files
 from orchestration.files import sha256_of
 
 
@@ -200,7 +200,9 @@ def load_table(
     result's ``notes`` say why a file of its year loaded as ``unverified`` (for a file holding
     every year, the last year's result says it once). A required table without files raises
     :class:`~orchestration.census.tables.InputFileError` naming the files it looked for; an
-    optional one has its year's rows removed. Raises :class:`CensusLayoutError` (file, record,
+    optional one has its year's rows removed. A year with files of this table but none of a
+    companion table (an import history without its import concordance, or the reverse) raises
+    :class:`~orchestration.census.tables.InputFileError` naming both. Raises :class:`CensusLayoutError` (file, record,
     field, value) for a bad record, a duplicated key, a record of another year, or a country
     table without rows for a year.
     """
@@ -216,6 +218,9 @@ def load_table(
 def _load_year(load: _TableLoad, year: int | None) -> None:
     """Load one year of a table whose files are per year (or its one file, ``year`` None)."""
     form, relatives = find_files(load.root, load.table, year)
+    pairing = companion_problems(load.root, load.table, year)
+    if pairing:
+        raise InputFileError("; ".join(pairing))
     if form is None:
         if load.table.required:
             load.missing(year)

@@ -12,6 +12,14 @@ source's landing area) is laid out like this; file names are matched without reg
        (or CONCORD-<label>.TXT)                   (e.g. the July edition), applied in name order
     <input_dir>/<year>/COUNTRY.TXT                country code list (51)
     <input_dir>/<year>/api/exports_hitech.json    optional: Census API exports/hitech table
+    <input_dir>/<year>/IMP_HIST.TXT               optional for now: import history, IM145/IA245 (253)
+       or <input_dir>/<year>/api/imports_hs_<key>.json   Census API imports/hs tables
+    <input_dir>/<year>/imp-code.txt               optional for now (with IMP_HIST.TXT, required):
+       or <input_dir>/<year>/IMP_CONCORD.TXT      HTS import concordance (278), or the imports
+                                                  "imdb" CONCORD.TXT (235) saved under this name
+    <input_dir>/<year>/imp-code-<label>.txt       optional: the year's later import lists
+       (or IMP_CONCORD-<label>.TXT)
+    <input_dir>/<year>/api/imports_hitech.json    optional: Census API imports/hitech table
     <input_dir>/country_trade/country.xlsx        "U.S. trade in goods by country" (millions USD)
        or <input_dir>/country_trade/<name>.csv    the same table as CSV
     <input_dir>/hs10_changes.csv                  optional: HS10 code-change concordance
@@ -19,7 +27,8 @@ source's landing area) is laid out like this; file names are matched without reg
                                                   "census") and sha256; a file that differs
                                                   loads as "unverified"
 
-Adding an input type (an import concordance, say) is one :class:`RawTable` here, a reader if its
+An import history without the year's import concordance (or the reverse) is an error naming
+both (:attr:`RawTable.companions`). Adding an input type is one :class:`RawTable` here, a reader if its
 format is new, a dbt source and a staging model.
 """
 
@@ -32,8 +41,14 @@ from fnmatch import fnmatch
 from functools import partial
 from pathlib import Path
 
-from orchestration.census.api_tables import read_exports_hitech, read_exports_hs
-from orchestration.census.layouts import CONCORDANCE_LAYOUTS, COUNTRY, EXPORT_HISTORY
+from orchestration.census.api_tables import read_exports_hitech, read_exports_hs, read_imports_hitech, read_imports_hs
+from orchestration.census.layouts import (
+    CONCORDANCE_LAYOUTS,
+    COUNTRY,
+    EXPORT_HISTORY,
+    IMPORT_CONCORDANCE_LAYOUTS,
+    IMPORT_HISTORY,
+)
 from orchestration.census.parse import COUNTRY_TRADE_VALUE_COLUMNS
 from orchestration.census.readers import fixed_width_reader, read_code_changes, read_country_table
 from orchestration.census.reading import Reader
@@ -51,6 +66,17 @@ SCHEDULE_B_EDITION_FILE = "{year}/exp-code-{edition}.txt"
 CONCORD_EDITION_FILE = "{year}/CONCORD-{edition}.TXT"
 COUNTRY_LIST_FILE = "{year}/COUNTRY.TXT"
 HITECH_API_FILE = "{year}/api/exports_hitech.json"
+#: The import inputs: the annual import history (IM145/IA245), one Census API ``imports/hs``
+#: table per request (keyed by the request), the HTS import concordance (``imp-code.txt``, or the
+#: imports "imdb" ``CONCORD.TXT`` saved as ``IMP_CONCORD.TXT``: a year folder also holds the
+#: export ``CONCORD.TXT``), its later editions, and the API ``imports/hitech`` table.
+IMPORT_HISTORY_FILE = "{year}/IMP_HIST.TXT"
+IMPORTS_HS_API_FILE = "{year}/api/imports_hs_{key}.json"
+IMPORT_CODES_FILE = "{year}/imp-code.txt"
+IMPORT_CONCORD_FILE = "{year}/IMP_CONCORD.TXT"
+IMPORT_CODES_EDITION_FILE = "{year}/imp-code-{edition}.txt"
+IMPORT_CONCORD_EDITION_FILE = "{year}/IMP_CONCORD-{edition}.TXT"
+IMPORTS_HITECH_API_FILE = "{year}/api/imports_hitech.json"
 #: The country trade table's folder (one table for every year) and the name the workbook lands under.
 COUNTRY_TRADE_FOLDER = "country_trade"
 COUNTRY_TRADE_WORKBOOK = f"{COUNTRY_TRADE_FOLDER}/country.xlsx"
@@ -107,7 +133,9 @@ class RawTable:
     appear in the January and in the July Schedule B list). ``year_column`` must equal the loaded
     year. ``file_has_years``: one file holds every year (the country table); a year's rows are
     taken from it. ``revision_columns`` are compared with the rows already held when a year is
-    loaded again; differences go to ``raw.<name>_revisions``.
+    loaded again; differences go to ``raw.<name>_revisions``. ``companions`` name tables whose
+    files a year must have whenever it has files of this one (an import history needs the year's
+    import concordance, and the reverse): :func:`companion_problems`.
     """
 
     name: str
@@ -121,6 +149,7 @@ class RawTable:
     file_has_years: bool = False
     year_column: str | None = None
     revision_columns: tuple[str, ...] = ()
+    companions: tuple[str, ...] = ()
 
     @property
     def column_names(self) -> tuple[str, ...]:
@@ -309,6 +338,81 @@ API_HITECH_TABLE = RawTable(
     required=False,
 )
 
+_IMPORT_HISTORY_COLUMNS = tuple(
+    (f.name, "bigint" if f.kind in ("int", "usd") else "varchar") for f in IMPORT_HISTORY.fields if f.is_loaded
+)
+
+IMPORT_HISTORY_TABLE = RawTable(
+    name="import_history",
+    description="Annual import history: one row per source record (IM145/IA245 file: HS10 x country of origin x "
+    "country subcode x district of entry x district of unlading x rate provision x month; Census API "
+    "imports/hs: HS10 x country, annual December year to date, stat_month and districts empty, only "
+    "gen_value_usd filled). Money in whole USD, quantities in units: gen_value_usd = general imports at "
+    "customs value (the basis of published ATP imports), con_value_usd = imports for consumption; *_cif_usd "
+    "the CIF values. cty_subcode is text ('00', '01', 'A', 'A*', 'CA', ...). Optional for now (the bundled "
+    "sample has no import files yet); with it, the year's import concordance is required.",
+    columns=_IMPORT_HISTORY_COLUMNS,
+    forms=(
+        FileForm(
+            "IM145/IA245 fixed width, record length 253", (IMPORT_HISTORY_FILE,), fixed_width_reader(IMPORT_HISTORY)
+        ),
+        FileForm(
+            "Census API imports/hs tables",
+            (input_file(IMPORTS_HS_API_FILE, "{year}", key="*"),),
+            read_imports_hs,
+            many=True,
+        ),
+    ),
+    key=(
+        "hs10_code",
+        "cty_code",
+        "cty_subcode",
+        "district_entry_code",
+        "district_unlading_code",
+        "rate_provision_code",
+        "stat_month",
+    ),
+    required=False,
+    companions=("import_concordance",),
+)
+
+IMPORT_CONCORDANCE_TABLE = RawTable(
+    name="import_concordance",
+    description="Import (HTS) concordance of each year (imp-code.txt, record length 278, the layout of "
+    "exp-code.txt, or the imports 'imdb' CONCORD.TXT saved as IMP_CONCORD.TXT, 235): one row per year x list x "
+    "HS10 code with the ATP group code hitech_code ('00' = not advanced technology); the columns of "
+    "raw.atp_concordance (years_ap empty); list_rank 1 is the year's first list, 2.. its later editions. "
+    "Optional for now (the bundled sample has no import files yet); with an import history, required.",
+    columns=ATP_CONCORDANCE_TABLE.columns,
+    forms=(
+        FileForm(
+            "HTS imp-code.txt (278) or imports CONCORD.TXT saved as IMP_CONCORD.TXT (235)",
+            (IMPORT_CODES_FILE, IMPORT_CONCORD_FILE),
+            fixed_width_reader(IMPORT_CONCORDANCE_LAYOUTS, rank_files=True),
+            extra_patterns=tuple(
+                input_file(name, "{year}", edition="*")
+                for name in (IMPORT_CODES_EDITION_FILE, IMPORT_CONCORD_EDITION_FILE)
+            ),
+        ),
+    ),
+    key=("hs10_code",),
+    key_scope="file",
+    required=False,
+    companions=("import_history",),
+)
+
+API_HITECH_IMPORTS_TABLE = RawTable(
+    name="api_hitech_imports",
+    description="Census API imports/hitech: one row per year x country x ATP group (01-10); annual_value_usd is "
+    "the year-to-date GEN_VAL_YR of the latest month (December), monthly_sum_usd the sum of GEN_VAL_MO; "
+    "general imports at customs value, whole USD. Aggregate rows (totals, 0xxx groupings, continents, blank "
+    "or 00 HITECH) are dropped. Only the census source (or a folder holding its landed tables) fills it.",
+    columns=API_HITECH_TABLE.columns,
+    forms=(FileForm("Census API imports/hitech table", (IMPORTS_HITECH_API_FILE,), read_imports_hitech),),
+    key=("cty_code", "hitech_code"),
+    required=False,
+)
+
 HS10_CODE_CHANGES_TABLE = RawTable(
     name="hs10_code_changes",
     description="HS10 code-change concordance: one row per old code -> new code link, first_year = first year of "
@@ -330,13 +434,39 @@ RAW_TABLES = (
     COUNTRY_TRADE_TABLE,
     API_HITECH_TABLE,
     HS10_CODE_CHANGES_TABLE,
+    IMPORT_HISTORY_TABLE,
+    IMPORT_CONCORDANCE_TABLE,
+    API_HITECH_IMPORTS_TABLE,
 )
+
+
+def companion_problems(root: Path, table: RawTable, year: int | None) -> list[str]:
+    """One line per companion of ``table`` (:attr:`RawTable.companions`) that has no file for
+    ``year`` under ``root`` while ``table`` has some, naming both tables' files, e.g.
+    ``2019/IMP_HIST.TXT is there but not its import concordance (2019/imp-code.txt or ...)``.
+    Empty when ``table`` has no file for the year or every companion has. Raises
+    :class:`InputFileError` as :func:`find_files` does."""
+    if not table.companions:
+        return []
+    _, found = find_files(root, table, year)
+    if not found:
+        return []
+    problems = []
+    for name in table.companions:
+        companion = next(t for t in RAW_TABLES if t.name == name)
+        if not find_files(root, companion, year)[1]:
+            problems.append(
+                f"{', '.join(found)} ({table.name}) is there but not the year's {name}: "
+                f"{companion.describe_files(year)}; add it, or remove {found[0] if len(found) == 1 else 'those files'}"
+            )
+    return problems
 
 
 def missing_inputs(root: Path, years: Sequence[int], tables: Sequence[RawTable] = RAW_TABLES) -> list[str]:
     """Every problem with the files ``tables`` need for ``years`` under ``root``, one line each:
-    a required file that is missing (named with its possible forms) or two files where one is
-    expected. Empty when everything is there."""
+    a required file that is missing (named with its possible forms), two files where one is
+    expected, or a file whose companion is missing (an import history without the year's import
+    concordance, or the reverse: :func:`companion_problems`). Empty when everything is there."""
     if not root.is_dir():
         return [f"{root} (the folder itself)"]
     problems: list[str] = []
@@ -349,4 +479,5 @@ def missing_inputs(root: Path, years: Sequence[int], tables: Sequence[RawTable] 
                 continue
             if not found and table.required:
                 problems.append(table.describe_files(year))
+            problems.extend(companion_problems(root, table, year))
     return list(dict.fromkeys(problems))

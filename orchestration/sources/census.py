@@ -14,6 +14,13 @@ What is fetched for a year (``<landing>/census/<year>/``):
   ``api/exports_hs_df<DF>_<first code>_<digest>.json``: ``exports/hs`` HS10 x country, December
   year to date, restricted to the ATP codes (``hitech`` 01-10) of every list of the year, DF 1
   and 2, one table per request (:func:`hs_file`; tables of an earlier code list are removed);
+- imports: the HTS import concordance from ``import_concordance_url_template`` (``imp-code.txt``,
+  278, or an imports ``CONCORD.TXT`` (235) landed as ``IMP_CONCORD.TXT``), ``IMP_HIST.TXT`` from
+  ``import_history_url_template`` if set, else ``api/imports_hs_<first code>_<digest>.json``:
+  ``imports/hs`` HS10 x country, general imports, December year to date, restricted to the
+  year's ATP import codes (:func:`imports_hs_file`), and ``api/imports_hitech.json``
+  (``imports/hitech``, every month); an empty ``import_concordance_url_template`` lands no
+  import file (the import tables are optional for now);
 - ``country_trade/country.xlsx`` (shared by all years): the Census workbook from
   ``country_trade_url`` as published (a ``.csv`` URL lands as CSV).
 Every file is checked against its layout before it replaces a landed copy.
@@ -33,9 +40,18 @@ import duckdb
 import requests
 
 from orchestration.census.fixed_width import parse_fixed_width
-from orchestration.census.layouts import CONCORDANCE_LAYOUTS, COUNTRY, EXPORT_HISTORY, Layout, format_record
+from orchestration.census.layouts import (
+    CONCORDANCE_LAYOUTS,
+    COUNTRY,
+    EXPORT_HISTORY,
+    IMPORT_CONCORDANCE_LAYOUTS,
+    IMPORT_HISTORY,
+    Layout,
+    format_record,
+)
 from orchestration.census.parse import read_country_trade
 from orchestration.census.tables import (
+    API_HITECH_IMPORTS_TABLE,
     API_HITECH_TABLE,
     ATP_CONCORDANCE_TABLE,
     CONCORD_FILE,
@@ -49,12 +65,28 @@ from orchestration.census.tables import (
     HITECH_API_FILE,
     HS10_CODE_CHANGES_TABLE,
     HS_API_FILE,
+    IMPORT_CODES_FILE,
+    IMPORT_CONCORD_FILE,
+    IMPORT_CONCORDANCE_TABLE,
+    IMPORT_HISTORY_FILE,
+    IMPORT_HISTORY_TABLE,
+    IMPORTS_HITECH_API_FILE,
+    IMPORTS_HS_API_FILE,
     SCHEDULE_B_EDITION_FILE,
     SCHEDULE_B_FILE,
     find_files,
     input_file,
 )
-from orchestration.sources.census_api import HITECH_FIELDS, HS_FIELDS, fetch_table, hitech_params, hs_params
+from orchestration.sources.census_api import (
+    HITECH_FIELDS,
+    HS_FIELDS,
+    IMPORTS_HITECH_FIELDS,
+    IMPORTS_HS_FIELDS,
+    fetch_table,
+    hitech_params,
+    hs_params,
+    imports_hs_params,
+)
 from orchestration.sources.http import SourceError
 from orchestration.sources.landing import forget, land_bytes, land_url, read_manifest
 
@@ -62,9 +94,12 @@ from orchestration.sources.landing import forget, land_bytes, land_url, read_man
 #: files: override them in the source resource's config).
 DEFAULT_API_BASE_URL = "https://api.census.gov/data/timeseries/intltrade"
 DEFAULT_CONCORDANCE_URL_TEMPLATE = "https://www.census.gov/foreign-trade/schedules/b/{year}/exp-code.txt"
+DEFAULT_IMPORT_CONCORDANCE_URL_TEMPLATE = "https://www.census.gov/foreign-trade/schedules/b/{year}/imp-code.txt"
 DEFAULT_COUNTRY_TRADE_URL = "https://www.census.gov/foreign-trade/statistics/country/country.xlsx"
 #: The files a year's first concordance may land as, by the URL's file name (others land as the first).
 CONCORDANCE_FILES = (SCHEDULE_B_FILE, CONCORD_FILE)
+#: Likewise for the import concordance (a ``CONCORD.TXT`` URL lands as ``IMP_CONCORD.TXT``).
+IMPORT_CONCORDANCE_FILES = (IMPORT_CODES_FILE, IMPORT_CONCORD_FILE)
 
 
 def hs_file(year: int, df_code: str, codes: Sequence[str]) -> str:
@@ -77,6 +112,14 @@ def hs_file(year: int, df_code: str, codes: Sequence[str]) -> str:
     return input_file(HS_API_FILE, year, df=df_code, key=f"{codes[0]}_{digest}")
 
 
+def imports_hs_file(year: int, codes: Sequence[str]) -> str:
+    """Relative path of the landed ``imports/hs`` table of one request (some HS10 codes;
+    :data:`~orchestration.census.tables.IMPORTS_HS_API_FILE`), keyed by the request like
+    :func:`hs_file`: ``2019/api/imports_hs_8471300000_<10 hex>.json``."""
+    digest = hashlib.sha256(f"I_COMMODITY={','.join(codes)}".encode()).hexdigest()[:10]
+    return input_file(IMPORTS_HS_API_FILE, year, key=f"{codes[0]}_{digest}")
+
+
 @dataclass(frozen=True)
 class CensusSettings:
     """Where and how to download (see :class:`orchestration.resources.SourceResource`)."""
@@ -87,6 +130,8 @@ class CensusSettings:
     country_list_url_template: str
     export_history_url_template: str
     country_trade_url: str
+    import_concordance_url_template: str
+    import_history_url_template: str
     hs_codes_per_request: int
     timeout_seconds: float
     force: bool
@@ -105,6 +150,8 @@ class CensusSettings:
             country_list_url_template=config["country_list_url_template"],
             export_history_url_template=config["export_history_url_template"],
             country_trade_url=config["country_trade_url"],
+            import_concordance_url_template=config["import_concordance_url_template"],
+            import_history_url_template=config["import_history_url_template"],
             hs_codes_per_request=config["hs_codes_per_request"],
             timeout_seconds=config["timeout_seconds"],
             force=config["force_download"],
@@ -273,6 +320,77 @@ class CensusDownloader:
                 forget(self.root, stale.relative_to(self.root).as_posix())
         return paths
 
+    def imports_hitech(self, year: int) -> Path | None:
+        """Land ``imports/hitech`` for every month of ``year`` (HTTP 204 is an error, as for
+        exports); nothing when imports are off (no ``import_concordance_url_template``)."""
+        if not self.settings.import_concordance_url_template:
+            return None
+        relative = input_file(IMPORTS_HITECH_API_FILE, year)
+        return self._fetch(
+            "imports/hitech", hitech_params(year, IMPORTS_HITECH_FIELDS), relative, IMPORTS_HITECH_FIELDS, year
+        )
+
+    def import_concordance(self, year: int) -> list[Path]:
+        """Land the year's HTS import concordance (``imp-code.txt``, 278, or an imports
+        ``CONCORD.TXT``, 235, landed as ``IMP_CONCORD.TXT``) from
+        ``import_concordance_url_template``; nothing when that setting is empty."""
+        template = self.settings.import_concordance_url_template
+        if not template:
+            return []
+        name = Path(urlsplit(template.format(year=year)).path).name.lower()
+        landed = IMPORT_CONCORD_FILE if name == "concord.txt" else IMPORT_CODES_FILE
+        paths = [self._land(template, input_file(landed, year), year, IMPORT_CONCORDANCE_LAYOUTS)]
+        for other in IMPORT_CONCORDANCE_FILES:  # one first list per year
+            stale = input_file(other, year)
+            if other != landed and (self.root / stale).is_file():
+                (self.root / stale).unlink()
+                forget(self.root, stale)
+        return paths
+
+    def atp_import_codes(self, year: int) -> list[str]:
+        """The year's ATP HS10 import codes (``hitech`` 01-10) of its landed import concordance."""
+        self.import_concordance(year)
+        form, relatives = find_files(self.root, IMPORT_CONCORDANCE_TABLE, year)
+        if form is None:
+            return []
+        with duckdb.connect() as con:
+            form.read(con, self.root, relatives, year, "_codes")
+            return [
+                r[0]
+                for r in con.execute(
+                    "select distinct hs10_code from _codes where hitech_code <> '00' order by hs10_code"
+                ).fetchall()
+            ]
+
+    def import_history(self, year: int) -> list[Path]:
+        """Land the year's import history: a file by URL if configured, else ``imports/hs`` chunks
+        (HS10 detail, general imports, December year to date) over the year's ATP import codes;
+        nothing when imports are off (no ``import_concordance_url_template``)."""
+        if not self.settings.import_concordance_url_template:
+            return []
+        if self.settings.import_history_url_template:
+            relative = input_file(IMPORT_HISTORY_FILE, year)
+            return [self._land(self.settings.import_history_url_template, relative, year, IMPORT_HISTORY)]
+        self.imports_hitech(year)  # fails clearly (204) when the year is not published
+        codes = self.atp_import_codes(year)
+        size = max(1, self.settings.hs_codes_per_request)
+        paths = [
+            self._fetch(
+                "imports/hs",
+                imports_hs_params(year, codes[start : start + size]),
+                imports_hs_file(year, codes[start : start + size]),
+                IMPORTS_HS_FIELDS,
+                year,
+                allow_empty=True,
+            )
+            for start in range(0, len(codes), size)
+        ]
+        for stale in sorted(self.root.glob(input_file(IMPORTS_HS_API_FILE, year, key="*"))):
+            if stale not in paths:  # landed for another code list
+                stale.unlink()
+                forget(self.root, stale.relative_to(self.root).as_posix())
+        return paths
+
     def country_trade(self) -> Path:
         """Land the "U.S. trade in goods by country" table as published (``country.xlsx``, or a
         CSV when the URL names one), checked by parsing it; a copy of another name landed before
@@ -310,4 +428,7 @@ LANDS: dict[str, Callable[[CensusDownloader, int | None], object]] = {
     COUNTRY_TRADE_TABLE.name: lambda downloader, year: downloader.country_trade(),
     API_HITECH_TABLE.name: CensusDownloader.hitech,
     HS10_CODE_CHANGES_TABLE.name: _nothing_to_land,
+    IMPORT_HISTORY_TABLE.name: CensusDownloader.import_history,
+    IMPORT_CONCORDANCE_TABLE.name: CensusDownloader.import_concordance,
+    API_HITECH_IMPORTS_TABLE.name: CensusDownloader.imports_hitech,
 }

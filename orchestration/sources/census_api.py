@@ -1,5 +1,6 @@
-"""The Census International Trade API (``exports/hitech``, ``exports/hs``): requests and the
-validation of responses before they are landed. Parsing landed tables into the raw schema is
+"""The Census International Trade API (``exports/hitech``, ``exports/hs`` and their import twins
+``imports/hitech``, ``imports/hs``): requests and the validation of responses before they are
+landed. Parsing landed tables into the raw schema is
 :mod:`orchestration.census.api_tables`.
 
 Source: U.S. Census Bureau, "International Trade API" (api.census.gov/data/timeseries/intltrade),
@@ -24,8 +25,13 @@ from orchestration.sources.landing import land_bytes, read_manifest
 
 HITECH_FIELDS = ("CTY_CODE", "CTY_NAME", "HITECH", "HITECH_DESC", "ALL_VAL_MO", "ALL_VAL_YR")
 HS_FIELDS = ("E_COMMODITY", "CTY_CODE", "CTY_NAME", "ALL_VAL_YR")
+#: The import twins: ``imports/hitech`` and ``imports/hs`` (general imports, customs value).
+IMPORTS_HITECH_FIELDS = ("CTY_CODE", "CTY_NAME", "HITECH", "HITECH_DESC", "GEN_VAL_MO", "GEN_VAL_YR")
+IMPORTS_HS_FIELDS = ("I_COMMODITY", "CTY_CODE", "CTY_NAME", "GEN_VAL_YR")
 #: Columns the API appends for predicates; anything else in a header is unexpected.
-PREDICATE_COLUMNS = frozenset({"time", "COMM_LVL", "SUMMARY_LVL", "DF", "E_COMMODITY", "CTY_CODE", "HITECH"})
+PREDICATE_COLUMNS = frozenset(
+    {"time", "COMM_LVL", "SUMMARY_LVL", "DF", "E_COMMODITY", "I_COMMODITY", "CTY_CODE", "HITECH"}
+)
 
 
 def validate_payload(payload: object, expected: Sequence[str], *, source: str, year: int, url: str) -> list[str]:
@@ -94,9 +100,10 @@ def fetch_table(
     return target, True
 
 
-def hitech_params(year: int) -> dict:
-    """Query of ``exports/hitech``: every month of ``year``, all countries and ATP groups."""
-    return {"get": ",".join(HITECH_FIELDS), "time": f"from {year}-01 to {year}-12"}
+def hitech_params(year: int, fields: Sequence[str] = HITECH_FIELDS) -> dict:
+    """Query of ``exports/hitech`` (or, with :data:`IMPORTS_HITECH_FIELDS`, ``imports/hitech``):
+    every month of ``year``, all countries and ATP groups."""
+    return {"get": ",".join(fields), "time": f"from {year}-01 to {year}-12"}
 
 
 def hs_params(year: int, codes: Sequence[str], df_code: str) -> dict:
@@ -108,4 +115,16 @@ def hs_params(year: int, codes: Sequence[str], df_code: str) -> dict:
         "SUMMARY_LVL": "DET",
         "DF": df_code,
         "E_COMMODITY": list(codes),
+    }
+
+
+def imports_hs_params(year: int, codes: Sequence[str]) -> dict:
+    """Query of ``imports/hs``: general imports, December year-to-date, HS10 detail only, some
+    codes (``I_COMMODITY``; imports have no DF)."""
+    return {
+        "get": ",".join(IMPORTS_HS_FIELDS),
+        "time": f"{year}-12",
+        "COMM_LVL": "HS10",
+        "SUMMARY_LVL": "DET",
+        "I_COMMODITY": list(codes),
     }
