@@ -397,6 +397,7 @@ def test_real_test_files_are_unchanged() -> None:
         "census_country_trade_1985_2011.csv": "6d5429954aa8d5c2d1bd4caebe32f2c6eb38ac084fa64e2cf05add33b0e0f5ea",
         "country_xlsx_2023_01/country.xlsx": "22dad55d911a74188dcc4cf29e0fd6e07463b6949aad633fa47aaca2d0e74176",
         "schedule_b_2019/sbsdf.zip": "1b67b940208dbc670a28cecb2ed3b503cb2ea7f45d1ec7ec999c54322c2ab0d6",
+        "schedule_b_2019/imp-code.txt": "514781c88734bd259bdaddf62413c7ade10b35dc763c325736a2a59fb1a981d0",
     }
 
 

@@ -391,6 +391,12 @@ class CensusDownloader:
                 forget(self.root, stale.relative_to(self.root).as_posix())
         return paths
 
+    def imports(self, year: int) -> list[Path]:
+        """Land the year's import concordance and import history together: each needs the other
+        (:attr:`~orchestration.census.tables.RawTable.companions`), and either raw table may load
+        first. Nothing when imports are off."""
+        return [*self.import_concordance(year), *self.import_history(year)]
+
     def country_trade(self) -> Path:
         """Land the "U.S. trade in goods by country" table as published (``country.xlsx``, or a
         CSV when the URL names one), checked by parsing it; a copy of another name landed before
@@ -428,7 +434,7 @@ LANDS: dict[str, Callable[[CensusDownloader, int | None], object]] = {
     COUNTRY_TRADE_TABLE.name: lambda downloader, year: downloader.country_trade(),
     API_HITECH_TABLE.name: CensusDownloader.hitech,
     HS10_CODE_CHANGES_TABLE.name: _nothing_to_land,
-    IMPORT_HISTORY_TABLE.name: CensusDownloader.import_history,
-    IMPORT_CONCORDANCE_TABLE.name: CensusDownloader.import_concordance,
+    IMPORT_HISTORY_TABLE.name: CensusDownloader.imports,
+    IMPORT_CONCORDANCE_TABLE.name: CensusDownloader.imports,
     API_HITECH_IMPORTS_TABLE.name: CensusDownloader.imports_hitech,
 }
