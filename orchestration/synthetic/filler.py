@@ -35,7 +35,7 @@ CHINA_SIGMA = 0.5
 MAX_CODE_SHARE = 0.006
 
 
-def select_filler_codes(real: dict[str, str], taken: Iterable[str], count: int, seed: int) -> list[str]:
+def select_filler_codes(real: dict[str, str], taken: Iterable[str], count: int, seed: int | str) -> list[str]:
     """``count`` real non-ATP codes of the 2019 list (``real``: code -> Schedule B record, HITECH
     in the last two characters), drawn uniformly at random without the codes in ``taken``;
     sorted. Raises ``ValueError`` when fewer than ``count`` codes are left."""

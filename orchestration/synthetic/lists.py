@@ -41,6 +41,7 @@ from orchestration.synthetic.catalog import (
     REAL_LIST_YEAR,
     SEGMENTS,
     SPLITS,
+    Split,
 )
 from orchestration.synthetic.filler import select_filler_codes
 
@@ -115,6 +116,7 @@ class Catalog:
     codes: dict[str, Code]
     events: list[Event]
     home_group: dict[str, str | None]
+    splits: tuple[Split, ...] = SPLITS
 
     def listed(self, year: int) -> list[Code]:
         """The codes on ``year``'s (abridged) list, sorted by code."""
@@ -122,7 +124,7 @@ class Catalog:
 
     def change_rows(self) -> list[tuple[str, str, int]]:
         """(old HS10, new HS10, first year of the new code) for every split link, sorted."""
-        return sorted((s.parent, child, s.revision) for s in SPLITS for child in s.children)
+        return sorted((s.parent, child, s.revision) for s in self.splits for child in s.children)
 
 
 def read_real_list(path: Path) -> dict[str, str]:
@@ -221,45 +223,55 @@ def _move_targets(real: dict[str, str]) -> dict[str, list[str]]:
     return targets
 
 
-def build_catalog(real: dict[str, str], seed: int) -> Catalog:
+def build_catalog(
+    real: dict[str, str],
+    seed: int,
+    splits: tuple[Split, ...] = SPLITS,
+    named_non_atp: tuple[str, ...] = NON_ATP_CODES,
+    non_atp_size: int = NON_ATP_UNIVERSE_SIZE,
+    stream: str = "",
+) -> Catalog:
     """Build the universe of codes and their groups for 2000-2023 from the real 2019 list.
 
-    ``real`` is :func:`read_real_list`'s result. Deterministic for a seed. Raises ``ValueError``
-    when a code of the static tables is missing from the real list (or a synthetic code is in
-    it), and ``AssertionError`` when a list property does not hold (every code must link, by
-    identity or through a split, to a code of the 2008 list).
+    ``real`` is :func:`read_real_list`'s result. Deterministic for a seed. The defaults build the
+    export (Schedule B) lists; the import (HTS) lists pass their own ``splits`` (none),
+    ``named_non_atp`` codes, size of the non-ATP universe and a ``stream`` prefix that keeps their
+    random draws apart from the exports'. Raises ``ValueError`` when a code of the static tables is
+    missing from the real list (or a synthetic code is in it), and ``AssertionError`` when a list
+    property does not hold (every code must link, by identity or through a split, to a code of the
+    2008 list).
     """
-    _check_static_codes(real)
-    changes = _ListChanges(real, random.Random(f"{seed}-lists"))
+    _check_static_codes(real, splits, named_non_atp)
+    changes = _ListChanges(real, random.Random(f"{stream}{seed}-lists"), splits, named_non_atp)
     for year in range(REAL_LIST_YEAR, FIRST_YEAR, -1):
         changes.backward(year)
     for year in range(REAL_LIST_YEAR + 1, LAST_YEAR + 1):
         changes.forward(year)
     codes = changes.codes
     assert all(len(c.hitech) == LAST_YEAR - FIRST_YEAR + 1 for c in codes.values())
-    _apply_splits(codes)
-    # the non-ATP codes of the export history: the named ones plus real codes drawn at random
+    _apply_splits(codes, splits)
+    # the non-ATP codes of the history: the named ones plus real codes drawn at random
     # (drawn after the list changes, which therefore do not depend on them)
     named = [c for c, code in codes.items() if not code.is_synthetic and set(code.hitech.values()) == {"00"}]
-    for hs10_code in select_filler_codes(real, codes, NON_ATP_UNIVERSE_SIZE - len(named), seed):
+    for hs10_code in select_filler_codes(real, codes, non_atp_size - len(named), f"{stream}{seed}"):
         changes.add_real(hs10_code, range(FIRST_YEAR, LAST_YEAR + 1))
     events = sorted(changes.events, key=lambda e: (e.year, e.kind, e.hs10_code))
-    catalog = Catalog(codes=dict(sorted(codes.items())), events=events, home_group=_home_groups(codes))
+    catalog = Catalog(codes=dict(sorted(codes.items())), events=events, home_group=_home_groups(codes), splits=splits)
     _check_links(catalog)
     return catalog
 
 
-def _check_static_codes(real: dict[str, str]) -> None:
+def _check_static_codes(real: dict[str, str], splits: tuple[Split, ...], named_non_atp: tuple[str, ...]) -> None:
     """Raise ``ValueError`` when a code of the static tables (splits, named non-ATP codes) is not
     what the real list says: a real code missing, a synthetic code present, a non-ATP code ATP."""
-    for split in SPLITS:
+    for split in splits:
         reals = (split.parent,) if split.revision > REAL_LIST_YEAR else split.children
         synthetics = split.children if split.revision > REAL_LIST_YEAR else (split.parent,)
         if missing := [c for c in reals if c not in real]:
             raise ValueError(f"split {split}: codes {missing} are not in the real {REAL_LIST_YEAR} list")
         if present := [c for c in synthetics if c in real]:
             raise ValueError(f"split {split}: synthetic codes {present} are in the real {REAL_LIST_YEAR} list")
-    if missing := [c for c in NON_ATP_CODES if c not in real or real[c][-2:] != "00"]:
+    if missing := [c for c in named_non_atp if c not in real or real[c][-2:] != "00"]:
         raise ValueError(f"non-ATP codes {missing} are missing from the real list or are ATP there")
 
 
@@ -269,14 +281,16 @@ class _ListChanges:
     split codes, then the codes that enter or leave), the codes already changed (a code changes
     at most once) and the events."""
 
-    def __init__(self, real: dict[str, str], rng: random.Random) -> None:
+    def __init__(
+        self, real: dict[str, str], rng: random.Random, splits: tuple[Split, ...], named_non_atp: tuple[str, ...]
+    ) -> None:
         self.real = real
         self.rng = rng
         self.codes: dict[str, Code] = {}
         self.used: set[str] = set()
         self.events: list[Event] = []
-        universe = {c for c, r in real.items() if r[-2:] != "00"} | set(NON_ATP_CODES)
-        universe |= {c for s in SPLITS for c in ((s.parent,) if s.revision > REAL_LIST_YEAR else s.children)}
+        universe = {c for c, r in real.items() if r[-2:] != "00"} | set(named_non_atp)
+        universe |= {c for s in splits for c in ((s.parent,) if s.revision > REAL_LIST_YEAR else s.children)}
         for hs10_code in sorted(universe):
             self.add_real(hs10_code, range(REAL_LIST_YEAR, REAL_LIST_YEAR + 1), real[hs10_code][-2:])
         self.pools = _pools(real)
@@ -361,8 +375,8 @@ class _ListChanges:
         self.events.append(event)
 
 
-def _apply_splits(codes: dict[str, Code]) -> None:
-    for split in SPLITS:
+def _apply_splits(codes: dict[str, Code], splits: tuple[Split, ...]) -> None:
+    for split in splits:
         revision = split.revision
         if revision <= REAL_LIST_YEAR:
             children = [codes[c] for c in split.children]

@@ -10,7 +10,7 @@ from collections import defaultdict
 from dataclasses import dataclass
 from pathlib import Path
 
-from orchestration.census.layouts import CONCORD, COUNTRY, EXPORT_HISTORY, SCHEDULE_B, format_record
+from orchestration.census.layouts import CONCORD, COUNTRY, EXPORT_HISTORY, SCHEDULE_B, Layout, format_record
 from orchestration.census.tables import CONCORD_FILE, SCHEDULE_B_FILE
 from orchestration.synthetic.calibration import (
     CHINA,
@@ -103,17 +103,24 @@ def _code_fields(code: Code, year: int) -> dict[str, object]:
     }
 
 
-def _concordance(year: int, catalog: Catalog) -> tuple[str | None, list[str]]:
-    """The file name and records of the year's concordance: CONCORD.TXT (245) up to
-    :data:`~orchestration.synthetic.catalog.LAST_CONCORD_YEAR`, exp-code.txt (278) after (a real
-    code keeps its real record with the year's group); none for the year of the real list."""
+def concordance(
+    year: int,
+    catalog: Catalog,
+    old_layout: Layout = CONCORD,
+    old_file: str = CONCORD_FILE,
+    new_file: str = SCHEDULE_B_FILE,
+) -> tuple[str | None, list[str]]:
+    """The file name and records of the year's concordance: ``old_file`` in ``old_layout`` (the
+    export CONCORD.TXT, 245, by default) up to :data:`~orchestration.synthetic.catalog.LAST_CONCORD_YEAR`,
+    ``new_file`` in the 278 layout after (a real code keeps its real record with the year's group);
+    none for the year of the real list. The import lists pass their own layout and files."""
     if year == REAL_LIST_YEAR:
         return None, []
     listed = catalog.listed(year)
     if year <= LAST_CONCORD_YEAR:
-        return Path(CONCORD_FILE).name, [
+        return Path(old_file).name, [
             format_record(
-                CONCORD,
+                old_layout,
                 {
                     **_code_fields(c, year),
                     "short_description": c.short_description[:50].rstrip(),
@@ -130,7 +137,7 @@ def _concordance(year: int, catalog: Catalog) -> tuple[str | None, list[str]]:
             records.append(
                 format_record(SCHEDULE_B, {**_code_fields(c, year), "short_description": c.short_description})
             )
-    return Path(SCHEDULE_B_FILE).name, records
+    return Path(new_file).name, records
 
 
 def generate_year(year: int, countries: list[CountryYear], catalog: Catalog, weights: Weights, seed: int) -> YearFiles:
@@ -149,7 +156,7 @@ def generate_year(year: int, countries: list[CountryYear], catalog: Catalog, wei
     integer_values = [(p, v) for p, v in integer_values if v > 0]
     caps = {c.cty_code: c.exports_usd for c in real}
     _check_year(year, integer_values, catalog, world_atp, caps, countries, seed)
-    concord_name, concord = _concordance(year, catalog)
+    concord_name, concord = concordance(year, catalog)
     return YearFiles(
         concord_name=concord_name,
         concord=concord,

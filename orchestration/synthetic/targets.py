@@ -32,31 +32,35 @@ from orchestration.synthetic.noise import jitter, smooth_path
 
 @dataclass(frozen=True)
 class CountryYear:
-    """One row of the real country trade table: code, name, total exports in whole USD."""
+    """One row of the real country trade table: code, name, total exports (EYR) and total general
+    imports (IYR) in whole USD."""
 
     cty_code: str
     cty_name: str
     exports_usd: int
+    imports_usd: int = 0
 
 
 def read_country_table(path: Path) -> dict[int, list[CountryYear]]:
     """Read the real Census country table (``country.xlsx``, millions of USD with 6 decimals) into
-    whole USD per year x code, exactly (``int(eyr * 1_000_000)`` on decimals, never a float).
+    whole USD per year x code, exactly (``int(eyr * 1_000_000)`` on decimals, never a float; the
+    same for ``iyr``).
 
     Returns year -> rows in file order (rows without a year are skipped). Raises
     ``FileNotFoundError`` when missing and ``CensusLayoutError`` for a malformed table.
     """
     table = read_country_trade(path, COUNTRY_TRADE_WORKBOOK)
     by_year: dict[int, list[CountryYear]] = defaultdict(list)
-    for year, code, name, eyr in zip(
+    for year, code, name, eyr, iyr in zip(
         table.column("year").to_pylist(),
         table.column("cty_code").to_pylist(),
         table.column("cty_name").to_pylist(),
         table.column("eyr").to_pylist(),
+        table.column("iyr").to_pylist(),
         strict=True,
     ):
         if year is not None:
-            by_year[year].append(CountryYear(code, name, int(eyr * 1_000_000)))
+            by_year[year].append(CountryYear(code, name, int(eyr * 1_000_000), int((iyr or 0) * 1_000_000)))
     return by_year
 
 
