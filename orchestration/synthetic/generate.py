@@ -150,7 +150,8 @@ def generate_sample(
         if year == REAL_LIST_YEAR:
             real_import = sample_dir / REAL_IMPORT_LIST_FILE
             files.append(_entry(REAL_IMPORT_LIST_FILE, CENSUS, real_import, len(real_import_list)))
-        files.extend(_write_imports(sample_dir, import_files(year, by_year[year], import_catalog, seed)))
+        imports = import_files(year, by_year[year], import_catalog, seed)
+        files.extend(_write_outputs(sample_dir, year, imports, IMPORT_LIST_FILES))
     changes = catalog.change_rows()
     changes_path = sample_dir / CODE_CHANGES_FILE
     changes_path.write_text(
@@ -171,34 +172,28 @@ def generate_sample(
 
 
 def _write_year(sample_dir: Path, year: int, year_files: YearFiles) -> list[dict[str, str]]:
-    """Write one year's SYNTHETIC files (its concordance, unless the year's list is the real file;
-    its country list; its export history), remove a concordance of the other layout left by an
-    earlier run, and return their manifest entries."""
-    folder = sample_dir / str(year)
-    folder.mkdir(parents=True, exist_ok=True)
+    """Write one year's SYNTHETIC export-side files (its concordance, unless the year's list is
+    the real file; its country list; its export history) and return their manifest entries."""
+    (sample_dir / str(year)).mkdir(parents=True, exist_ok=True)
     outputs = [
         (input_file(COUNTRY_LIST_FILE, year), year_files.country),
         (input_file(EXPORT_HISTORY_FILE, year), year_files.history),
     ]
     if year_files.concord_name is not None:
         outputs.insert(0, (f"{year}/{year_files.concord_name}", year_files.concord))
-        for other in (SCHEDULE_B_FILE, CONCORD_FILE):
-            if Path(other).name != year_files.concord_name:
-                (sample_dir / input_file(other, year)).unlink(missing_ok=True)
-    entries = []
-    for relative, lines in outputs:
-        _write_lines(sample_dir / relative, lines)
-        entries.append(_entry(relative, SYNTHETIC, sample_dir / relative, len(lines)))
-    return entries
+    return _write_outputs(sample_dir, year, outputs, (SCHEDULE_B_FILE, CONCORD_FILE))
 
 
-def _write_imports(sample_dir: Path, outputs: list[tuple[str, list[str]]]) -> list[dict[str, str]]:
-    """Write one year's SYNTHETIC import files, remove an import list of the other layout left by
-    an earlier run (never the real 2019 list: that year writes none), return their entries."""
+def _write_outputs(
+    sample_dir: Path, year: int, outputs: list[tuple[str, list[str]]], list_files: tuple[str, ...]
+) -> list[dict[str, str]]:
+    """Write ``outputs`` (relative path, records) as SYNTHETIC files; when one of them is a list
+    of ``list_files`` (the year's two concordance layouts), remove the other layout's file left
+    by an earlier run (a year without a written list, 2019, keeps its real file). Returns the
+    manifest entries."""
     written = {Path(relative).name for relative, _ in outputs}
-    year = int(Path(outputs[0][0]).parts[0])
-    if written & {Path(f).name for f in IMPORT_LIST_FILES}:
-        for other in IMPORT_LIST_FILES:
+    if written & {Path(f).name for f in list_files}:
+        for other in list_files:
             if Path(other).name not in written:
                 (sample_dir / input_file(other, year)).unlink(missing_ok=True)
     entries = []
