@@ -33,6 +33,7 @@ from orchestration.synthetic.generate import generate_sample
 SAMPLE_DIR = Path(__file__).resolve().parent.parent / "warehouse" / "sample"
 YEARS = range(2000, 2024)
 REAL_LIST = SAMPLE_DIR / "2019" / "exp-code.txt"
+REAL_IMPORT_LIST = SAMPLE_DIR / "2019" / "imp-code.txt"
 COUNTRY_XLSX = SAMPLE_DIR / "country_trade" / "country.xlsx"
 # sha256 sums recorded in /work/shared/data/census/*/README.md
 REAL_LIST_SHA256 = "071a475e5c02753a18520c635565c1f7cbea2c24fac7dbc75ff6b5a1da4a9b4f"
@@ -107,7 +108,7 @@ def test_manifest_matches_files_and_regenerates_identically(tmp_path: Path) -> N
             f"{year}/EXP_HIST.TXT",
             concordance_path(year).relative_to(SAMPLE_DIR).as_posix(),
         } <= set(entries)
-    census = {"2019/exp-code.txt", "country_trade/country.xlsx"}
+    census = {"2019/exp-code.txt", "2019/imp-code.txt", "country_trade/country.xlsx"}
     assert {path for path, entry in entries.items() if entry["origin"] == "census"} == census
     assert all(entry["origin"] == "synthetic" for path, entry in entries.items() if path not in census)
     assert manifest["years"] == [2000, 2023]
@@ -116,9 +117,11 @@ def test_manifest_matches_files_and_regenerates_identically(tmp_path: Path) -> N
     (tmp_path / "2019").mkdir()
     shutil.copyfile(COUNTRY_XLSX, tmp_path / "country_trade" / "country.xlsx")
     shutil.copyfile(REAL_LIST, tmp_path / "2019" / "exp-code.txt")
+    shutil.copyfile(REAL_IMPORT_LIST, tmp_path / "2019" / "imp-code.txt")
     regenerated = generate_sample(tmp_path, seed=manifest["seed"], years=range(2007, 2009))
     paths = {entry["path"] for entry in regenerated["files"]}
-    assert {"2007/CONCORD.TXT", "2008/EXP_HIST.TXT", "hs10_changes.csv"} <= paths
+    assert {"2007/CONCORD.TXT", "2008/EXP_HIST.TXT", "2007/IMP_CONCORD.TXT", "2008/IMP_HIST.TXT"} <= paths
+    assert "hs10_changes.csv" in paths
     for entry in regenerated["files"]:
         assert entry["sha256"] == entries[entry["path"]]["sha256"], (
             f"{entry['path']} differs from the generator's output"
