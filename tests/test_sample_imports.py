@@ -16,9 +16,12 @@ import hashlib
 from collections import defaultdict
 from pathlib import Path
 
+import duckdb
 import pytest
 
+from orchestration.census.load import load_table
 from orchestration.census.parse import read_country_trade
+from orchestration.census.tables import IMPORT_CONCORDANCE_TABLE, IMPORT_HISTORY_TABLE
 
 SAMPLE_DIR = Path(__file__).resolve().parent.parent / "warehouse" / "sample"
 YEARS = range(2000, 2024)
@@ -152,3 +155,22 @@ def test_import_history_is_about_the_size_of_the_export_history() -> None:
         imports = (SAMPLE_DIR / str(year) / "IMP_HIST.TXT").stat().st_size
         exports = (SAMPLE_DIR / str(year) / "EXP_HIST.TXT").stat().st_size
         assert 0.5 < imports / exports < 1.5, year
+
+
+@pytest.mark.parametrize("year", [2008, 2019])
+def test_the_raw_layer_loads_the_sample_import_files(tmp_path: Path, imports, year: int) -> None:
+    # the loader agrees with the reading by position (235 layout in 2008, the real 278 list in 2019)
+    con = duckdb.connect(str(tmp_path / "w.duckdb"))
+    try:
+        for table in (IMPORT_HISTORY_TABLE, IMPORT_CONCORDANCE_TABLE):
+            (result,) = load_table(con, SAMPLE_DIR, table, [year])
+            assert result.origin == ("census" if table is IMPORT_CONCORDANCE_TABLE and year == 2019 else "synthetic")
+        loaded = con.execute(
+            "select count(*), sum(gen_value_usd), count(distinct cty_subcode) from raw.import_history where year = ?",
+            [year],
+        ).fetchone()
+        assert loaded == (len(imports[year]), sum(row[3] for row in imports[year]), len({r[2] for r in imports[year]}))
+        listed = con.execute("select count(*) from raw.import_concordance where year = ?", [year]).fetchone()[0]
+        assert listed == len(_import_list(year))
+    finally:
+        con.close()
