@@ -55,6 +55,8 @@ def test_dbt_build_args_pass_the_warehouse_file_and_the_settings() -> None:
     from orchestration.dbt_settings import read_project_vars
 
     project_vars = read_project_vars()
+    # the briefing's base year and the documented unlinked-value bound (docs/methods.md)
+    assert (project_vars["atp_base_year"], project_vars["max_unlinked_value_share"]) == (2008, 0.05)
     assert json.loads(args[2]) == {
         "duckdb_path": "/tmp/x/atp.duckdb",
         "atp_base_year": project_vars["atp_base_year"],
@@ -137,3 +139,15 @@ def test_definitions_without_a_dbt_manifest_name_the_command_that_makes_it(tmp_p
     result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, cwd=REPO_ROOT)
     assert result.returncode != 0
     assert "manifest.json does not exist" in result.stderr and "`make prepare`" in result.stderr
+
+
+def test_the_run_tags_are_the_ones_dagster_and_its_ui_write() -> None:
+    """The range and parent tags come from Dagster's private constants (orchestration/tags.py):
+    pinned here as the strings the UI's single-run backfills and re-executions write."""
+    from orchestration.tags import PARENT_RUN_TAG, partition_range_tags
+
+    assert partition_range_tags(2006, 2008) == {
+        "dagster/asset_partition_range_start": "2006",
+        "dagster/asset_partition_range_end": "2008",
+    }
+    assert PARENT_RUN_TAG == "dagster/parent_run_id"
