@@ -15,8 +15,12 @@ growth as (
 
 concordance as (
 
-    select year, hs10_code, hitech_code
+    select trade_flow, year, hs10_code, hitech_code
     from {{ ref('stg_census__atp_concordance') }}
+    where hitech_code <> '00'
+    union all
+    select trade_flow, year, hs10_code, hitech_code
+    from {{ ref('stg_census__import_concordance') }}
     where hitech_code <> '00'
 
 ),
@@ -24,35 +28,48 @@ concordance as (
 code_changes as (
 
     select * from {{ ref('stg_census__hs10_code_changes') }}
+    union all
+    select * from {{ ref('stg_census__import_code_changes') }}
 
 ),
 
 changed_years as (
 
-    -- years whose ATP list differs from the previous year's, in either direction
-    select coalesce(current_list.year, previous_list.year + 1) as year
+    -- each flow's years whose ATP list differs from the previous year's, in either direction
+    select
+        coalesce(current_list.trade_flow, previous_list.trade_flow) as trade_flow,
+        coalesce(current_list.year, previous_list.year + 1) as year
     from concordance as current_list
     full outer join concordance as previous_list
-        on previous_list.year = current_list.year - 1
+        on previous_list.trade_flow = current_list.trade_flow
+        and previous_list.year = current_list.year - 1
         and previous_list.hs10_code = current_list.hs10_code
         and previous_list.hitech_code = current_list.hitech_code
     where current_list.hs10_code is null or previous_list.hs10_code is null
     union
-    select first_year from code_changes
+    select trade_flow, first_year from code_changes
 
 ),
 
 unchanged_years as (
 
-    select distinct year from growth
-    where year - 1 in (select year from growth)
-        and year not in (select year from changed_years where year is not null)
+    select distinct growth.trade_flow, growth.year
+    from growth
+    where exists (
+        select 1 from growth as previous_growth
+        where previous_growth.trade_flow = growth.trade_flow and previous_growth.year = growth.year - 1
+    )
+        and not exists (
+            select 1 from changed_years
+            where changed_years.trade_flow = growth.trade_flow and changed_years.year = growth.year
+        )
 
 ),
 
 compared as (
 
     select
+        published.trade_flow,
         published.year,
         published.partner_code,
         published.hitech_code,
@@ -64,12 +81,16 @@ compared as (
         chained.world_yoy_growth as chain_linked_world_growth
     from growth as published
     inner join growth as chained
-        on published.year = chained.year
+        on published.trade_flow = chained.trade_flow
+        and published.year = chained.year
         and published.partner_code = chained.partner_code
         and published.hitech_code = chained.hitech_code
         and chained.definition = 'chain_linked'
     where published.definition = 'as_published'
-        and published.year in (select year from unchanged_years)
+        and exists (
+            select 1 from unchanged_years
+            where unchanged_years.trade_flow = published.trade_flow and unchanged_years.year = published.year
+        )
 
 )
 

@@ -16,6 +16,7 @@ gaps as (
 contributions as (
 
     select
+        trade_flow,
         year,
         partner_code,
         definition,
@@ -24,11 +25,12 @@ contributions as (
         sum(partner_value_usd) as partner_value_usd,
         sum(rest_of_world_value_usd) as rest_of_world_value_usd
     from {{ ref('fct_hs10_gap_contributions') }}
-    group by year, partner_code, definition, hitech_code
+    group by trade_flow, year, partner_code, definition, hitech_code
 
 )
 
 select
+    gaps.trade_flow,
     gaps.year,
     gaps.partner_code,
     gaps.definition,
@@ -37,7 +39,8 @@ select
     contributions.contribution_pp
 from gaps
 left join contributions
-    on gaps.year = contributions.year
+    on gaps.trade_flow = contributions.trade_flow
+    and gaps.year = contributions.year
     and gaps.partner_code = contributions.partner_code
     and gaps.definition = contributions.definition
     and gaps.hitech_code = contributions.hitech_code

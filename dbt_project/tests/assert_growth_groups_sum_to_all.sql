@@ -16,6 +16,7 @@ growth as (
 groups_vs_all as (
 
     select
+        trade_flow,
         year,
         partner_code,
         definition,
@@ -24,15 +25,15 @@ groups_vs_all as (
         sum(case when hitech_code <> 'all' then world_value_usd end) as world_groups_usd,
         sum(case when hitech_code = 'all' then world_value_usd end) as world_all_usd
     from growth
-    group by year, partner_code, definition
+    group by trade_flow, year, partner_code, definition
 
 )
 
-select year, partner_code, definition, null as hitech_code, 'groups vs all' as check_name
+select trade_flow, year, partner_code, definition, null as hitech_code, 'groups vs all' as check_name
 from groups_vs_all
 where partner_groups_usd is distinct from partner_all_usd
     or world_groups_usd is distinct from world_all_usd
 union all
-select year, partner_code, definition, hitech_code, 'partner + rest of world vs world' as check_name
+select trade_flow, year, partner_code, definition, hitech_code, 'partner + rest of world vs world' as check_name
 from growth
 where partner_value_usd + rest_of_world_value_usd is distinct from world_value_usd

@@ -1,4 +1,4 @@
-{{ config(severity='error', meta={'dagster': {'ref': {'name': 'fct_atp_exports'}}}) }}
+{{ config(severity='error', meta={'dagster': {'ref': {'name': 'fct_atp_trade'}}}) }}
 
 -- Country rows of the partner marts must be single countries only (partner groups come from
 -- the seed partner_groups): a grouping code (0001 OPEC, 0003 EU,
@@ -7,9 +7,9 @@
 
 with
 
-atp_exports as (
+atp_trade as (
 
-    select * from {{ ref('fct_atp_exports') }}
+    select * from {{ ref('fct_atp_trade') }}
 
 ),
 
@@ -22,8 +22,8 @@ partner_shares as (
 
 partner_rows as (
 
-    select 'fct_atp_exports' as model_name, year, cty_code, hitech_code
-    from atp_exports
+    select 'fct_atp_trade' as model_name, year, cty_code, hitech_code
+    from atp_trade
 
     union all
 

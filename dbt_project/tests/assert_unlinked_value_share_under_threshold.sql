@@ -10,36 +10,39 @@ with
 
 unlinked as (
 
-    select year, sum(export_value_usd) as unlinked_value_usd
+    select trade_flow, year, sum(value_usd) as unlinked_value_usd
     from {{ ref('int_hs10_unlinked_codes') }}
     where reason = 'no_base_year_family' and published_hitech_code <> '00'
-    group by year
+    group by trade_flow, year
 
 ),
 
 base_year_loaded as (
 
-    select count(*) > 0 as is_loaded
-    from {{ ref('stg_census__atp_concordance') }}
-    where year = {{ var('atp_base_year') }}
+    -- the flows whose base-year list is loaded
+    select distinct trade_flow
+    from {{ ref('int_hs10_year_lists') }}
+    where year = {{ var('atp_base_year') }} and is_listed
 
 ),
 
 published as (
 
-    select year, sum(export_value_usd) as atp_value_usd
-    from {{ ref('fct_atp_exports') }}
-    group by year
+    select trade_flow, year, sum(value_usd) as atp_value_usd
+    from {{ ref('fct_atp_trade') }}
+    group by trade_flow, year
 
 )
 
 select
+    published.trade_flow,
     published.year,
     unlinked.unlinked_value_usd,
     published.atp_value_usd,
     unlinked.unlinked_value_usd / nullif(published.atp_value_usd, 0) as unlinked_value_share
 from published
-inner join unlinked on published.year = unlinked.year
-cross join base_year_loaded
-where base_year_loaded.is_loaded
-    and unlinked.unlinked_value_usd > {{ var('max_unlinked_value_share') }} * published.atp_value_usd
+inner join unlinked
+    on published.trade_flow = unlinked.trade_flow
+    and published.year = unlinked.year
+inner join base_year_loaded on published.trade_flow = base_year_loaded.trade_flow
+where unlinked.unlinked_value_usd > {{ var('max_unlinked_value_share') }} * published.atp_value_usd

@@ -23,6 +23,8 @@ source's landing area) is laid out like this; file names are matched without reg
     <input_dir>/country_trade/country.xlsx        "U.S. trade in goods by country" (millions USD)
        or <input_dir>/country_trade/<name>.csv    the same table as CSV
     <input_dir>/hs10_changes.csv                  optional: HS10 code-change concordance
+                                                  (Schedule B codes, exports)
+    <input_dir>/hts10_changes.csv                 optional: the same for HTS codes (imports)
     <input_dir>/manifest.json                     optional: each file's origin ("synthetic" or
                                                   "census") and sha256; a file that differs
                                                   loads as "unverified"
@@ -81,6 +83,8 @@ IMPORTS_HITECH_API_FILE = "{year}/api/imports_hitech.json"
 COUNTRY_TRADE_FOLDER = "country_trade"
 COUNTRY_TRADE_WORKBOOK = f"{COUNTRY_TRADE_FOLDER}/country.xlsx"
 CODE_CHANGES_FILE = "hs10_changes.csv"
+#: The HTS (import) code-change concordance: the layout of ``hs10_changes.csv``, HTS codes.
+IMPORT_CODE_CHANGES_FILE = "hts10_changes.csv"
 #: The input folder's manifest: each file's origin and sha256 (:mod:`orchestration.census.input_manifest`).
 INPUT_MANIFEST = "manifest.json"
 
@@ -426,6 +430,23 @@ HS10_CODE_CHANGES_TABLE = RawTable(
     per_year=False,
 )
 
+IMPORT_CODE_CHANGES_TABLE = RawTable(
+    name="import_code_changes",
+    description="HTS (import) code-change concordance, the layout of hs10_changes.csv for the HTS codes of the "
+    "import lists: one row per old code -> new code link, first_year = first year of the new code.",
+    columns=HS10_CODE_CHANGES_TABLE.columns,
+    forms=(
+        FileForm(
+            "hts10_changes.csv (old_hs10_code,new_hs10_code,first_year)",
+            (IMPORT_CODE_CHANGES_FILE,),
+            read_code_changes,
+        ),
+    ),
+    key=("old_hs10_code", "new_hs10_code"),
+    required=False,
+    per_year=False,
+)
+
 #: Every raw table, in load order.
 RAW_TABLES = (
     EXPORT_HISTORY_TABLE,
@@ -437,6 +458,7 @@ RAW_TABLES = (
     IMPORT_HISTORY_TABLE,
     IMPORT_CONCORDANCE_TABLE,
     API_HITECH_IMPORTS_TABLE,
+    IMPORT_CODE_CHANGES_TABLE,
 )
 
 

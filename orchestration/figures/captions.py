@@ -27,7 +27,7 @@ def figure_caption(con: duckdb.DuckDBPyConnection, options: FigureOptions, shown
     text = caption(con, sorted(set(shown)))
     if not options.years_given:
         left_out = con.execute(
-            "select year, last_stat_month from int_export_history_years where not is_complete_year order by year"
+            "select year, last_stat_month from int_trade_history_years where trade_flow = 'exports' and not is_complete_year order by year"
         ).fetchall()
         if left_out:
             text += (

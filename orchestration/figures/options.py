@@ -32,7 +32,7 @@ YEAR_FIGURES = (3, 6)
 #: Figures of ATP totals, the only ones that take the chain-linked definition.
 TOTAL_FIGURES = (1, 5)
 #: SQL: the years the figures may show, those whose export history is complete.
-COMPLETE_YEARS = "(select year from int_export_history_years where is_complete_year)"
+COMPLETE_YEARS = "(select year from int_trade_history_years where trade_flow = 'exports' and is_complete_year)"
 
 
 class FigureOptionError(ValueError):
@@ -161,7 +161,7 @@ def valid_years(con: duckdb.DuckDBPyConnection, partner: str, definition: str = 
 def _incomplete_years(con: duckdb.DuckDBPyConnection) -> dict[int, int]:
     """Loaded years whose export history is incomplete -> the last month it holds."""
     rows = con.execute(
-        "select year, last_stat_month from int_export_history_years where not is_complete_year order by year"
+        "select year, last_stat_month from int_trade_history_years where trade_flow = 'exports' and not is_complete_year order by year"
     ).fetchall()
     return dict(rows)
 
@@ -232,7 +232,7 @@ def resolve_figure_options(
     ``chain_linked`` is refused, it exists for figures 1 and 5 only); the window ``years``
     (``"2000-2008"`` or ``"2008"``, one contiguous range of complete years held for the partner
     and definition; default ``None``: every complete year held, "complete" as in
-    ``int_export_history_years.is_complete_year``); the ``year`` of figures 3 and 6 (in the
+    ``int_trade_history_years.is_complete_year``); the ``year`` of figures 3 and 6 (in the
     window; default: the window's last year).
 
     Returns a :class:`FigureOptions`; raises :class:`FigureOptionError` (a ``ValueError``) whose

@@ -7,7 +7,7 @@ definitions, figure 6 the HS10 products behind the largest specialization gaps.
 
 Money stays exact: USD billions as DECIMAL(18,9) (whole dollars x 1e-9) straight from DuckDB into
 Arrow; shares (%), gaps (pp) and indexes are doubles. Only complete years
-(``int_export_history_years.is_complete_year``) of the window are shown.
+(``int_trade_history_years.is_complete_year``) of the window are shown.
 """
 
 from __future__ import annotations
@@ -81,7 +81,7 @@ def figure_1_table(con: duckdb.DuckDBPyConnection, options: FigureOptions) -> pa
                case when lag(year) over w = year - 1 then 100 * partner_yoy_growth end as partner_yoy_growth_pct,
                100 * partner_value_usd / nullif(world_value_usd, 0) as partner_share_of_world_pct
         from fct_atp_growth
-        where partner_code = $partner and definition = $definition and hitech_code = 'all' and {IN_WINDOW}
+        where trade_flow = 'exports' and partner_code = $partner and definition = $definition and hitech_code = 'all' and {IN_WINDOW}
         window w as (order by year)
         order by year
     """
@@ -99,7 +99,7 @@ def figure_2_table(con: duckdb.DuckDBPyConnection, options: FigureOptions) -> pa
                {_billions("partner_value_usd")} as partner_exports_usd_billions,
                100 * partner_composition_share as partner_composition_share_pct
         from fct_specialization_gaps
-        where partner_code = $partner and definition = $definition and {IN_WINDOW}
+        where trade_flow = 'exports' and partner_code = $partner and definition = $definition and {IN_WINDOW}
         order by year, hitech_code
     """
     return _not_empty(_query(con, sql, _parameters(options)), 2, options)
@@ -116,7 +116,7 @@ def figure_3_table(con: duckdb.DuckDBPyConnection, options: FigureOptions) -> pa
                100 * rest_of_world_composition_share as rest_of_world_share_pct,
                gap_pp as partner_minus_rest_of_world_pp
         from fct_specialization_gaps
-        where partner_code = $partner and definition = $definition and year = $year
+        where trade_flow = 'exports' and partner_code = $partner and definition = $definition and year = $year
         order by hitech_code
     """
     return _not_empty(_query(con, sql, _parameters(options)), 3, options)
@@ -141,7 +141,7 @@ def figure_4_table(
         select year, partner_code, partner_name, definition, hitech_code, group_name,
                gap_pp as partner_minus_rest_of_world_pp
         from fct_specialization_gaps
-        where partner_code = $partner and definition = $definition and {IN_WINDOW}
+        where trade_flow = 'exports' and partner_code = $partner and definition = $definition and {IN_WINDOW}
         order by year, hitech_code
     """
     parameters = _parameters(options, figure_4_first_year(options, first_year))
@@ -174,7 +174,7 @@ def figure_5_table(con: duckdb.DuckDBPyConnection, options: FigureOptions) -> pa
                {_billions(chained)} as chain_linked_usd_billions,
                {_billions(f"{published} - {fixed_sum}")} as reclassification_effect_usd_billions
         from fct_atp_growth
-        where partner_code = $partner and hitech_code = 'all' and {IN_WINDOW}
+        where trade_flow = 'exports' and partner_code = $partner and hitech_code = 'all' and {IN_WINDOW}
         group by year, partner_code, partner_name order by year
     """
     return _not_empty(_query(con, sql, _parameters(options)), 5, options)
@@ -184,7 +184,7 @@ FIGURE_6_SQL = """
     with gaps as (
         select hitech_code, group_name, gap_pp, partner_composition_share, rest_of_world_composition_share
         from fct_specialization_gaps
-        where partner_code = $partner and definition = $definition and year = $year
+        where trade_flow = 'exports' and partner_code = $partner and definition = $definition and year = $year
     ),
 
     picked as (
@@ -208,7 +208,7 @@ FIGURE_6_SQL = """
         from picked
         join fct_hs10_gap_contributions as contributions
             on contributions.hitech_code = picked.hitech_code
-        where contributions.partner_code = $partner and contributions.definition = $definition
+        where contributions.trade_flow = 'exports' and contributions.partner_code = $partner and contributions.definition = $definition
             and contributions.year = $year and abs(contributions.contribution_pp) > $negligible
     )
 

@@ -64,6 +64,7 @@ from orchestration.census.tables import (
     EXPORT_HISTORY_TABLE,
     HITECH_API_FILE,
     HS10_CODE_CHANGES_TABLE,
+    IMPORT_CODE_CHANGES_TABLE,
     HS_API_FILE,
     IMPORT_CODES_FILE,
     IMPORT_CONCORD_FILE,
@@ -421,8 +422,8 @@ class CensusDownloader:
 
 
 def _nothing_to_land(downloader: CensusDownloader, year: int | None) -> None:
-    """The code-change concordance is not published by Census: put ``hs10_changes.csv`` in the
-    landing folder yourself."""
+    """The code-change concordances are not published by Census: put ``hs10_changes.csv`` (and
+    ``hts10_changes.csv`` for imports) in the landing folder yourself."""
 
 
 #: What the census source lands for each raw table (by its name) and year: every table of
@@ -437,4 +438,5 @@ LANDS: dict[str, Callable[[CensusDownloader, int | None], object]] = {
     IMPORT_HISTORY_TABLE.name: CensusDownloader.imports,
     IMPORT_CONCORDANCE_TABLE.name: CensusDownloader.imports,
     API_HITECH_IMPORTS_TABLE.name: CensusDownloader.imports_hitech,
+    IMPORT_CODE_CHANGES_TABLE.name: _nothing_to_land,
 }

@@ -1,5 +1,6 @@
--- Each year's listed HS10 codes with their as-published ATP group and their group under the
--- fixed definition (the base year's list, carried across code changes by code families).
+-- Each flow's and year's listed HS10 codes with their as-published ATP group and their group
+-- under the fixed definition (the flow's base-year list, carried across code changes by the
+-- flow's code families).
 
 {%- set base_year = var('atp_base_year') %}
 
@@ -20,36 +21,41 @@ families as (
 listed as (
 
     select
+        concordance.trade_flow,
         concordance.year,
         concordance.hs10_code,
         families.family_code,
         concordance.hitech_code
     from concordance
-    inner join families on concordance.hs10_code = families.hs10_code
+    inner join families
+        on concordance.trade_flow = families.trade_flow
+        and concordance.hs10_code = families.hs10_code
 
 ),
 
 base_codes as (
 
-    select hs10_code, hitech_code from listed where year = {{ base_year }}
+    select trade_flow, hs10_code, hitech_code from listed where year = {{ base_year }}
 
 ),
 
 base_families as (
 
     select
+        trade_flow,
         family_code,
         count(distinct case when hitech_code <> '00' then hitech_code end) as atp_group_count,
         min(case when hitech_code <> '00' then hitech_code end) as atp_hitech_code
     from listed
     where year = {{ base_year }}
-    group by family_code
+    group by trade_flow, family_code
 
 ),
 
 classified as (
 
     select
+        listed.trade_flow,
         listed.year,
         listed.hs10_code,
         listed.family_code,
@@ -65,8 +71,12 @@ classified as (
         base_codes.hs10_code is null and coalesce(base_families.atp_group_count, 0) > 1
             as is_ambiguous_in_base_year
     from listed
-    left join base_codes on listed.hs10_code = base_codes.hs10_code
-    left join base_families on listed.family_code = base_families.family_code
+    left join base_codes
+        on listed.trade_flow = base_codes.trade_flow
+        and listed.hs10_code = base_codes.hs10_code
+    left join base_families
+        on listed.trade_flow = base_families.trade_flow
+        and listed.family_code = base_families.family_code
 
 )
 

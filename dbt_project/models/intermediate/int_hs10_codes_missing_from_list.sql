@@ -1,17 +1,19 @@
--- The report of export-history HS10 codes that are on none of their year's Schedule B lists,
--- with the months they appear in and the value they carry. A code a code-change row links to
+-- The report of history HS10 codes that are on none of their flow's lists of the year (Schedule
+-- B for exports, the HTS import list for imports), with the months they appear in and the value
+-- they carry (exports f.a.s., every DF; imports general imports at customs value). A code a code-change row links to
 -- a listed code is classified through it (int_hs10_year_lists) and shows here as resolved;
 -- an unresolved code cannot be classified and drops out of the ATP fact. To resolve one, add
--- the year's later Schedule B list as <year>/exp-code-<label>.txt, or a row to
--- hs10_changes.csv linking it to the listed code that replaced it (first_year = the year).
+-- the year's later list (<year>/exp-code-<label>.txt, <year>/imp-code-<label>.txt), or a row to
+-- the flow's code-change file (hs10_changes.csv, hts10_changes.csv) linking it to the listed
+-- code that replaced it (first_year = the year).
 -- The test assert_unlisted_codes_under_threshold fails the build when an unresolved code
 -- carries more than var max_unlisted_code_value_usd in a year.
 
 with
 
-export_history as (
+trade_records as (
 
-    select * from {{ ref('stg_census__export_history') }}
+    select * from {{ ref('int_trade_records') }}
 
 ),
 
@@ -29,13 +31,14 @@ listed as (
 
 unlisted_records as (
 
-    select export_history.*
-    from export_history
+    select trade_records.*
+    from trade_records
     where not exists (
         select 1
         from listed
-        where listed.year = export_history.year
-            and listed.hs10_code = export_history.hs10_code
+        where listed.trade_flow = trade_records.trade_flow
+            and listed.year = trade_records.year
+            and listed.hs10_code = trade_records.hs10_code
     )
 
 ),
@@ -43,13 +46,14 @@ unlisted_records as (
 code_totals as (
 
     select
+        trade_flow,
         year,
         hs10_code,
         count(*) as record_count,
         cast(sum(value_usd) as {{ dbt.type_bigint() }}) as value_usd,
         {{ dbt.bool_or('is_synthetic') }} as is_synthetic
     from unlisted_records
-    group by year, hs10_code
+    group by trade_flow, year, hs10_code
 
 ),
 
@@ -57,14 +61,15 @@ code_totals as (
 code_months as (
 
     select
+        trade_flow,
         year,
         hs10_code,
         {{ dbt.listagg('stat_month_text', "','", 'order by stat_month_text') }} as stat_months
     from (
-        select distinct year, hs10_code, cast(stat_month as {{ dbt.type_string() }}) as stat_month_text
+        select distinct trade_flow, year, hs10_code, cast(stat_month as {{ dbt.type_string() }}) as stat_month_text
         from unlisted_records
     ) as distinct_months
-    group by year, hs10_code
+    group by trade_flow, year, hs10_code
 
 ),
 
@@ -72,11 +77,12 @@ code_months as (
 first_records as (
 
     select
+        trade_flow,
         year,
         hs10_code,
         source_file as first_source_file,
         source_record as first_source_record,
-        row_number() over (partition by year, hs10_code order by source_record, source_file) as record_rank
+        row_number() over (partition by trade_flow, year, hs10_code order by source_record, source_file) as record_rank
     from unlisted_records
 
 ),
@@ -84,6 +90,7 @@ first_records as (
 by_code as (
 
     select
+        code_totals.trade_flow,
         code_totals.year,
         code_totals.hs10_code,
         code_months.stat_months,
@@ -94,16 +101,19 @@ by_code as (
         code_totals.is_synthetic
     from code_totals
     inner join code_months
-        on code_totals.year = code_months.year
+        on code_totals.trade_flow = code_months.trade_flow
+        and code_totals.year = code_months.year
         and code_totals.hs10_code = code_months.hs10_code
     inner join first_records
-        on code_totals.year = first_records.year
+        on code_totals.trade_flow = first_records.trade_flow
+        and code_totals.year = first_records.year
         and code_totals.hs10_code = first_records.hs10_code
         and first_records.record_rank = 1
 
 )
 
 select
+    by_code.trade_flow,
     by_code.year,
     by_code.hs10_code,
     by_code.stat_months,
@@ -117,6 +127,11 @@ select
                 "'linked by hs10_changes.csv to '", 'year_lists.linked_hs10_codes',
                 "' (ATP group '", 'year_lists.hitech_code', "')'"
             ]) }}
+        when by_code.trade_flow = 'imports'
+            then {{ dbt.concat([
+                "'unresolved: add the year''s later HTS import list (<year>/imp-code-<label>.txt) '",
+                "'or an hts10_changes.csv row linking the code to a listed code'"
+            ]) }}
         else {{ dbt.concat([
             "'unresolved: add the year''s later Schedule B list (<year>/exp-code-<label>.txt) '",
             "'or an hs10_changes.csv row linking the code to a listed code'"
@@ -128,6 +143,7 @@ select
     by_code.is_synthetic
 from by_code
 left join year_lists
-    on by_code.year = year_lists.year
+    on by_code.trade_flow = year_lists.trade_flow
+    and by_code.year = year_lists.year
     and by_code.hs10_code = year_lists.hs10_code
     and not year_lists.is_listed

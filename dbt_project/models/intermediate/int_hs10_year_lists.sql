@@ -1,40 +1,46 @@
--- Each year's HS10 codes and their ATP group: the codes of the year's Schedule B lists, plus
--- the export-history codes missing from every list that a row of the code-change concordance
--- links to a listed code of the same year (first_year = the year). Schedule B changes in
--- January and July and retired codes stay acceptable for about 30 days, so a year's records
--- can carry a code retired in January (link: old code -> its successor) or added in July
--- (link: its predecessor -> new code). Such a code takes the ATP group of the listed codes it
--- links to (the lowest ATP group if they differ, '00' if none is ATP).
+-- Each flow's and year's HS10 codes and their ATP group: the codes of the year's lists of that
+-- flow (Schedule B for exports, the HTS import list for imports), plus the history codes missing
+-- from every list of the year that a row of the flow's code-change concordance links to a listed
+-- code of the same year (first_year = the year). Both lists change in January and July and
+-- retired codes stay acceptable for about 30 days, so a year's records can carry a code retired
+-- in January (link: old code -> its successor) or added in July (link: its predecessor -> new
+-- code). Such a code takes the ATP group of the listed codes it links to (the lowest ATP group
+-- if they differ, '00' if none is ATP).
 
 with
 
 concordance as (
 
     select * from {{ ref('stg_census__atp_concordance') }}
+    union all
+    select * from {{ ref('stg_census__import_concordance') }}
 
 ),
 
-export_history as (
+trade_records as (
 
-    select * from {{ ref('stg_census__export_history') }}
+    select * from {{ ref('int_trade_records') }}
 
 ),
 
 code_changes as (
 
     select * from {{ ref('stg_census__hs10_code_changes') }}
+    union all
+    select * from {{ ref('stg_census__import_code_changes') }}
 
 ),
 
 unlisted_codes as (
 
-    select distinct export_history.year, export_history.hs10_code
-    from export_history
+    select distinct trade_records.trade_flow, trade_records.year, trade_records.hs10_code
+    from trade_records
     where not exists (
         select 1
         from concordance
-        where concordance.year = export_history.year
-            and concordance.hs10_code = export_history.hs10_code
+        where concordance.trade_flow = trade_records.trade_flow
+            and concordance.year = trade_records.year
+            and concordance.hs10_code = trade_records.hs10_code
     )
 
 ),
@@ -42,6 +48,7 @@ unlisted_codes as (
 links as (
 
     select
+        unlisted_codes.trade_flow,
         unlisted_codes.year,
         unlisted_codes.hs10_code,
         concordance.hs10_code as linked_hs10_code,
@@ -49,10 +56,12 @@ links as (
         code_changes.is_synthetic
     from unlisted_codes
     inner join code_changes
-        on code_changes.first_year = unlisted_codes.year
+        on code_changes.trade_flow = unlisted_codes.trade_flow
+        and code_changes.first_year = unlisted_codes.year
         and unlisted_codes.hs10_code in (code_changes.old_hs10_code, code_changes.new_hs10_code)
     inner join concordance
-        on concordance.year = unlisted_codes.year
+        on concordance.trade_flow = unlisted_codes.trade_flow
+        and concordance.year = unlisted_codes.year
         and concordance.hs10_code = case
             when code_changes.old_hs10_code = unlisted_codes.hs10_code then code_changes.new_hs10_code
             else code_changes.old_hs10_code
@@ -63,12 +72,13 @@ links as (
 link_summaries as (
 
     select
+        trade_flow,
         year,
         hs10_code,
         coalesce(min(case when linked_hitech_code <> '00' then linked_hitech_code end), '00') as hitech_code,
         {{ dbt.bool_or('is_synthetic') }} as is_synthetic
     from links
-    group by year, hs10_code
+    group by trade_flow, year, hs10_code
 
 ),
 
@@ -76,17 +86,19 @@ link_summaries as (
 linked_code_lists as (
 
     select
+        trade_flow,
         year,
         hs10_code,
         {{ dbt.listagg('linked_hs10_code', "', '", 'order by linked_hs10_code') }} as linked_hs10_codes
-    from (select distinct year, hs10_code, linked_hs10_code from links) as distinct_links
-    group by year, hs10_code
+    from (select distinct trade_flow, year, hs10_code, linked_hs10_code from links) as distinct_links
+    group by trade_flow, year, hs10_code
 
 ),
 
 linked_codes as (
 
     select
+        link_summaries.trade_flow,
         link_summaries.year,
         link_summaries.hs10_code,
         link_summaries.hitech_code,
@@ -94,7 +106,8 @@ linked_codes as (
         link_summaries.is_synthetic
     from link_summaries
     inner join linked_code_lists
-        on link_summaries.year = linked_code_lists.year
+        on link_summaries.trade_flow = linked_code_lists.trade_flow
+        and link_summaries.year = linked_code_lists.year
         and link_summaries.hs10_code = linked_code_lists.hs10_code
 
 ),
@@ -103,6 +116,7 @@ final as (
 
     select
         -- ids
+        trade_flow,
         year,
         hs10_code,
         hitech_code,
@@ -122,6 +136,7 @@ final as (
     union all
 
     select
+        trade_flow,
         year,
         hs10_code,
         hitech_code,

@@ -1,19 +1,22 @@
 -- A table: every partner mart reads it.
 {{ config(materialized='table') }}
 
--- The one place the partner / rest of world / world split is computed: ATP exports per year x
--- partner x definition x ATP group, to the partner, to the world (every single country) and to
--- the rest of the world (world - partner). A partner is a country or a partner group
--- (int_partner_members). Every partner of a year gets all ten groups (0 where it has no
--- exports). Definitions: as_published, and fixed_<base year> when the base year's list is loaded.
+-- The one place the partner / rest of world / world split is computed, for both trade flows: ATP
+-- trade per flow x year x partner x definition x ATP group, with the partner, with the world
+-- (every single country) and with the rest of the world (world - partner). Exports are f.a.s.
+-- exports to the partner (country of destination); imports are general imports at customs value
+-- from the partner (country of origin). A partner is a country or a partner group
+-- (int_partner_members). Every partner of a year gets all ten groups (0 where it has no trade)
+-- for each flow whose list of the year is loaded. Definitions: as_published, and fixed_<base
+-- year> for a flow whose base-year list is loaded.
 
 {%- set definition_fixed = 'fixed_' ~ var('atp_base_year') %}
 
 with
 
-exports_by_definition as (
+trade_by_definition as (
 
-    select * from {{ ref('int_exports_by_definition') }}
+    select * from {{ ref('int_trade_by_definition') }}
 
 ),
 
@@ -35,20 +38,20 @@ atp_groups as (
 
 ),
 
-years as (
+flow_years as (
 
-    select distinct year from year_lists
+    select distinct trade_flow, year from year_lists
 
 ),
 
 definitions as (
 
-    select 'as_published' as definition
+    select distinct trade_flow, 'as_published' as definition from year_lists
     union all
-    select '{{ definition_fixed }}' as definition
+    select trade_flow, '{{ definition_fixed }}' as definition
     from year_lists
     where year = {{ var('atp_base_year') }}
-    group by year
+    group by trade_flow
 
 ),
 
@@ -56,33 +59,35 @@ partners as (
 
     select distinct members.year, members.partner_code, members.partner_name, members.partner_kind
     from members
-    inner join years on members.year = years.year
+    inner join (select distinct year from flow_years) as years on members.year = years.year
 
 ),
 
 country_values as (
 
-    select year, cty_code, definition, hitech_code, sum(export_value_usd) as value_usd
-    from exports_by_definition
-    group by year, cty_code, definition, hitech_code
+    select trade_flow, year, cty_code, definition, hitech_code, sum(value_usd) as value_usd
+    from trade_by_definition
+    group by trade_flow, year, cty_code, definition, hitech_code
 
 ),
 
 world_values as (
 
     select
+        trade_flow,
         year,
         definition,
         hitech_code,
         sum(value_usd) as world_value_usd
     from country_values
-    group by year, definition, hitech_code
+    group by trade_flow, year, definition, hitech_code
 
 ),
 
 partner_values as (
 
     select
+        country_values.trade_flow,
         members.year,
         members.partner_code,
         country_values.definition,
@@ -92,22 +97,24 @@ partner_values as (
     inner join country_values
         on members.year = country_values.year
         and members.cty_code = country_values.cty_code
-    group by members.year, members.partner_code, country_values.definition, country_values.hitech_code
+    group by country_values.trade_flow, members.year, members.partner_code, country_values.definition,
+        country_values.hitech_code
 
 ),
 
--- a year's shares use the whole year's world, so one synthetic row taints the year
+-- a year's shares use the whole year's world, so one synthetic row taints the flow's year
 year_flags as (
 
-    select year, {{ dbt.bool_or('is_synthetic') }} as is_synthetic
-    from exports_by_definition
-    group by year
+    select trade_flow, year, {{ dbt.bool_or('is_synthetic') }} as is_synthetic
+    from trade_by_definition
+    group by trade_flow, year
 
 ),
 
 spine as (
 
     select
+        flow_years.trade_flow,
         partners.year,
         partners.partner_code,
         partners.partner_name,
@@ -115,8 +122,9 @@ spine as (
         definitions.definition,
         atp_groups.hitech_code,
         atp_groups.group_name
-    from partners
-    cross join definitions
+    from flow_years
+    inner join partners on flow_years.year = partners.year
+    inner join definitions on flow_years.trade_flow = definitions.trade_flow
     cross join atp_groups
 
 ),
@@ -125,6 +133,7 @@ final as (
 
     select
         spine.year,
+        spine.trade_flow,
         spine.partner_code,
         spine.definition,
         spine.hitech_code,
@@ -140,15 +149,19 @@ final as (
         coalesce(year_flags.is_synthetic, false) as is_synthetic
     from spine
     left join partner_values
-        on spine.year = partner_values.year
+        on spine.trade_flow = partner_values.trade_flow
+        and spine.year = partner_values.year
         and spine.partner_code = partner_values.partner_code
         and spine.definition = partner_values.definition
         and spine.hitech_code = partner_values.hitech_code
     left join world_values
-        on spine.year = world_values.year
+        on spine.trade_flow = world_values.trade_flow
+        and spine.year = world_values.year
         and spine.definition = world_values.definition
         and spine.hitech_code = world_values.hitech_code
-    left join year_flags on spine.year = year_flags.year
+    left join year_flags
+        on spine.trade_flow = year_flags.trade_flow
+        and spine.year = year_flags.year
 
 )
 

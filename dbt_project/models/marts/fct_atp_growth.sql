@@ -1,5 +1,6 @@
--- Growth of U.S. ATP exports to every partner, its rest of world and the world, under each
--- definition, by ATP group and for all groups together ('all'):
+-- Growth of U.S. ATP trade with every partner, its rest of world and the world, per flow
+-- (exports f.a.s.; general imports at customs value), under each definition, by ATP group and
+-- for all groups together ('all'):
 --   as_published  each year classified by its own list;
 --   fixed_<base>  every year classified by the base year's list (code families);
 --   chain_linked  year-over-year growth on matched code families, chained (int_atp_chain_linked).
@@ -40,7 +41,8 @@ group_names as (
 
 additive_by_group as (
 
-    select year, partner_code, definition, hitech_code, partner_value_usd, rest_of_world_value_usd, world_value_usd
+    select trade_flow, year, partner_code, definition, hitech_code, partner_value_usd, rest_of_world_value_usd,
+        world_value_usd
     from partner_values
 
 ),
@@ -49,27 +51,30 @@ additive as (
 
     select * from additive_by_group
     union all
-    select year, partner_code, definition, 'all' as hitech_code, sum(partner_value_usd),
+    select trade_flow, year, partner_code, definition, 'all' as hitech_code, sum(partner_value_usd),
         sum(rest_of_world_value_usd), sum(world_value_usd)
     from additive_by_group
-    group by year, partner_code, definition
+    group by trade_flow, year, partner_code, definition
 
 ),
 
 scoped_additive as (
 
-    select year, partner_code, definition, hitech_code, 'partner' as partner_scope, partner_value_usd as value_usd
+    select trade_flow, year, partner_code, definition, hitech_code, 'partner' as partner_scope,
+        partner_value_usd as value_usd
     from additive
     union all
-    select year, partner_code, definition, hitech_code, 'rest_of_world', rest_of_world_value_usd from additive
+    select trade_flow, year, partner_code, definition, hitech_code, 'rest_of_world', rest_of_world_value_usd
+    from additive
     union all
-    select year, partner_code, definition, hitech_code, 'world', world_value_usd from additive
+    select trade_flow, year, partner_code, definition, hitech_code, 'world', world_value_usd from additive
 
 ),
 
 additive_growth as (
 
     select
+        trade_flow,
         year,
         partner_code,
         partner_scope,
@@ -82,7 +87,7 @@ additive_growth as (
         100 * cast(value_usd as {{ dbt.type_float() }}) / nullif(first_value(value_usd) over scope_window, 0)
             as index_first_year_100
     from scoped_additive
-    window scope_window as (partition by partner_code, partner_scope, definition, hitech_code order by year)
+    window scope_window as (partition by trade_flow, partner_code, partner_scope, definition, hitech_code order by year)
 
 ),
 
@@ -90,8 +95,8 @@ unioned as (
 
     select * from additive_growth
     union all
-    select year, partner_code, partner_scope, 'chain_linked' as definition, hitech_code, value_usd, yoy_growth,
-        index_first_year_100
+    select trade_flow, year, partner_code, partner_scope, 'chain_linked' as definition, hitech_code, value_usd,
+        yoy_growth, index_first_year_100
     from chain_linked
 
 ),
@@ -99,6 +104,7 @@ unioned as (
 wide as (
 
     select
+        trade_flow,
         year,
         partner_code,
         definition,
@@ -111,13 +117,14 @@ wide as (
         {%- endfor %}
         {%- endfor %}
     from unioned
-    group by year, partner_code, definition, hitech_code
+    group by trade_flow, year, partner_code, definition, hitech_code
 
 )
 
 select
     -- ids
     wide.year,
+    wide.trade_flow,
     wide.partner_code,
     wide.definition,
     wide.hitech_code,

@@ -1,8 +1,9 @@
--- How much of each year's change in a group's ATP exports is reclassification, for every
--- partner and for the world: per year x partner x ATP group, the codes added to, dropped from,
--- moved into and out of the group, renumbered and unlinkable (counts, the same for every
--- partner), the export value each movement carries in that year to the partner and to the
--- world, and as_published - fixed.
+-- How much of each year's change in a group's ATP trade is reclassification, for every partner
+-- and for the world, per flow (exports on the Schedule B lists, imports on the HTS import lists):
+-- per flow x year x partner x ATP group, the codes added to, dropped from, moved into and out of
+-- the group, renumbered and unlinkable (counts, the same for every partner), the trade value
+-- each movement carries in that year with the partner and with the world, and as_published -
+-- fixed.
 
 {%- set definition_fixed = 'fixed_' ~ var('atp_base_year') %}
 {#- The movements of int_atp_code_movements, counted and valued per group, in column order: a
@@ -28,9 +29,9 @@ movements as (
 
 ),
 
-exports_by_code as (
+trade_by_code as (
 
-    select * from {{ ref('int_exports_by_code') }}
+    select * from {{ ref('int_trade_by_code') }}
 
 ),
 
@@ -54,13 +55,14 @@ atp_groups as (
 
 concordance_years as (
 
-    select distinct year from {{ ref('int_hs10_year_lists') }}
+    select distinct trade_flow, year from {{ ref('int_hs10_year_lists') }}
 
 ),
 
 partners as (
 
-    select distinct members.year, members.partner_code, members.partner_name, members.partner_kind
+    select distinct concordance_years.trade_flow, members.year, members.partner_code, members.partner_name,
+        members.partner_kind
     from members
     inner join concordance_years on members.year = concordance_years.year
 
@@ -68,7 +70,7 @@ partners as (
 
 spine as (
 
-    select partners.year, partners.partner_code, partners.partner_name, partners.partner_kind,
+    select partners.trade_flow, partners.year, partners.partner_code, partners.partner_name, partners.partner_kind,
         atp_groups.hitech_code, atp_groups.group_name
     from partners
     cross join atp_groups
@@ -78,41 +80,43 @@ spine as (
 -- the value of each moving code in its year, to each country (only codes that move)
 moving_code_values as (
 
-    select exports_by_code.year, exports_by_code.hs10_code, exports_by_code.cty_code,
-        exports_by_code.export_value_usd
-    from exports_by_code
+    select trade_by_code.trade_flow, trade_by_code.year, trade_by_code.hs10_code, trade_by_code.cty_code,
+        trade_by_code.value_usd
+    from trade_by_code
     where exists (
         select 1
         from movements
-        where movements.year = exports_by_code.year
-            and movements.hs10_code = exports_by_code.hs10_code
+        where movements.trade_flow = trade_by_code.trade_flow
+            and movements.year = trade_by_code.year
+            and movements.hs10_code = trade_by_code.hs10_code
     )
 
 ),
 
 world_code_values as (
 
-    select year, hs10_code, sum(export_value_usd) as world_value_usd
+    select trade_flow, year, hs10_code, sum(value_usd) as world_value_usd
     from moving_code_values
-    group by year, hs10_code
+    group by trade_flow, year, hs10_code
 
 ),
 
 partner_code_values as (
 
-    select members.year, members.partner_code, moving_code_values.hs10_code,
-        sum(moving_code_values.export_value_usd) as partner_value_usd
+    select moving_code_values.trade_flow, members.year, members.partner_code, moving_code_values.hs10_code,
+        sum(moving_code_values.value_usd) as partner_value_usd
     from members
     inner join moving_code_values
         on members.year = moving_code_values.year
         and members.cty_code = moving_code_values.cty_code
-    group by members.year, members.partner_code, moving_code_values.hs10_code
+    group by moving_code_values.trade_flow, members.year, members.partner_code, moving_code_values.hs10_code
 
 ),
 
 valued_movements as (
 
     select
+        movements.trade_flow,
         movements.year,
         partners.partner_code,
         movements.hs10_code,
@@ -122,13 +126,17 @@ valued_movements as (
         coalesce(partner_code_values.partner_value_usd, 0) as partner_value_usd,
         coalesce(world_code_values.world_value_usd, 0) as world_value_usd
     from movements
-    inner join partners on movements.year = partners.year
+    inner join partners
+        on movements.trade_flow = partners.trade_flow
+        and movements.year = partners.year
     left join partner_code_values
-        on movements.year = partner_code_values.year
+        on movements.trade_flow = partner_code_values.trade_flow
+        and movements.year = partner_code_values.year
         and partners.partner_code = partner_code_values.partner_code
         and movements.hs10_code = partner_code_values.hs10_code
     left join world_code_values
-        on movements.year = world_code_values.year
+        on movements.trade_flow = world_code_values.trade_flow
+        and movements.year = world_code_values.year
         and movements.hs10_code = world_code_values.hs10_code
 
 ),
@@ -139,6 +147,7 @@ valued_movements as (
 {{ side }} as (
 
     select
+        trade_flow,
         year,
         partner_code,
         {{ code_column }} as hitech_code,
@@ -156,13 +165,14 @@ valued_movements as (
         '{{ measure.movement }}'{{ ', ' if not loop.last }}
         {%- endfor -%}
     )
-    group by year, partner_code, {{ code_column }}
+    group by trade_flow, year, partner_code, {{ code_column }}
 
 ),
 {% endfor %}
 definition_values as (
 
     select
+        trade_flow,
         year,
         partner_code,
         hitech_code,
@@ -174,19 +184,25 @@ definition_values as (
         {%- endfor %}
         {%- endfor %}
     from partner_values
-    group by year, partner_code, hitech_code
+    group by trade_flow, year, partner_code, hitech_code
 
 ),
 
 base_year_loaded as (
 
-    select count(*) > 0 as is_loaded from concordance_years where year = {{ var('atp_base_year') }}
+    select flows.trade_flow, count(concordance_years.year) > 0 as is_loaded
+    from (select distinct trade_flow from concordance_years) as flows
+    left join concordance_years
+        on flows.trade_flow = concordance_years.trade_flow
+        and concordance_years.year = {{ var('atp_base_year') }}
+    group by flows.trade_flow
 
 )
 
 select
     -- ids
     spine.year,
+    spine.trade_flow,
     spine.partner_code,
     spine.hitech_code,
 
@@ -202,7 +218,7 @@ select
     {%- endfor %}
     {%- for scope in scopes %}
 
-    -- measures: export value in the year {{ scopes[scope] }}, whole USD
+    -- measures: trade value of the flow in the year {{ scopes[scope] }}, whole USD
     {%- for measure in movement_measures %}
     cast(coalesce({{ measure.side }}.{{ scope }}_value_{{ measure.name }}_usd, 0) as {{ dbt.type_bigint() }})
         as {{ scope }}_value_{{ measure.name }}_usd,
@@ -218,16 +234,19 @@ select
     end as {{ scope }}_reclassification_effect_usd{{ ',' if not loop.last }}
     {%- endfor %}
 from spine
-cross join base_year_loaded
+inner join base_year_loaded on spine.trade_flow = base_year_loaded.trade_flow
 left join into_group
-    on spine.year = into_group.year
+    on spine.trade_flow = into_group.trade_flow
+    and spine.year = into_group.year
     and spine.partner_code = into_group.partner_code
     and spine.hitech_code = into_group.hitech_code
 left join out_of_group
-    on spine.year = out_of_group.year
+    on spine.trade_flow = out_of_group.trade_flow
+    and spine.year = out_of_group.year
     and spine.partner_code = out_of_group.partner_code
     and spine.hitech_code = out_of_group.hitech_code
 left join definition_values
-    on spine.year = definition_values.year
+    on spine.trade_flow = definition_values.trade_flow
+    and spine.year = definition_values.year
     and spine.partner_code = definition_values.partner_code
     and spine.hitech_code = definition_values.hitech_code

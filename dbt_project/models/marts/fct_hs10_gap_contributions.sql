@@ -1,16 +1,16 @@
--- The products behind each specialization gap: every ATP code's exports to the partner and to
--- the rest of the world, its share of its group on each side, and its contribution to the
+-- The products behind each specialization gap, per flow: every ATP code's trade with the partner
+-- and with the rest of the world (exports to; imports from), its share of its group on each side, and its contribution to the
 -- group's gap in percentage points,
 --   contribution_pp = (partner value / partner ATP total - rest-of-world value / rest-of-world
 --                      ATP total) x 100,
 -- so the contributions of a group's codes sum to the group's gap_pp in fct_specialization_gaps.
--- One row per year x partner x definition x ATP group x HS10 code with exports to the world.
+-- One row per flow x year x partner x definition x ATP group x HS10 code with trade with the world.
 
 with
 
-exports_by_definition as (
+trade_by_definition as (
 
-    select * from {{ ref('int_exports_by_definition') }}
+    select * from {{ ref('int_trade_by_definition') }}
 
 ),
 
@@ -34,25 +34,27 @@ year_lists as (
 
 world_code_values as (
 
-    select year, definition, hitech_code, hs10_code, sum(export_value_usd) as world_value_usd
-    from exports_by_definition
-    group by year, definition, hitech_code, hs10_code
+    select trade_flow, year, definition, hitech_code, hs10_code, sum(value_usd) as world_value_usd
+    from trade_by_definition
+    group by trade_flow, year, definition, hitech_code, hs10_code
 
 ),
 
 partner_code_values as (
 
     select
+        trade_by_definition.trade_flow,
         members.year,
         members.partner_code,
-        exports_by_definition.definition,
-        exports_by_definition.hs10_code,
-        sum(exports_by_definition.export_value_usd) as partner_value_usd
+        trade_by_definition.definition,
+        trade_by_definition.hs10_code,
+        sum(trade_by_definition.value_usd) as partner_value_usd
     from members
-    inner join exports_by_definition
-        on members.year = exports_by_definition.year
-        and members.cty_code = exports_by_definition.cty_code
-    group by members.year, members.partner_code, exports_by_definition.definition, exports_by_definition.hs10_code
+    inner join trade_by_definition
+        on members.year = trade_by_definition.year
+        and members.cty_code = trade_by_definition.cty_code
+    group by trade_by_definition.trade_flow, members.year, members.partner_code, trade_by_definition.definition,
+        trade_by_definition.hs10_code
 
 ),
 
@@ -63,13 +65,14 @@ group_totals as (
         sum(partner_value_usd) over partner_total as partner_atp_value_usd,
         sum(rest_of_world_value_usd) over partner_total as rest_of_world_atp_value_usd
     from partner_values
-    window partner_total as (partition by year, partner_code, definition)
+    window partner_total as (partition by trade_flow, year, partner_code, definition)
 
 ),
 
 code_rows as (
 
     select
+        group_totals.trade_flow,
         group_totals.year,
         group_totals.partner_code,
         group_totals.definition,
@@ -88,11 +91,13 @@ code_rows as (
         group_totals.is_synthetic
     from group_totals
     inner join world_code_values
-        on group_totals.year = world_code_values.year
+        on group_totals.trade_flow = world_code_values.trade_flow
+        and group_totals.year = world_code_values.year
         and group_totals.definition = world_code_values.definition
         and group_totals.hitech_code = world_code_values.hitech_code
     left join partner_code_values
-        on group_totals.year = partner_code_values.year
+        on group_totals.trade_flow = partner_code_values.trade_flow
+        and group_totals.year = partner_code_values.year
         and group_totals.partner_code = partner_code_values.partner_code
         and group_totals.definition = partner_code_values.definition
         and world_code_values.hs10_code = partner_code_values.hs10_code
@@ -114,6 +119,7 @@ shares as (
 select
     -- ids
     shares.year,
+    shares.trade_flow,
     shares.partner_code,
     shares.definition,
     shares.hitech_code,
@@ -140,5 +146,6 @@ select
     shares.is_synthetic
 from shares
 left join year_lists
-    on shares.year = year_lists.year
+    on shares.trade_flow = year_lists.trade_flow
+    and shares.year = year_lists.year
     and shares.hs10_code = year_lists.hs10_code

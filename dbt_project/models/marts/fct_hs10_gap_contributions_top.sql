@@ -1,4 +1,4 @@
--- The top codes behind each gap: the var('top_hs10_codes') codes of each year x partner x
+-- The top codes behind each gap: the var('top_hs10_codes') codes of each flow x year x partner x
 -- definition x ATP group with the largest contributions to the group's gap in absolute value
 -- (rank 1 = largest; ties broken by HS10 code).
 {{ config(materialized='view') }}
@@ -16,7 +16,7 @@ ranked as (
     select
         *,
         row_number() over (
-            partition by year, partner_code, definition, hitech_code
+            partition by trade_flow, year, partner_code, definition, hitech_code
             order by abs(contribution_pp) desc nulls last, hs10_code
         ) as contribution_rank
     from contributions

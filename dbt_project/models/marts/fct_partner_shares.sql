@@ -1,5 +1,6 @@
--- Each partner's share of U.S. ATP exports of each group (partner / world) and the group's share
--- of the partner's ATP exports (composition share).
+-- Each partner's share of U.S. ATP trade of each group and flow (partner / world) and the group's share
+-- of the partner's ATP trade of the flow (composition share). Exports f.a.s. to the partner; imports
+-- general imports at customs value from the partner.
 
 with
 
@@ -13,7 +14,7 @@ with_totals as (
 
     select
         *,
-        sum(partner_value_usd) over (partition by year, partner_code, definition) as partner_atp_value_usd
+        sum(partner_value_usd) over (partition by trade_flow, year, partner_code, definition) as partner_atp_value_usd
     from partner_values
 
 )
@@ -21,6 +22,7 @@ with_totals as (
 select
     -- ids
     year,
+    trade_flow,
     partner_code,
     definition,
     hitech_code,

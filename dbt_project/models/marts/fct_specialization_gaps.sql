@@ -1,5 +1,6 @@
--- Specialization of U.S. ATP exports to each partner versus the rest of the world: composition
--- shares of the partner's and of the rest of the world's ATP exports, and their gap.
+-- Specialization of U.S. ATP trade with each partner versus the rest of the world, per flow
+-- (exports to the partner; imports from it): composition shares of the partner's and of the rest
+-- of the world's ATP trade of the flow, and their gap.
 
 with
 
@@ -18,13 +19,14 @@ shares as (
         cast(rest_of_world_value_usd as {{ dbt.type_float() }})
             / nullif(sum(rest_of_world_value_usd) over partner_total, 0) as rest_of_world_composition_share
     from partner_values
-    window partner_total as (partition by year, partner_code, definition)
+    window partner_total as (partition by trade_flow, year, partner_code, definition)
 
 )
 
 select
     -- ids
     year,
+    trade_flow,
     partner_code,
     definition,
     hitech_code,

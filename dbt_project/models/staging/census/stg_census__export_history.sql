@@ -10,6 +10,7 @@ renamed as (
 
     select
         -- ids
+        'exports' as trade_flow,
         source_file,
         source_record,
         year,

@@ -10,6 +10,7 @@ renamed as (
 
     select
         -- ids
+        'exports' as trade_flow,
         old_hs10_code,
         new_hs10_code,
 
