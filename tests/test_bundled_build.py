@@ -170,7 +170,7 @@ def test_real_and_synthetic_inputs_are_labelled(bundled) -> None:
         )
         assert lists[2019] is False and all(lists[y] for y in YEARS if y != 2019)
         assert con.execute("select bool_or(is_synthetic) from raw.country_trade").fetchone()[0] is False
-        comment = con.execute("select comment from duckdb_tables() where table_name = 'fct_atp_exports'").fetchone()[0]
+        comment = con.execute("select comment from duckdb_tables() where table_name = 'fct_atp_trade'").fetchone()[0]
         from orchestration.provenance import origin_lines
 
         lines = origin_lines(con)
@@ -189,7 +189,7 @@ def test_real_and_synthetic_inputs_are_labelled(bundled) -> None:
 
 def test_no_year_is_left_out_and_no_code_is_unlisted(bundled) -> None:
     with duckdb.connect(str(bundled["duckdb"]), read_only=True) as con:
-        assert con.execute("select count(*) from int_export_history_years where not is_complete_year").fetchone() == (
+        assert con.execute("select count(*) from int_trade_history_years where not is_complete_year").fetchone() == (
             0,
         )
         assert con.execute("select count(*) from int_hs10_codes_missing_from_list").fetchone() == (0,)
@@ -229,7 +229,7 @@ def test_china_numbers_are_unchanged_under_the_new_names(bundled) -> None:
         gaps = _rows(
             con,
             "select year, hitech_code, definition, * from fct_specialization_gaps "
-            "where partner_code = '5700' and definition = 'as_published'",
+            "where trade_flow = 'exports' and partner_code = '5700' and definition = 'as_published'",
         )
         growth = {
             (r[0], r[1], r[2]): r[3:]
@@ -237,16 +237,18 @@ def test_china_numbers_are_unchanged_under_the_new_names(bundled) -> None:
                 "select year, definition, hitech_code, partner_value_usd, partner_yoy_growth, "
                 "partner_index_first_year_100, rest_of_world_value_usd, rest_of_world_yoy_growth, "
                 "rest_of_world_index_first_year_100, world_value_usd, world_yoy_growth, world_index_first_year_100 "
-                "from fct_atp_growth where partner_code = '5700'"
+                "from fct_atp_growth where trade_flow = 'exports' and partner_code = '5700'"
             ).fetchall()
         }
         reclassification = _rows(
-            con, "select year, hitech_code, partner_code, * from fct_atp_reclassification where partner_code = '5700'"
+            con,
+            "select year, hitech_code, partner_code, * exclude (trade_flow) from fct_atp_reclassification "
+            "where trade_flow = 'exports' and partner_code = '5700'",
         )
         shares = _rows(
             con,
             "select year, hitech_code, definition, * from fct_partner_shares "
-            "where partner_code = '5700' and definition = 'as_published'",
+            "where trade_flow = 'exports' and partner_code = '5700' and definition = 'as_published'",
         )
     old_gaps = _before("mart_specialization_gaps")
     assert len(old_gaps) == len(gaps) == 240
@@ -306,7 +308,7 @@ def test_drill_down_shows_the_briefings_product_facts(bundled) -> None:
             condition = " or ".join(f"hs10_code like '{p}%'" for p in prefixes)
             return con.execute(
                 f"select sum({side}_group_share) from fct_hs10_gap_contributions where year = 2008 and "
-                f"partner_code = ? and definition = 'as_published' and hitech_code = ? and ({condition})",
+                f"trade_flow = 'exports' and partner_code = ? and definition = 'as_published' and hitech_code = ? and ({condition})",
                 [partner, hitech],
             ).fetchone()[0]
 
@@ -320,7 +322,7 @@ def test_drill_down_shows_the_briefings_product_facts(bundled) -> None:
         assert share("5700", "01", fractions, "rest_of_world") > 1.5 * share("5700", "01", fractions)
         described = con.execute(
             "select count(*), count(hs10_description) from fct_hs10_gap_contributions "
-            "where year = 2008 and partner_code = '5700' and definition = 'as_published'"
+            "where year = 2008 and trade_flow = 'exports' and partner_code = '5700' and definition = 'as_published'"
         ).fetchone()
         assert described[0] > 100 and described[1] == described[0]
         members = con.execute(
@@ -338,7 +340,7 @@ def test_drill_down_shows_the_briefings_product_facts(bundled) -> None:
         values = dict(
             con.execute(
                 "select partner_code, sum(partner_value_usd) from fct_specialization_gaps where year = 2008 "
-                "and definition = 'as_published' and partner_code in ('5700', '5820', 'CN_HK') group by 1"
+                "and trade_flow = 'exports' and definition = 'as_published' and partner_code in ('5700', '5820', 'CN_HK') group by 1"
             ).fetchall()
         )
         assert values["CN_HK"] == values["5700"] + values["5820"]

@@ -398,7 +398,7 @@ def test_partial_year_is_never_compared_or_drawn_as_complete(
     assert query(
         paths, "select months_reported from stg_census__country_trade where year = 2011 and cty_code = '0007'"
     ) == [(1,)]
-    assert query(paths, "select year, last_stat_month, is_complete_year from int_export_history_years order by 1") == [
+    assert query(paths, "select year, last_stat_month, is_complete_year from int_trade_history_years order by 1") == [
         (2010, 12, True),
         (2011, 9, False),
     ]

@@ -91,9 +91,13 @@ def _build(path: Path) -> None:
     """The contract tables from the hand-made values above (the mart arithmetic in plain SQL)."""
     con = duckdb.connect(str(path))
     con.execute(
-        "create table int_export_history_years (year integer, last_stat_month integer, is_complete_year boolean)"
+        "create table int_trade_history_years (trade_flow varchar, year integer, last_stat_month integer, "
+        "is_complete_year boolean)"
     )
-    con.execute("insert into int_export_history_years values (2007, 12, true), (2008, 12, true), (2009, 6, false)")
+    con.execute(
+        "insert into int_trade_history_years values ('exports', 2007, 12, true), ('exports', 2008, 12, true), "
+        "('exports', 2009, 6, false)"
+    )
     con.execute("create schema raw")
     con.execute("create table raw.source_files (year integer, raw_table varchar, origin varchar, vintage varchar)")
     for year in (2007, 2008, 2009):
@@ -211,6 +215,9 @@ def _build(path: Path) -> None:
             using (partner_code)
         window grp as (partition by p.partner_code, w.hitech_code)
     """)
+    # the values above are exports: the marts' trade flow
+    for mart in ("fct_specialization_gaps", "fct_atp_growth", "fct_hs10_gap_contributions"):
+        con.execute(f"alter table {mart} add column trade_flow varchar default 'exports'")
     con.close()
 
 

@@ -171,7 +171,7 @@ def test_reclassification_mart(toy) -> None:
 def test_unlinkable_codes_are_reported_with_their_value(toy) -> None:
     # K: 50 to China; the world value is the same (Canada buys only A)
     assert toy.execute(
-        "select year, hs10_code, reason, export_value_usd from int_hs10_unlinked_codes order by all"
+        "select year, hs10_code, reason, value_usd from int_hs10_unlinked_codes order by all"
     ).fetchall() == [(2003, K, "no_base_year_family", 50), (2003, K, "no_previous_year_family", 50)]
 
 

@@ -87,3 +87,24 @@ def test_only_the_listed_new_marts_may_be_absent_from_the_reference() -> None:
     assert reference_dumps.differences(new, held) == [
         f"mart dim_partner_members: expected {held['marts']['dim_partner_members']}, got {digest}"
     ]
+
+
+def test_a_mart_with_the_trade_flow_is_compared_as_its_exports_rows_without_the_column(tmp_path: Path) -> None:
+    before = _warehouse(
+        tmp_path / "before.duckdb",
+        [
+            "create table fct_x (year integer, partner_code varchar, value_usd bigint)",
+            "insert into fct_x values (2010, '5700', 600), (2010, '5880', 1000)",
+        ],
+    )
+    after = [
+        "create table fct_x (year integer, trade_flow varchar, partner_code varchar, value_usd bigint)",
+        "insert into fct_x values (2010, 'exports', '5700', 600), (2010, 'imports', '5700', 900), "
+        "(2010, 'exports', '5880', 1000)",
+    ]
+    expected = reference_dumps.mart_digests(before)["fct_x"]
+    assert expected["columns"] == ["year", "partner_code", "value_usd"]
+    assert reference_dumps.mart_digests(_warehouse(tmp_path / "after.duckdb", after))["fct_x"] == expected
+    # an export number that changes is a difference, whatever the imports hold
+    changed = _warehouse(tmp_path / "changed.duckdb", [*after, "update fct_x set value_usd = 601 where value_usd = 600"])
+    assert reference_dumps.mart_digests(changed)["fct_x"] != expected
