@@ -187,11 +187,51 @@ def test_real_and_synthetic_inputs_are_labelled(bundled) -> None:
     assert float(china[2008] / china[2000]) ** (1 / 8) - 1 == pytest.approx(0.13, abs=0.01)
 
 
+def test_the_atp_balance_follows_the_published_pattern(bundled) -> None:
+    """World ATP imports equal the published 0007 IYR of every year to the dollar (read here from
+    the real country table as loaded, millions of USD with six decimals); the world ATP balance is
+    a surplus in 2000 and 2001 and a deficit from 2002 on (Census, FT-900 exhibit 16); the deficit
+    with China is in information & communications (04), with surpluses in electronics (05) and
+    aerospace (08) (Ferrantino, Koopman, Wang & Yinug 2008)."""
+    with duckdb.connect(str(bundled["duckdb"]), read_only=True) as con:
+        published = dict(
+            con.execute(
+                "select year, cast(iyr * 1000000 as decimal(24, 0)) from raw.country_trade where cty_code = '0007'"
+            ).fetchall()
+        )
+        built = dict(
+            con.execute(
+                "select year, sum(value_usd) from fct_atp_trade where trade_flow = 'imports' group by year"
+            ).fetchall()
+        )
+        balance = dict(
+            con.execute(
+                "select year, world_balance_usd from fct_atp_trade_balance where partner_code = '5700' "
+                "and definition = 'as_published' and hitech_code = 'all'"
+            ).fetchall()
+        )
+        china = {
+            (year, group): value
+            for year, group, value in con.execute(
+                "select year, hitech_code, partner_balance_usd from fct_atp_trade_balance "
+                "where partner_code = '5700' and definition = 'as_published'"
+            ).fetchall()
+        }
+    assert sorted(built) == list(YEARS)
+    assert {year: int(published[year]) for year in YEARS} == {year: int(built[year]) for year in YEARS}
+    assert published[2000] == 222_082_000_000 and published[2008] == 331_152_000_000
+    assert balance[2000] > 0 and balance[2001] > 0
+    assert all(balance[year] < 0 for year in YEARS if year >= 2002)
+    assert balance[2023] < balance[2008] < balance[2002]
+    for year in (2005, 2008):
+        assert china[(year, "04")] < 0 and china[(year, "05")] > 0 and china[(year, "08")] > 0
+        assert china[(year, "04")] < china[(year, "all")]
+    assert china[(2023, "all")] < china[(2002, "all")] < 0
+
+
 def test_no_year_is_left_out_and_no_code_is_unlisted(bundled) -> None:
     with duckdb.connect(str(bundled["duckdb"]), read_only=True) as con:
-        assert con.execute("select count(*) from int_trade_history_years where not is_complete_year").fetchone() == (
-            0,
-        )
+        assert con.execute("select count(*) from int_trade_history_years where not is_complete_year").fetchone() == (0,)
         assert con.execute("select count(*) from int_hs10_codes_missing_from_list").fetchone() == (0,)
 
 
@@ -308,7 +348,8 @@ def test_drill_down_shows_the_briefings_product_facts(bundled) -> None:
             condition = " or ".join(f"hs10_code like '{p}%'" for p in prefixes)
             return con.execute(
                 f"select sum({side}_group_share) from fct_hs10_gap_contributions where year = 2008 and "
-                f"trade_flow = 'exports' and partner_code = ? and definition = 'as_published' and hitech_code = ? and ({condition})",
+                f"trade_flow = 'exports' and partner_code = ? and definition = 'as_published' "
+                f"and hitech_code = ? and ({condition})",
                 [partner, hitech],
             ).fetchone()[0]
 
@@ -340,7 +381,8 @@ def test_drill_down_shows_the_briefings_product_facts(bundled) -> None:
         values = dict(
             con.execute(
                 "select partner_code, sum(partner_value_usd) from fct_specialization_gaps where year = 2008 "
-                "and trade_flow = 'exports' and definition = 'as_published' and partner_code in ('5700', '5820', 'CN_HK') group by 1"
+                "and trade_flow = 'exports' and definition = 'as_published' "
+                "and partner_code in ('5700', '5820', 'CN_HK') group by 1"
             ).fetchall()
         )
         assert values["CN_HK"] == values["5700"] + values["5820"]

@@ -106,5 +106,7 @@ def test_a_mart_with_the_trade_flow_is_compared_as_its_exports_rows_without_the_
     assert expected["columns"] == ["year", "partner_code", "value_usd"]
     assert reference_dumps.mart_digests(_warehouse(tmp_path / "after.duckdb", after))["fct_x"] == expected
     # an export number that changes is a difference, whatever the imports hold
-    changed = _warehouse(tmp_path / "changed.duckdb", [*after, "update fct_x set value_usd = 601 where value_usd = 600"])
+    changed = _warehouse(
+        tmp_path / "changed.duckdb", [*after, "update fct_x set value_usd = 601 where value_usd = 600"]
+    )
     assert reference_dumps.mart_digests(changed)["fct_x"] != expected
