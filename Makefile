@@ -38,8 +38,9 @@ test: $(BIN)/atp prepare
 corpus: $(BIN)/atp prepare
 	$(BIN)/python -m pytest -m "corpus or slow"
 
-## Full-scale benchmark (bench/full_scale.py): generates 3 years x 3,000,000 records outside the
-## repository (in the system temp folder), times the loader, dbt and the figures side by side
+## Full-scale benchmark (bench/full_scale.py): generates 3 years x 3,000,000 records and one
+## import year of 6,000,000 records outside the repository (in the system temp folder), times
+## the loader, dbt and the figures side by side
 ## (results in warehouse/bench/), then runs the memory-bound test. BENCH_ARGS passes options, e.g.
 ## BENCH_ARGS="--years 24 --repeat 1".
 bench: $(BIN)/atp

@@ -9,9 +9,10 @@ from bench.steps import step_args
 from orchestration.census.tables import EXPORT_HISTORY_FILE, input_file
 
 
-def main() -> None:
+def main(name: str = EXPORT_HISTORY_FILE) -> None:
+    """Count the lines of the year's input file ``name`` (the export history by default)."""
     args = step_args()
-    path = args.input_dir / input_file(EXPORT_HISTORY_FILE, args.year)
+    path = args.input_dir / input_file(name, args.year)
     query = (
         f"select count(*) from read_csv('{path}', columns = {{'line': 'VARCHAR'}}, header = false, "
         "delim = '\x01', quote = '', escape = '', auto_detect = false)"

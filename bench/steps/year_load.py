@@ -6,14 +6,15 @@ from __future__ import annotations
 
 from bench.steps import step_args
 from orchestration.census.load import load_table
-from orchestration.census.tables import EXPORT_HISTORY_TABLE
+from orchestration.census.tables import EXPORT_HISTORY_TABLE, RawTable
 from orchestration.resources import WarehouseResource
 
 
-def main() -> None:
+def main(table: RawTable = EXPORT_HISTORY_TABLE) -> None:
+    """Load the year of ``table`` (the export history by default) named on the command line."""
     args = step_args()
     with WarehouseResource(duckdb_path=str(args.warehouse)).connect() as con:
-        (result,) = load_table(con, args.input_dir, EXPORT_HISTORY_TABLE, [args.year])
+        (result,) = load_table(con, args.input_dir, table, [args.year])
     print(result.rows_loaded)
 
 
