@@ -425,3 +425,17 @@ def test_the_bundle_equals_its_reference_dump(bundled, tmp_path: Path) -> None:
     assert drawn.returncode == 0, drawn.stdout + drawn.stderr
     differences = reference_dumps.differences(reference_dumps.dump(warehouse, exports), reference_dumps.load("bundle"))
     assert not differences, "\n".join(differences)
+
+
+def test_every_sql_example_of_the_docs_runs_on_the_bundle(bundled) -> None:
+    """Each ```sql block of the README, docs/querying.md and docs/methods.md runs on the bundle and
+    returns rows: the documented queries name columns and marts that exist (and the flow)."""
+    blocks = []
+    for doc in ("README.md", "docs/querying.md", "docs/methods.md"):
+        text = (REPO_ROOT / doc).read_text(encoding="utf-8")
+        blocks += [(doc, block) for block in re.findall(r"```sql\n(.*?)```", text, flags=re.DOTALL)]
+    assert len(blocks) >= 12
+    with duckdb.connect(str(bundled["duckdb"]), read_only=True) as con:
+        for doc, block in blocks:
+            sql = "\n".join(line.strip() for line in block.splitlines())
+            assert con.execute(sql).fetchall(), f"{doc}: no rows from\n{sql}"
