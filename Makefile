@@ -32,7 +32,7 @@ run: $(BIN)/atp
 test: $(BIN)/atp prepare
 	$(BIN)/python -m pytest
 
-## The bad-input corpus: 70 broken or legitimate input files, each run through `atp refresh` against a copy of
+## The bad-input corpus: 75 broken or legitimate input files, each run through `atp refresh` against a copy of
 ## a good warehouse (tests/test_bad_input_corpus.py), and the tests marked slow (the kill -9
 ## reruns, the UI launches through the webserver); about 16 minutes; run by CI.
 corpus: $(BIN)/atp prepare

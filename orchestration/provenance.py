@@ -72,6 +72,12 @@ TABLE_LABELS = {
     "countries": "country list",
     "country_trade": "country table",
 }
+#: The inputs the console summary lists by year (:func:`origin_lines`): those of the figures and
+#: the import side (the general imports by HTS code and country of origin, the HTS import ATP list).
+SUMMARY_TABLE_LABELS = TABLE_LABELS | {
+    "import_history": "import history",
+    "import_concordance": "import ATP list",
+}
 
 
 CENSUS_CAPTION = (
@@ -98,14 +104,16 @@ def _has_source_files(con: duckdb.DuckDBPyConnection) -> bool:
     )
 
 
-def _origins(con: duckdb.DuckDBPyConnection, years: list[int] | None) -> dict[str, dict[str, list[int]]]:
-    """table -> origins of a year (``census``, ``census + unverified``, ...) -> years."""
+def _origins(
+    con: duckdb.DuckDBPyConnection, years: list[int] | None, tables: Iterable[str] = tuple(TABLE_LABELS)
+) -> dict[str, dict[str, list[int]]]:
+    """table (of ``tables``) -> origins of a year (``census``, ``census + unverified``, ...) -> years."""
     if not _has_source_files(con):
         return {}
     where = f"and year in ({', '.join(str(int(y)) for y in years)})" if years else ""
     rows = con.execute(
         "select raw_table, year, list(distinct origin) from raw.source_files "
-        f"where year is not null and raw_table in ({', '.join(repr(t) for t in TABLE_LABELS)}) {where} "
+        f"where year is not null and raw_table in ({', '.join(repr(t) for t in tables)}) {where} "
         "group by all order by all"
     ).fetchall()
     out: dict[str, dict[str, list[int]]] = {}
@@ -152,11 +160,12 @@ def inputs_origin(con: duckdb.DuckDBPyConnection, years: list[int] | None = None
 
 
 def origin_lines(con: duckdb.DuckDBPyConnection) -> list[str]:
-    """One line per raw table: which years are Census data, which SYNTHETIC and which
+    """One line per raw table of :data:`SUMMARY_TABLE_LABELS` that has files (the import tables
+    only when import files were loaded): which years are Census data, which SYNTHETIC and which
     UNVERIFIED, with the country table's vintage, e.g. ``ATP list: Census 2019; SYNTHETIC
     2000-2018, 2020-2023``; then one line per unverified file saying why
     (:func:`unverified_notes`)."""
-    origins = _origins(con, None)
+    origins = _origins(con, None, SUMMARY_TABLE_LABELS)
     lines = []
     for table, by_origin in origins.items():
         parts = "; ".join(f"{_label(key)} {year_ranges(years)}" for key, years in sorted(by_origin.items()))
@@ -166,7 +175,7 @@ def origin_lines(con: duckdb.DuckDBPyConnection) -> list[str]:
                 "where raw_table = 'country_trade' and vintage is not null"
             ).fetchone()[0]
             parts += f" ({vintages})" if vintages else ""
-        lines.append(f"{TABLE_LABELS[table]}: {parts}")
+        lines.append(f"{SUMMARY_TABLE_LABELS[table]}: {parts}")
     return lines + [f"UNVERIFIED: {note}" for note in unverified_notes(con)]
 
 

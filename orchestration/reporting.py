@@ -2,9 +2,11 @@
 them when its run ends, and ``make ui`` (``atp ui``) prints them as the runs launched from the
 UI go (:class:`StepLinesHandler`, a handler of the Dagster instance's logs).
 
-One line per raw table (rows loaded, years), one for the Python checks, one for ``dbt build``
-(dbt's own counts of models, seeds, data and unit tests), one for the figures and the lineage,
-each with its seconds; a failed step says FAILED and its cause follows.
+One line per raw input (rows loaded, years), the export and the import table of the same input on
+one line (:data:`FLOW_PAIRS`: the analyst compares the two flows side by side, and the run stays
+short), one for the Python checks, one for ``dbt build`` (dbt's own counts of models, seeds, data
+and unit tests), one for the figures and the lineage, each with its seconds; a failed step says
+FAILED and its cause follows.
 """
 
 from __future__ import annotations
@@ -24,6 +26,20 @@ from orchestration.provenance import year_ranges
 STEP_LINES_ENV = "ATP_STEP_LINES"
 #: How the warehouse resource starts the log line that says what a run published (or did not).
 PUBLISH_PREFIXES = ("published ", "nothing published")
+#: The raw tables of the two trade flows that share a step line: the export table's step, then the
+#: import table's (the same input for the other flow: the history, the ATP list, the API totals).
+FLOW_PAIRS = (
+    ("raw__api_hitech_exports", "raw__api_hitech_imports"),
+    ("raw__atp_concordance", "raw__import_concordance"),
+    ("raw__export_history", "raw__import_history"),
+)
+#: The raw tables only the census source (or a folder of its landed tables) fills.
+API_ONLY = ("raw__api_hitech_exports", "raw__api_hitech_imports")
+
+
+def _flow_partner(key: str) -> str | None:
+    """The step whose raw table is the same input for the other trade flow (:data:`FLOW_PAIRS`)."""
+    return next((b if key == a else a for a, b in FLOW_PAIRS if key in (a, b)), None)
 
 
 def _years_text(text: str) -> str:
@@ -43,18 +59,25 @@ class _Step:
     failed_checks: list[str] = field(default_factory=list)
 
 
+def _pair_rank(key: str) -> int:
+    """0 for the export table of a flow pair, 1 for the import table: the order on their line."""
+    return next((0 if key == a else 1 for a, b in FLOW_PAIRS if key in (a, b)), 0)
+
+
 def _is_figure(key: str) -> bool:
     return key.startswith("figure_") or key == "lineage"
 
 
 class StepReport:
     """Turns a run's Dagster events (in order) into the step lines. Raw tables and ``dbt build``
-    get their line when they end; the Python checks and the figures are one line each, given
-    when the run ends (:meth:`finish`)."""
+    get their line when they end, the two tables of a flow pair (:data:`FLOW_PAIRS`) one line when
+    the second ends; the Python checks and the figures are one line each, given when the run ends
+    (:meth:`finish`, which also gives a pair's table whose partner never ended its own line)."""
 
     def __init__(self) -> None:
         self.steps: dict[str, _Step] = {}
         self.pending: list[str] = []  # check and figure steps not reported yet
+        self.waiting: list[str] = []  # raw steps that wait for their flow partner to end
         self.lines: list[str] = []
         self.notes: list[str] = []  # said after the steps (what the run published)
 
@@ -81,16 +104,41 @@ class StepReport:
                     step.seconds = (event.event_specific_data.duration_ms or 0) / 1000
                 elif timestamp is not None and step.started is not None:
                     step.seconds = timestamp - step.started
+                partner = _flow_partner(key)
                 if self._grouped(step):
                     self.pending.append(key)
-                else:
-                    self.lines.append(self._line(step))
-                    self.lines.extend(self._notes(step))
+                elif partner is not None and kind == "STEP_SUCCESS":
+                    self._pair(step, partner)
+                else:  # a failed step says so at once (its cause follows it)
+                    if partner in self.waiting:
+                        self._release(partner)
+                    self._release(key)
         return self.lines[before:]
 
+    def _pair(self, step: _Step, partner: str) -> None:
+        """A table of a flow pair has loaded: its line with its partner's if that one is waiting,
+        else it waits for it."""
+        if partner not in self.waiting:
+            self.waiting.append(step.key)
+            return
+        self.waiting.remove(partner)
+        pair = sorted((step, self.steps[partner]), key=lambda s: _pair_rank(s.key))
+        self.lines.append(self._pair_line(*pair))
+        self.lines.extend(note for s in pair for note in self._notes(s))
+
+    def _release(self, key: str) -> None:
+        """The line of one step (and its notes), alone."""
+        if key in self.waiting:
+            self.waiting.remove(key)
+        self.lines.append(self._line(self.steps[key]))
+        self.lines.extend(self._notes(self.steps[key]))
+
     def finish(self) -> list[str]:
-        """The lines still due at the end of the run (checks, figures); returns them."""
+        """The lines still due at the end of the run (a flow pair's table whose partner did not
+        load, checks, figures); returns them."""
         before = len(self.lines)
+        for key in list(self.waiting):
+            self._release(key)
         self._flush()
         return self.lines[before:]
 
@@ -136,10 +184,29 @@ class StepReport:
         if step.key.startswith("raw__"):
             values = step.metadata or {}
             rows = values.get("rows_loaded", 0)
-            filled = " (only the census source fills it)" if step.key == "raw__api_hitech_exports" and not rows else ""
+            filled = " (only the census source fills it)" if step.key in API_ONLY and not rows else ""
             years = _years_text(values.get("years", ""))
             return f"  raw.{step.key[5:]}: {rows:,} rows ({years}){filled}, {step.seconds:.1f} s"
         return f"  {step.key}: {step.seconds:.1f} s"
+
+    @staticmethod
+    def _pair_line(first: _Step, second: _Step) -> str:
+        """The export and the import table of one input, both loaded, e.g. ``raw.export_history:
+        10 rows, raw.import_history: 8 rows (2000-2023), 4.2 s``: each table's rows, the years
+        (after each table when they differ), the seconds of both steps; the API tables both empty
+        (any source but census) in a shorter line."""
+        pair = [(s.key[5:], s.metadata or {}) for s in (first, second)]
+        years = [_years_text(values.get("years", "")) for _, values in pair]
+        shared = years[0] == years[1]
+        parts = [
+            f"raw.{name}: {values.get('rows_loaded', 0):,} rows{'' if shared else f' ({year})'}"
+            for (name, values), year in zip(pair, years, strict=True)
+        ]
+        seconds = f"{first.seconds + second.seconds:.1f} s"
+        if shared and all(f"raw__{name}" in API_ONLY and not values.get("rows_loaded") for name, values in pair):
+            names = ", ".join(f"raw.{name}" for name, _ in pair)
+            return f"  {names}: 0 rows ({years[0]}; only the census source fills them), {seconds}"
+        return f"  {', '.join(parts)}{f' ({years[0]})' if shared else ''}, {seconds}"
 
     @staticmethod
     def _dbt_line(step: _Step) -> str:

@@ -207,8 +207,14 @@ class WarehouseResource(ConfigurableResource):
         settings = {"memory_limit": self.memory_limit}
         with self.writer_lock():
             with DuckDBResource(database=str(self.database_path()), connection_config=settings).get_connection() as con:
-                con.execute("set enable_progress_bar = false")  # progress is reported by the assets
-                yield con
+                # closed also when the step fails: dagster-duckdb closes it only after a clean exit,
+                # and a connection left open (held by the failure's traceback) makes the run's next
+                # read-only connection to the file fail ("different configuration")
+                try:
+                    con.execute("set enable_progress_bar = false")  # progress is reported by the assets
+                    yield con
+                finally:
+                    con.close()
 
     @contextmanager
     def read(self) -> Iterator[duckdb.DuckDBPyConnection]:

@@ -1,8 +1,9 @@
 """The bad-input corpus: every kind of broken input file we know of, each run through
 ``atp refresh`` against a copy of a good warehouse (issue 11).
 
-For each case the input folder of a good 2010-2011 build (tests/tiny_input.py) is copied and one
-fault is put into it; then ``atp refresh --source local`` (or ``--source census`` against the fake
+For each case the input folder of a good 2010-2011 build (tests/tiny_input.py; for the import
+cases, the same folder with its import files: IMP_HIST.TXT and the HTS import lists) is copied and
+one fault is put into it; then ``atp refresh --source local`` (or ``--source census`` against the fake
 Census API of tests/fake_census.py) runs in this process, as a user would run it. Every case must
 either be rejected with a message naming the file and the record at fault, leaving the published
 warehouse and figures byte for byte as they were (sha256 of the DuckDB file and of every exported
@@ -39,6 +40,7 @@ EXP_CODE = "2011/exp-code.txt"  # 6 records, 278 layout
 COUNTRIES = "2011/COUNTRY.TXT"  # 6 records: 0003, 0007, 1220, 5700, 5820, 5880
 TRADE = "country_trade/country_trade.csv"  # header + 12 rows: 2010 (records 2-7), 2011 (8-13)
 CHANGES = "hs10_changes.csv"
+IMPORTS = "2011/IMP_HIST.TXT"  # 4 IM145 records of 253 (tests/tiny_input.py IMPORT_HISTORIES[2011])
 
 
 # --- editing an input folder, record by record -----------------------------------------------
@@ -113,13 +115,19 @@ def _set(index: int, value: str) -> Callable[[list[str]], list[str]]:
 GOOD_CHANGES = "old_hs10_code,new_hs10_code,first_year\n8542320000,8542310000,2011\n"
 # history record 1 of 2011: DF 1, 8542310000, China, district 27, June, 2200 USD; value at bytes 61-72
 R1_VALUE = 61
+# import record 2 of 2011: 8471300000 from China, June, general imports 9000 USD at bytes 142-153
+# ("000000009000"), imports for consumption 8500 USD at 58-69; the country of origin at 11-14
+R_GEN_VALUE = 142
+R_COUNTRY = 11
 
 
 @dataclass(frozen=True)
 class Case:
     """One fault: ``change`` puts it into a good input folder; the console must show every string
     of ``shows`` (the file and the record at fault). ``loads``: the input is legitimate and must
-    load (``check`` then inspects the published warehouse)."""
+    load (``check`` then inspects the published warehouse). ``census`` / ``census_imports``: the
+    case runs through the census source, the fake Census API's ``exports/hs`` / ``imports/hs``
+    answers passed through them."""
 
     id: str
     change: Callable[[Path], None]
@@ -127,6 +135,7 @@ class Case:
     loads: bool = False
     check: Callable[[duckdb.DuckDBPyConnection], None] | None = None
     census: Callable[[int, str, list[list[str]]], object] | None = None  # API answer of a year, DF
+    census_imports: Callable[[int, list[list[str]]], object] | None = None  # imports/hs answer of a year
 
 
 def _exports_hs_file(year: int, df: str) -> str:
@@ -640,6 +649,41 @@ API_CASES = [
     ),
 ]
 
+#: Faults in the import inputs (the IM145 import history, the imports/hs API table), on the good
+#: build with import files; each must be the run's one failure (one ``FAILED`` line).
+IMPORT_CASES = [
+    Case(
+        "import history: record of 252 characters",
+        edit_records(IMPORTS, lambda r: r[:1] + [r[1][:-1]] + r[2:]),
+        (f"{IMPORTS}, record 2, field record length", "252"),
+    ),
+    Case(
+        "import history: record of 254 characters",
+        edit_records(IMPORTS, lambda r: r[:2] + [r[2] + b" "] + r[3:]),
+        (f"{IMPORTS}, record 3, field record length", "254"),
+    ),
+    Case(
+        "import history: general imports value not a number",
+        set_bytes(IMPORTS, 2, R_GEN_VALUE + 8, b"X"),
+        (f"{IMPORTS}, record 2, field gen_value_usd", "00000000X000"),
+    ),
+    Case(
+        "import history: blank country of origin",
+        set_bytes(IMPORTS, 3, R_COUNTRY, b"    "),
+        (f"{IMPORTS}, record 3, field cty_code", "required field is blank"),
+    ),
+    # through the census source, against the fake Census API (tests/fake_census.py IMPORTS_HS)
+    Case(
+        "API imports/hs: table of another year",
+        lambda root: None,
+        # the 2011 answer's first row (record 2 of the landed table) dated December 2010
+        ("2011/api/imports_hs_", "record 2, field time", "2010-12"),
+        census_imports=lambda year, table: (
+            [table[0], table[1][:4] + ["2010-12"] + table[1][5:], *table[2:]] if year == 2011 else table
+        ),
+    ),
+]
+
 
 # --- running a case ------------------------------------------------------------------------
 
@@ -656,18 +700,32 @@ def published(paths: dict[str, Path]) -> dict[str, str]:
 
 
 class CorruptCensus(FakeCensus):
-    """The fake Census API, with each ``exports/hs`` answer passed through ``corrupt``."""
+    """The fake Census API, with each ``exports/hs`` answer passed through ``corrupt`` and each
+    ``imports/hs`` answer through ``corrupt_imports``."""
 
-    def __init__(self, mock: responses.RequestsMock, corrupt: Callable[[int, str, list[list[str]]], object]) -> None:
+    def __init__(
+        self,
+        mock: responses.RequestsMock,
+        corrupt: Callable[[int, str, list[list[str]]], object] | None,
+        corrupt_imports: Callable[[int, list[list[str]]], object] | None = None,
+    ) -> None:
         super().__init__(mock)
         self.corrupt = corrupt
+        self.corrupt_imports = corrupt_imports
 
     def _hs(self, request):
         status, headers, body = super()._hs(request)
-        if status != 200:
+        if status != 200 or self.corrupt is None:
             return status, headers, body
         query = self._query(request)
         return status, headers, json.dumps(self.corrupt(int(query["time"][0][:4]), query["DF"][0], json.loads(body)))
+
+    def _imports_hs(self, request):
+        status, headers, body = super()._imports_hs(request)
+        if status != 200 or self.corrupt_imports is None:
+            return status, headers, body
+        year = int(self._query(request)["time"][0][:4])
+        return status, headers, json.dumps(self.corrupt_imports(year, json.loads(body)))
 
 
 def refresh(paths: dict[str, Path], source: str) -> tuple[int, str]:
@@ -698,12 +756,10 @@ def _environment(monkeypatch: pytest.MonkeyPatch, root: Path) -> dict[str, Path]
     return paths
 
 
-@pytest.fixture(scope="module")
-def good_build(tmp_path_factory: pytest.TempPathFactory, dbt_manifest: Path) -> Path:
+def _good_build(root: Path, imports: bool) -> Path:
     """A good warehouse of 2010-2011 built by ``atp refresh`` from the tiny input (with a code
-    change file), once; each case works on a copy."""
-    root = tmp_path_factory.mktemp("good")
-    write_tiny_input(root / "input")
+    change file; with ``imports``, its import files too) under ``root``."""
+    write_tiny_input(root / "input", imports=imports)
     (root / "input" / CHANGES).write_text(GOOD_CHANGES)
     with pytest.MonkeyPatch.context() as patch:
         paths = _environment(patch, root)
@@ -712,20 +768,48 @@ def good_build(tmp_path_factory: pytest.TempPathFactory, dbt_manifest: Path) -> 
     return root
 
 
-@pytest.fixture()
-def attacked(good_build: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> dict[str, Path]:
+@pytest.fixture(scope="module")
+def good_build(tmp_path_factory: pytest.TempPathFactory, dbt_manifest: Path) -> Path:
+    """The good warehouse of the export files, built once; each case works on a copy."""
+    return _good_build(tmp_path_factory.mktemp("good"), imports=False)
+
+
+@pytest.fixture(scope="module")
+def good_import_build(tmp_path_factory: pytest.TempPathFactory, dbt_manifest: Path) -> Path:
+    """The good warehouse of the export and import files, built once (only when an import case
+    runs); each import case works on a copy."""
+    root = _good_build(tmp_path_factory.mktemp("good_imports"), imports=True)
+    with duckdb.connect(str(root / "wh" / "atp.duckdb"), read_only=True) as con:
+        # the import files did load: 2011 general imports 4000 + 9000 + 1200 + 500 USD
+        assert con.execute("select sum(gen_value_usd) from raw.import_history where year = 2011").fetchone() == (
+            14_700,
+        )
+    return root
+
+
+def _copy(build: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> dict[str, Path]:
     for name in ("input", "wh", "exports"):
-        shutil.copytree(good_build / name, tmp_path / name, copy_function=shutil.copy2)
+        shutil.copytree(build / name, tmp_path / name, copy_function=shutil.copy2)
     return _environment(monkeypatch, tmp_path)
 
 
-@pytest.mark.parametrize("case", CASES + API_CASES, ids=lambda case: case.id)
-def test_bad_input_is_named_and_changes_nothing(case: Case, attacked: dict[str, Path]) -> None:
+@pytest.fixture()
+def attacked(good_build: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> dict[str, Path]:
+    return _copy(good_build, tmp_path, monkeypatch)
+
+
+@pytest.fixture()
+def attacked_imports(good_import_build: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> dict[str, Path]:
+    return _copy(good_import_build, tmp_path, monkeypatch)
+
+
+def _run_case(case: Case, attacked: dict[str, Path]) -> str:
+    """Run ``case`` on the copy ``attacked``; its console output."""
     before = published(attacked)
     case.change(attacked["input"])
-    if case.census is not None:
+    if case.census is not None or case.census_imports is not None:
         with responses.RequestsMock(assert_all_requests_are_fired=False) as mock:
-            CorruptCensus(mock, case.census)
+            CorruptCensus(mock, case.census, case.census_imports)
             code, output = refresh(attacked, "census")
     else:
         code, output = refresh(attacked, "local")
@@ -737,7 +821,20 @@ def test_bad_input_is_named_and_changes_nothing(case: Case, attacked: dict[str, 
         if case.check is not None:
             with duckdb.connect(str(attacked["duckdb"]), read_only=True) as con:
                 case.check(con)
-        return
+        return output
     assert code != 0, f"wrongly accepted:\n{output}"
     assert not missing, f"the console does not name {missing}:\n{output}"
     assert published(attacked) == before, "a failed run changed the published warehouse or figures"
+    return output
+
+
+@pytest.mark.parametrize("case", CASES + API_CASES, ids=lambda case: case.id)
+def test_bad_input_is_named_and_changes_nothing(case: Case, attacked: dict[str, Path]) -> None:
+    _run_case(case, attacked)
+
+
+@pytest.mark.parametrize("case", IMPORT_CASES, ids=lambda case: case.id)
+def test_bad_import_input_is_named_and_changes_nothing(case: Case, attacked_imports: dict[str, Path]) -> None:
+    output = _run_case(case, attacked_imports)
+    failures = [line for line in output.splitlines() if line.startswith("FAILED")]
+    assert len(failures) == 1 and "raw__import_history" in failures[0], "\n".join(failures)

@@ -70,32 +70,54 @@ def bundled(tmp_path_factory: pytest.TempPathFactory, dbt_manifest: Path) -> dic
     return paths
 
 
+def _import_records() -> int:
+    """Records of the bundle's import histories (IMP_HIST.TXT, one 253-character IM145 record a
+    line), counted here from the files."""
+    return sum(len((SAMPLE_DIR / str(year) / "IMP_HIST.TXT").read_bytes().splitlines()) for year in YEARS)
+
+
 def test_make_run_prints_at_most_40_lines_ending_with_the_summary(bundled) -> None:
     lines = bundled["output"].rstrip("\n").split("\n")
     assert len(lines) <= 40, "\n".join(lines)
     assert lines[0] == "Materializing every asset for 2000-2023 from source sample ..."
     assert lines[1].startswith("  full dbt and Dagster output: ") and lines[1].endswith(".log")
-    # one line per step: six raw tables, dbt build (dbt's own counts), the Python checks, the figures
-    steps = [line.split(":")[0].strip() for line in lines[2:11]]
-    assert steps == [
-        "raw.api_hitech_exports",
-        "raw.atp_concordance",
-        "raw.countries",
-        "raw.country_trade",
-        "raw.export_history",
-        "raw.hs10_code_changes",
-        "dbt build",
-        "checks",
-        "figures",
+    # one line per step: six raw inputs (the export and the import table of the same input on one
+    # line, as their second step ends), dbt build (dbt's own counts), the Python checks, the figures
+    tables = [re.findall(r"raw\.(\w+)", line) for line in lines[2:8]]
+    assert tables == [
+        ["api_hitech_exports", "api_hitech_imports"],
+        ["countries"],
+        ["country_trade"],
+        ["hs10_code_changes"],
+        ["atp_concordance", "import_concordance"],
+        ["export_history", "import_history"],
     ]
+    assert [line.split(":")[0].strip() for line in lines[8:11]] == ["dbt build", "checks", "figures"]
     assert re.fullmatch(r"  dbt build: \d+ models, 2 seeds, \d+ data tests, \d+ unit tests, [0-9.]+ s", lines[8])
+    assert re.fullmatch(
+        r"  raw.api_hitech_exports, raw.api_hitech_imports: 0 rows \(2000-2023; only the census source fills "
+        r"them\), [0-9.]+ s",
+        lines[2],
+    )
     records, fact_rows = _bundle_counts()
-    assert lines[6].startswith(f"  raw.export_history: {records:,} rows (2000-2023), ")
-    # then the summary: warehouse, marts, origins, figures, ending with the lineage file
+    assert lines[7].startswith(
+        f"  raw.export_history: {records:,} rows, raw.import_history: {_import_records():,} rows (2000-2023), "
+    )
+    # then the summary: warehouse, marts, origins (both flows' histories and lists), figures,
+    # ending with the lineage file
     summary = "\n".join(lines[11:])
     assert summary.startswith(f"DuckDB warehouse: {bundled['duckdb']}")
     assert f"fct_atp_exports: {fact_rows:,} rows, 24 years" in summary
-    assert "export history: SYNTHETIC 2000-2023" in summary
+    inputs = lines[lines.index("Inputs by year (raw.source_files):") + 1 :]
+    assert inputs[:6] == [
+        "  ATP list: Census 2019; SYNTHETIC 2000-2018, 2020-2023",
+        "  country list: SYNTHETIC 2000-2023",
+        "  country table: Census 2000-2023 (country_trade/country.xlsx, vintage 2024-06)",
+        "  export history: SYNTHETIC 2000-2023",
+        "  import ATP list: Census 2019; SYNTHETIC 2000-2018, 2020-2023",
+        "  import history: SYNTHETIC 2000-2023",
+    ]
+    assert inputs[6].startswith("Figures (")
     assert lines[-1].strip().startswith("lineage.md")
     assert not any(word in bundled["output"] for word in ("BetaWarning", "partial parse", "Partial parse"))
 

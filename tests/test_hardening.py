@@ -52,6 +52,23 @@ def test_memory_limit_reaches_duckdb_as_a_setting(tmp_path: Path) -> None:
     assert limit in ("286.1 MiB", "300.0 MB"), limit  # DuckDB shows 300MB in MiB
 
 
+def test_a_step_that_fails_while_writing_closes_its_connection(tmp_path: Path) -> None:
+    """A load that raises (a bad input file) leaves no read-write connection open while its error
+    is still held: the run's next read-only connection to the file (an asset check) opens. Before,
+    it failed with DuckDB's "different configuration" error, a second FAILED line beside the
+    one naming the bad file."""
+    warehouse = WarehouseResource(duckdb_path=str(tmp_path / "w.duckdb"))
+    try:
+        with warehouse.connect() as con:
+            con.execute("create table t as select 1 as x")
+            raise ValueError("2011/IMP_HIST.TXT, record 2, field record length")
+    except ValueError as error:
+        held = error  # the traceback keeps the step's frames (and its connection) alive
+    assert held.__traceback__ is not None
+    with duckdb.connect(str(tmp_path / "w.duckdb"), read_only=True) as reader:
+        assert reader.execute("select x from t").fetchall() == [(1,)]
+
+
 def _invoke(args: list[str], **env: str):
     return CliRunner().invoke(app, args, env=env or None)
 

@@ -302,3 +302,26 @@ def test_the_tiny_export_folder_needs_no_import_file(tmp_path: Path) -> None:
     """Optional for now: a folder without import files is complete."""
     root = write_tiny_input(tmp_path / "input")
     assert missing_inputs(root, [2010, 2011]) == []
+
+
+def test_the_tiny_import_files_load_as_written(tmp_path: Path, con) -> None:
+    """``write_tiny_input(imports=True)`` (used by the bad-input corpus): complete, and its IM145
+    records and lists load with the values written by hand in tests/tiny_input.py."""
+    root = write_tiny_input(tmp_path / "input", imports=True)
+    assert missing_inputs(root, [2010, 2011]) == []
+    load_table(con, root, IMPORT_HISTORY_TABLE, [2010, 2011])
+    load_table(con, root, IMPORT_CONCORDANCE_TABLE, [2010, 2011])
+    # 2010: general 3000 + 7000 + 800 + 400, consumption 2900 + 7000 + 800 + 400;
+    # 2011: general 4000 + 9000 + 1200 + 500, consumption 4000 + 8500 + 1200 + 500
+    assert con.execute(
+        "select year, count(*), sum(gen_value_usd), sum(con_value_usd), sum(gen_cif_usd) from raw.import_history "
+        "group by year order by year"
+    ).fetchall() == [(2010, 4, 11_200, 11_100, 11_200), (2011, 4, 14_700, 14_200, 14_700)]
+    assert con.execute(
+        "select cty_subcode, cty_code, stat_month from raw.import_history where year = 2010 order by source_record"
+    ).fetchall() == [("00", "5700", 3), ("A*", "5700", 5), ("CA", "1220", 8), ("00", "1220", 9)]
+    # both layouts: 2010 IMP_CONCORD.TXT (235), 2011 imp-code.txt (278); 6 codes, 3 ATP in 2010, 4 in 2011
+    assert con.execute(
+        "select year, source_file, count(*), count(*) filter (where hitech_code <> '00') from raw.import_concordance "
+        "group by all order by year"
+    ).fetchall() == [(2010, "2010/IMP_CONCORD.TXT", 6, 3), (2011, "2011/imp-code.txt", 6, 4)]

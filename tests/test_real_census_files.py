@@ -362,6 +362,46 @@ def test_census_source_takes_a_new_vintage_and_reports_the_revision(tmp_path: Pa
     ].read_bytes()
 
 
+def test_the_revision_report_covers_imports_2022_world_atp_iyr(tmp_path: Path) -> None:
+    """Both real vintages through the raw asset from a local folder: the annual revision changed
+    2022's world ATP general imports (0007 IYR) from 634,622.868466 to 633,095.913371 million USD
+    (issue 20, hand-typed); difference 633,095.913371 - 634,622.868466 = -1,526.955095. The
+    revision table and the asset's revision list both show it, beside the exports (EYR)."""
+    from dagster import materialize
+
+    from orchestration.assets.raw import raw_assets
+    from orchestration.resources import SourceResource, WarehouseResource
+
+    root = tmp_path / "input"
+    (root / "country_trade").mkdir(parents=True)
+    warehouse = WarehouseResource(duckdb_path=str(tmp_path / "rev.duckdb"))
+    source = SourceResource(source="local", local_dir=str(root))
+    asset = next(a for a in raw_assets if a.key.path == ["raw", "country_trade"])
+
+    def load(vintage: str):
+        shutil.copy(REAL_COUNTRY_XLSX[vintage], root / "country_trade" / "country.xlsx")
+        result = materialize([asset], partition_key="2022", resources={"warehouse": warehouse, "source": source})
+        assert result.success
+        return result.asset_materializations_for_node(asset.op.name)[0].metadata
+
+    load("2023-01")
+    metadata = load("2024-06")
+    listed = metadata["revisions"].value.splitlines()
+    assert listed[:2] == [
+        "- 2022 0007 eyr: 390509.660286 -> 391463.209076 (+953.548790)",
+        "- 2022 0007 iyr: 634622.868466 -> 633095.913371 (-1526.955095)",
+    ]
+    with duckdb.connect(str(tmp_path / "rev.duckdb"), read_only=True) as rev:
+        assert rev.execute(
+            "select cast(old_value as varchar), cast(new_value as varchar), cast(difference as varchar), "
+            "old_vintage, new_vintage from raw.country_trade_revisions "
+            "where year = 2022 and cty_code = '0007' and measure = 'iyr'"
+        ).fetchall() == [("634622.868466", "633095.913371", "-1526.955095", "2023-01", "2024-06")]
+        assert rev.execute(
+            "select cast(iyr as varchar) from raw.country_trade where year = 2022 and cty_code = '0007'"
+        ).fetchall() == [("633095.913371",)]
+
+
 def test_local_folder_may_hold_the_table_as_csv(tmp_path: Path, con) -> None:
     root = tmp_path / "input"
     (root / "country_trade").mkdir(parents=True)

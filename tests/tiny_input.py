@@ -1,7 +1,10 @@
 """A tiny hand-made input folder (three countries, two years) in the Census layouts.
 
 Every number below is chosen by hand; the expected warehouse values in ``test_end_to_end.py`` are
-worked out from them in comments there, not computed by the code under test.
+worked out from them in comments there, not computed by the code under test. On request
+(``write_tiny_input(..., imports=True)``) the folder also holds import files: a few IM145 records
+of general imports by country of origin and the HTS import lists (the bad-input corpus breaks
+them); without it, the folder has exports only, as every other test expects.
 """
 
 from __future__ import annotations
@@ -78,6 +81,47 @@ def schedule_b(hs10: str, hitech: str) -> str:
     )
 
 
+def import_concord(hs10: str, hitech: str) -> str:
+    """One record of the historical imports ``CONCORD.TXT`` (imdb layout, record length 235): the
+    export ``CONCORD.TXT`` fields up to HITECH at 234-235, without ``years_ap``."""
+    return (
+        hs10 + f"PRODUCT {hs10}".ljust(150) + "".ljust(50) + "NO " + "   " + "00000" + "00000" + "000000" + "1" + hitech
+    )
+
+
+def import_record(hs10: str, country: str, subcode: str, month: int, con_value: int, gen_value: int) -> str:
+    """One IM145/IA245 import history record (253): HS10 1-10, country of origin 11-14, subcode
+    15-16, district of entry 17-18 (27), of unlading 19-20 (27), rate provision 21-22 (61), month
+    23-24, filler 25, record count 26-33 (1), then 12-digit fields: consumption quantities 34-57,
+    consumption value 58-69, dutiable value, duty, consumption charges (all 0), consumption CIF
+    106-117 (= the value), general quantities 118-141 (0), general imports value 142-153, general
+    charges (0), general CIF 166-177 (= the value), 76 blanks to 253."""
+    return (
+        hs10
+        + country
+        + subcode.ljust(2)
+        + "27"
+        + "27"
+        + "61"
+        + f"{month:02d}"
+        + " "
+        + "00000001"
+        + Z12
+        + Z12
+        + str(con_value).rjust(12, "0")
+        + Z12
+        + Z12
+        + Z12
+        + str(con_value).rjust(12, "0")
+        + Z12
+        + Z12
+        + str(gen_value).rjust(12, "0")
+        + Z12
+        + str(gen_value).rjust(12, "0")
+        + " " * 76
+    )
+
+
 def country(code: str, name: str) -> str:
     return code + " " * 7 + name.ljust(30) + "".ljust(10)
 
@@ -142,6 +186,36 @@ HISTORIES = {
         history("1", "9018908000", "5880", "27", 12, 2011, 500),
     ],
 }
+#: The import side (``imports=True``): the HTS import lists are the export lists (the codes of the
+#: fake Census Bureau's imp-code.txt), 2010 in the historical imports CONCORD.TXT layout (235)
+#: saved as IMP_CONCORD.TXT, 2011 as imp-code.txt (278).
+IMPORT_CONCORDANCE_FILES = {2010: "IMP_CONCORD.TXT", 2011: "imp-code.txt"}
+IMPORT_CONCORDANCES = {
+    2010: [import_concord(code, hitech) for code, hitech in LISTS[2010]],
+    2011: [schedule_b(code, hitech) for code, hitech in LISTS[2011]],
+}
+#: General imports by country of origin, the values of the fake Census Bureau's imports/hs
+#: (tests/fake_census.py IMPORTS_HS) plus one non-ATP record a year; subcodes are text.
+IMPORT_HISTORIES = {
+    2010: [
+        import_record("8542310000", "5700", "00", 3, 2900, 3000),
+        import_record("8471300000", "5700", "A*", 5, 7000, 7000),
+        import_record("8471300000", "1220", "CA", 8, 800, 800),
+        import_record("1201000090", "1220", "00", 9, 400, 400),  # soybeans: not ATP
+    ],
+    2011: [
+        import_record("8542310000", "5700", "00", 6, 4000, 4000),
+        import_record("8471300000", "5700", "00", 6, 8500, 9000),
+        import_record("3002200000", "5880", "00", 9, 1200, 1200),
+        import_record("0201300000", "1220", "CA", 2, 500, 500),  # beef: not ATP
+    ],
+}
+#: With imports, the country table's IYR (all in December): world ATP imports (0007) 2010 = 3000
+#: + 7000 + 800 = 10,800 USD, 2011 = 4000 + 9000 + 1200 = 14,200 USD; every country 1.0 million.
+IMPORT_TRADE = {
+    2010: {"0003": 1.0, "0007": 0.0108, "1220": 1.0, "5700": 1.0, "5820": 1.0, "5880": 1.0},
+    2011: {"0003": 1.0, "0007": 0.0142, "1220": 1.0, "5700": 1.0, "5820": 1.0, "5880": 1.0},
+}
 # World ATP totals (code 0007, millions of USD): 2010 = China 1600 + Canada 1750 + Hong Kong 400
 # + Japan 2750 = 6500 USD, 2011 = 3400 + 1000 + 600 + 1500 = 6500 USD.
 COUNTRY_TRADE = {
@@ -159,20 +233,28 @@ NAMES = {
 MONTHS = "JAN FEB MAR APR MAY JUN JUL AUG SEP OCT NOV DEC".split()
 
 
-def write_tiny_input(root: Path, synthetic: bool = True) -> Path:
+def write_tiny_input(root: Path, synthetic: bool = True, imports: bool = False) -> Path:
     """Write the tiny folder under ``root`` and return it; with ``synthetic`` a manifest marks the
     lists and history files as synthetic (they are: hand-made), with their sha256 (a file changed
-    later no longer matches its entry and loads as unverified)."""
+    later no longer matches its entry and loads as unverified). With ``imports``, each year also
+    gets IMP_HIST.TXT and its import list (:data:`IMPORT_HISTORIES`,
+    :data:`IMPORT_CONCORDANCE_FILES`) and the country table the IYR of :data:`IMPORT_TRADE`."""
     root.mkdir(parents=True, exist_ok=True)
     files = []
     for year in (2010, 2011):
         folder = root / str(year)
         folder.mkdir(exist_ok=True)
-        for name, lines in (
+        written = [
             (CONCORDANCE_FILES[year], CONCORDANCES[year]),
             ("COUNTRY.TXT", COUNTRIES),
             ("EXP_HIST.TXT", HISTORIES[year]),
-        ):
+        ]
+        if imports:
+            written += [
+                (IMPORT_CONCORDANCE_FILES[year], IMPORT_CONCORDANCES[year]),
+                ("IMP_HIST.TXT", IMPORT_HISTORIES[year]),
+            ]
+        for name, lines in written:
             (folder / name).write_text("".join(line + "\r\n" for line in lines), encoding="ascii", newline="")
             digest = hashlib.sha256((folder / name).read_bytes()).hexdigest()
             files.append({"path": f"{year}/{name}", "origin": "synthetic" if synthetic else "census", "sha256": digest})
@@ -182,10 +264,11 @@ def write_tiny_input(root: Path, synthetic: bool = True) -> Path:
     rows = [header]
     for year, totals in COUNTRY_TRADE.items():
         for code, eyr in totals.items():
-            # imports 0; exports all in December, so EYR = EJAN + ... + EDEC and the year is complete
-            rows.append(
-                f"{year},{code},{NAMES[code]}," + ",".join(["0"] * 13) + "," + ",".join(["0"] * 11) + f",{eyr},{eyr}"
-            )
+            # imports 0 (with ``imports``: all in December); exports all in December, so EYR =
+            # EJAN + ... + EDEC and the year is complete
+            iyr = IMPORT_TRADE[year][code] if imports else 0
+            months = ",".join(["0"] * 11) + f",{iyr},{iyr}"
+            rows.append(f"{year},{code},{NAMES[code]},{months}," + ",".join(["0"] * 11) + f",{eyr},{eyr}")
     (root / "country_trade").mkdir(exist_ok=True)
     (root / "country_trade" / "country_trade.csv").write_text("\n".join(rows) + "\n", encoding="utf-8")
     if synthetic:

@@ -48,18 +48,30 @@ def prepare_inputs(source: SourceResource, table: RawTable, years: list[int]) ->
         raise InputFileError(f"{kind} input folder {source.input_root()}: " + "; ".join(problems))
 
 
+#: The measures of the country table the revision preview lists: the annual totals of exports
+#: (EYR, f.a.s.) and of general imports (IYR, customs value); every changed value, months
+#: included, is in ``raw.<table>_revisions``.
+REVISION_PREVIEW_MEASURES = ("eyr", "iyr")
+
+
 def _revision_preview(con: duckdb.DuckDBPyConnection, table: RawTable) -> str:
-    """The export revisions of the latest load of the country table, as a Markdown list: world
-    ATP (0007) first, then the ten largest by absolute difference."""
-    rows = con.execute(
-        f"""
-        select year, {", ".join(table.key)}, measure, old_value, new_value, difference
+    """The revisions of the annual exports and imports (:data:`REVISION_PREVIEW_MEASURES`) of the
+    latest load of the country table, as a Markdown list: world ATP (0007) first, exports then
+    imports of each year, then the ten largest other revisions by absolute difference."""
+    key = ", ".join(table.key)
+    latest = f"""
         from raw.{table.name}_revisions
-        where loaded_at = (select max(loaded_at) from raw.{table.name}_revisions) and measure = 'eyr'
-        order by {table.key[0]} <> '0007', abs(difference) desc, year limit 11
-        """
+        where loaded_at = (select max(loaded_at) from raw.{table.name}_revisions)
+          and measure in ({", ".join(f"'{m}'" for m in REVISION_PREVIEW_MEASURES)})
+    """
+    columns = f"select year, {key}, measure, old_value, new_value, difference"
+    world = con.execute(f"{columns} {latest} and {table.key[0]} = '0007' order by year, measure").fetchall()
+    largest = con.execute(
+        f"{columns} {latest} and {table.key[0]} <> '0007' order by abs(difference) desc, year, {key}, measure limit 10"
     ).fetchall()
-    return "\n".join(f"- {r[0]} {' '.join(map(str, r[1:-4]))} {r[-4]}: {r[-3]} -> {r[-2]} ({r[-1]:+})" for r in rows)
+    return "\n".join(
+        f"- {r[0]} {' '.join(map(str, r[1:-4]))} {r[-4]}: {r[-3]} -> {r[-2]} ({r[-1]:+})" for r in world + largest
+    )
 
 
 def _metadata(table: RawTable, results: list[LoadResult], kind: str, preview: str | None) -> dict:
