@@ -32,6 +32,7 @@ FLOW_PAIRS = (
     ("raw__api_hitech_exports", "raw__api_hitech_imports"),
     ("raw__atp_concordance", "raw__import_concordance"),
     ("raw__export_history", "raw__import_history"),
+    ("raw__hs10_code_changes", "raw__import_code_changes"),
 )
 #: The raw tables only the census source (or a folder of its landed tables) fills.
 API_ONLY = ("raw__api_hitech_exports", "raw__api_hitech_imports")

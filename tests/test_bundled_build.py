@@ -88,7 +88,7 @@ def test_make_run_prints_at_most_40_lines_ending_with_the_summary(bundled) -> No
         ["api_hitech_exports", "api_hitech_imports"],
         ["countries"],
         ["country_trade"],
-        ["hs10_code_changes"],
+        ["hs10_code_changes", "import_code_changes"],
         ["atp_concordance", "import_concordance"],
         ["export_history", "import_history"],
     ]
@@ -107,7 +107,8 @@ def test_make_run_prints_at_most_40_lines_ending_with_the_summary(bundled) -> No
     # ending with the lineage file
     summary = "\n".join(lines[11:])
     assert summary.startswith(f"DuckDB warehouse: {bundled['duckdb']}")
-    assert f"fct_atp_exports: {fact_rows:,} rows, 24 years" in summary
+    assert f"  views (rows): fct_atp_exports {fact_rows:,}, fct_atp_exports_by_definition " in summary
+    assert "(years held: 2000-2023)" in summary
     inputs = lines[lines.index("Inputs by year (raw.source_files):") + 1 :]
     assert inputs[:6] == [
         "  ATP list: Census 2019; SYNTHETIC 2000-2018, 2020-2023",

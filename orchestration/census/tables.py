@@ -12,9 +12,9 @@ source's landing area) is laid out like this; file names are matched without reg
        (or CONCORD-<label>.TXT)                   (e.g. the July edition), applied in name order
     <input_dir>/<year>/COUNTRY.TXT                country code list (51)
     <input_dir>/<year>/api/exports_hitech.json    optional: Census API exports/hitech table
-    <input_dir>/<year>/IMP_HIST.TXT               optional for now: import history, IM145/IA245 (253)
+    <input_dir>/<year>/IMP_HIST.TXT               optional: import history, IM145/IA245 (253)
        or <input_dir>/<year>/api/imports_hs_<key>.json   Census API imports/hs tables
-    <input_dir>/<year>/imp-code.txt               optional for now (with IMP_HIST.TXT, required):
+    <input_dir>/<year>/imp-code.txt               optional (with IMP_HIST.TXT, required):
        or <input_dir>/<year>/IMP_CONCORD.TXT      HTS import concordance (278), or the imports
                                                   "imdb" CONCORD.TXT (235) saved under this name
     <input_dir>/<year>/imp-code-<label>.txt       optional: the year's later import lists
@@ -303,7 +303,7 @@ COUNTRIES_TABLE = RawTable(
 COUNTRY_TRADE_TABLE = RawTable(
     name="country_trade",
     description="Census 'U.S. trade in goods by country' table (country.xlsx or CSV): one row per year x code; "
-    "imports (i*) and exports (e*) in MILLIONS of USD, DECIMAL(18,6); 0007 = world ATP exports; "
+    "imports (i*) and exports (e*) in MILLIONS of USD, DECIMAL(18,6); 0007 = world ATP (eyr exports, iyr imports); "
     "months_reported = the year's last month with data in the loaded vintage (12 = complete year).",
     columns=(
         ("cty_code", "varchar"),
@@ -353,8 +353,8 @@ IMPORT_HISTORY_TABLE = RawTable(
     "imports/hs: HS10 x country, annual December year to date, stat_month and districts empty, only "
     "gen_value_usd filled). Money in whole USD, quantities in units: gen_value_usd = general imports at "
     "customs value (the basis of published ATP imports), con_value_usd = imports for consumption; *_cif_usd "
-    "the CIF values. cty_subcode is text ('00', '01', 'A', 'A*', 'CA', ...). Optional for now (the bundled "
-    "sample has no import files yet); with it, the year's import concordance is required.",
+    "the CIF values. cty_subcode is text ('00', '01', 'A', 'A*', 'CA', ...). Optional: a year without "
+    "import files is loaded as exports only; with it, the year's import concordance is required.",
     columns=_IMPORT_HISTORY_COLUMNS,
     forms=(
         FileForm(
@@ -386,7 +386,7 @@ IMPORT_CONCORDANCE_TABLE = RawTable(
     "exp-code.txt, or the imports 'imdb' CONCORD.TXT saved as IMP_CONCORD.TXT, 235): one row per year x list x "
     "HS10 code with the ATP group code hitech_code ('00' = not advanced technology); the columns of "
     "raw.atp_concordance (years_ap empty); list_rank 1 is the year's first list, 2.. its later editions. "
-    "Optional for now (the bundled sample has no import files yet); with an import history, required.",
+    "Optional: with an import history, required.",
     columns=ATP_CONCORDANCE_TABLE.columns,
     forms=(
         FileForm(

@@ -22,15 +22,21 @@ def summary_lines(
     duckdb_path: Path, exports_dir: Path, marts: list[str], written: list[Path] | None = None
 ) -> list[str]:
     """The years the marts hold, rows per mart (``marts``: their names, from the dbt manifest,
-    :func:`orchestration.marts.mart_names`), which inputs of which years are real or synthetic,
+    :func:`orchestration.marts.mart_names`; the marts that are views on one line, with their rows), which inputs of which years are real or synthetic,
     and where the DuckDB file and figures are: the charts ``written`` by a run (with a count of
     the other charts in the folder), or every chart in the folder. A missing or unreadable
     warehouse is one line on stderr and exit 1 (:func:`~orchestration.console.common.reader`)."""
-    lines = [f"DuckDB warehouse: {duckdb_path}"]
     with reader(duckdb_path) as con:
-        years = [r[0] for r in con.execute("select distinct year from fct_atp_exports order by 1").fetchall()]
-        lines.append(f"  years held: {year_ranges(years) or 'none'}")
-        lines.extend(f"  {_mart_line(con, mart)}" for mart in marts)
+        years = [r[0] for r in con.execute("select distinct year from fct_atp_trade order by 1").fetchall()]
+        lines = [f"DuckDB warehouse: {duckdb_path} (years held: {year_ranges(years) or 'none'})"]
+        views = {r[0] for r in con.execute("select view_name from duckdb_views() where not internal").fetchall()}
+        lines.extend(f"  {_mart_line(con, mart)}" for mart in marts if mart not in views)
+        held_views = [mart for mart in marts if mart in views]
+        if held_views:
+            counts = ", ".join(
+                f"{view} {con.execute(f'select count(*) from {view}').fetchone()[0]:,}" for view in held_views
+            )
+            lines.append(f"  views (rows): {counts}")
         origin = inputs_origin(con)
         calibrated = ", calibrated to real Census totals" if origin == SYNTHETIC else ""
         lines.append(f"  data origin of the marts: {origin_description(origin)}{calibrated}")
@@ -41,7 +47,7 @@ def summary_lines(
 
 
 def _mart_line(con: Any, mart: str) -> str:
-    """``fct_atp_exports: 1,234 rows, 24 years`` (a mart without a year column: its rows; the
+    """``fct_atp_trade: 1,234 rows, 24 years`` (a mart without a year column: its rows; the
     partner dimension: its rows and partner groups)."""
     if mart == "dim_partners":
         rows, groups = con.execute(
