@@ -11,8 +11,8 @@ its last bit when the same rows were summed in another grouping. The dumps were 
 the new rounding from a build of the commit that reproduced the old dumps exactly (main at
 53c7ba8, checked with the old rounding on the same builds); no figure digest changed.
 
-A figure CSV's digest is the md5 of its text without the ``warehouse_build`` column, the fingerprint of the dbt project that built it,
-which a change of model text changes by design.
+A figure CSV's digest is the md5 of its text without the ``warehouse_build`` column, the
+fingerprint of the dbt project that built it, which a change of model text changes by design.
 
 The stored dumps are in ``tests/reference/``; ``python -m tests.reference_dumps`` rewrites them
 from a build of the current code (only ever from the commit the reference is meant to hold).

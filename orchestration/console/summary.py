@@ -22,10 +22,11 @@ def summary_lines(
     duckdb_path: Path, exports_dir: Path, marts: list[str], written: list[Path] | None = None
 ) -> list[str]:
     """The years the marts hold, rows per mart (``marts``: their names, from the dbt manifest,
-    :func:`orchestration.marts.mart_names`; the marts that are views on one line, with their rows), which inputs of which years are real or synthetic,
-    and where the DuckDB file and figures are: the charts ``written`` by a run (with a count of
-    the other charts in the folder), or every chart in the folder. A missing or unreadable
-    warehouse is one line on stderr and exit 1 (:func:`~orchestration.console.common.reader`)."""
+    :func:`orchestration.marts.mart_names`; the marts that are views on one line, with their
+    rows), which inputs of which years are real or synthetic, and where the DuckDB file and
+    figures are: the charts ``written`` by a run (with a count of the other charts in the
+    folder), or every chart in the folder. A missing or unreadable warehouse is one line on
+    stderr and exit 1 (:func:`~orchestration.console.common.reader`)."""
     with reader(duckdb_path) as con:
         years = [r[0] for r in con.execute("select distinct year from fct_atp_trade order by 1").fetchall()]
         lines = [f"DuckDB warehouse: {duckdb_path} (years held: {year_ranges(years) or 'none'})"]
