@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+from dataclasses import dataclass
 from pathlib import Path
 
 Z12 = "0" * 12
@@ -233,12 +234,28 @@ NAMES = {
 MONTHS = "JAN FEB MAR APR MAY JUN JUL AUG SEP OCT NOV DEC".split()
 
 
-def write_tiny_input(root: Path, synthetic: bool = True, imports: bool = False) -> Path:
+@dataclass(frozen=True)
+class ImportSide:
+    """The import files of a tiny folder: each year's import list file name and records, its
+    IM145 records, and the country table's IYR per code (millions of USD, all in December)."""
+
+    concordance_files: dict[int, str]
+    concordances: dict[int, list[str]]
+    histories: dict[int, list[str]]
+    trade: dict[int, dict[str, float]]
+
+
+#: The import side of ``write_tiny_input(..., imports=True)``.
+IMPORTS = ImportSide(IMPORT_CONCORDANCE_FILES, IMPORT_CONCORDANCES, IMPORT_HISTORIES, IMPORT_TRADE)
+
+
+def write_tiny_input(root: Path, synthetic: bool = True, imports: bool | ImportSide = False) -> Path:
     """Write the tiny folder under ``root`` and return it; with ``synthetic`` a manifest marks the
     lists and history files as synthetic (they are: hand-made), with their sha256 (a file changed
     later no longer matches its entry and loads as unverified). With ``imports``, each year also
-    gets IMP_HIST.TXT and its import list (:data:`IMPORT_HISTORIES`,
-    :data:`IMPORT_CONCORDANCE_FILES`) and the country table the IYR of :data:`IMPORT_TRADE`."""
+    gets IMP_HIST.TXT and its import list and the country table their IYR: :data:`IMPORTS` for
+    ``True``, or the :class:`ImportSide` given."""
+    side = IMPORTS if imports is True else (imports or None)
     root.mkdir(parents=True, exist_ok=True)
     files = []
     for year in (2010, 2011):
@@ -249,10 +266,10 @@ def write_tiny_input(root: Path, synthetic: bool = True, imports: bool = False) 
             ("COUNTRY.TXT", COUNTRIES),
             ("EXP_HIST.TXT", HISTORIES[year]),
         ]
-        if imports:
+        if side:
             written += [
-                (IMPORT_CONCORDANCE_FILES[year], IMPORT_CONCORDANCES[year]),
-                ("IMP_HIST.TXT", IMPORT_HISTORIES[year]),
+                (side.concordance_files[year], side.concordances[year]),
+                ("IMP_HIST.TXT", side.histories[year]),
             ]
         for name, lines in written:
             (folder / name).write_text("".join(line + "\r\n" for line in lines), encoding="ascii", newline="")
@@ -266,7 +283,7 @@ def write_tiny_input(root: Path, synthetic: bool = True, imports: bool = False) 
         for code, eyr in totals.items():
             # imports 0 (with ``imports``: all in December); exports all in December, so EYR =
             # EJAN + ... + EDEC and the year is complete
-            iyr = IMPORT_TRADE[year][code] if imports else 0
+            iyr = side.trade[year][code] if side else 0
             months = ",".join(["0"] * 11) + f",{iyr},{iyr}"
             rows.append(f"{year},{code},{NAMES[code]},{months}," + ",".join(["0"] * 11) + f",{eyr},{eyr}")
     (root / "country_trade").mkdir(exist_ok=True)

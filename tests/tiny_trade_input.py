@@ -1,7 +1,7 @@
 """The tiny hand-made input of ``tests/tiny_input.py`` (exports, three countries and Hong Kong,
-2010-2011) with its import side: the HTS import lists (``imp-code.txt``, the 278-character
-Schedule B layout) and the import histories (``IMP_HIST.TXT``, IM145/IA245, 253 characters),
-and a country table whose 0007 IYR is the world ATP imports below.
+2010-2011) with an import side of its own for the ATP trade balance: the HTS import lists
+(``imp-code.txt``, the 278-character Schedule B layout), the import histories (``IMP_HIST.TXT``,
+IM145/IA245, 253 characters), and a country table whose 0007 IYR is the world ATP imports below.
 
 Every number is chosen by hand; ``tests/test_trade_balance.py`` works the expected marts out from
 them in comments, never from the code under test.
@@ -14,12 +14,9 @@ The import lists differ from the export lists on purpose:
 
 from __future__ import annotations
 
-import hashlib
-import json
 from pathlib import Path
 
-from tests.test_imports import im145
-from tests.tiny_input import MONTHS, NAMES, schedule_b, write_tiny_input
+from tests.tiny_input import ImportSide, import_record, schedule_b, write_tiny_input
 
 #: Each year's HTS import list as (HS10, hitech).
 IMPORT_LISTS = {
@@ -38,73 +35,49 @@ IMPORT_LISTS = {
         ("9018908000", "00"),
     ],
 }
-
-
-def _general(value: int) -> str:
-    return str(value).rjust(12, "0")
-
-
-#: Each year's import records: (HS10, country of origin, subcode, month, general imports USD).
-#: Two China records of 2010 share HS10, country and month and differ by subcode.
+#: Each year's import records: (HS10, country of origin, subcode, month, general imports USD);
+#: imports for consumption are 1,000 USD in every record. Two China records of 2010 share HS10,
+#: country and month and differ by subcode.
 IMPORT_RECORDS = {
     2010: [
-        ("8542310000", "5700", "00", "03", 700),
-        ("8542310000", "5700", "A*", "03", 300),
-        ("8471300000", "5700", "01", "05", 2000),
-        ("8517620000", "5820", "00", "08", 500),
-        ("3002200000", "5880", "00", "04", 400),
-        ("9018908000", "5880", "00", "04", 100),  # not ATP on the 2010 import list
-        ("8542310000", "1220", "00", "12", 200),
+        ("8542310000", "5700", "00", 3, 700),
+        ("8542310000", "5700", "A*", 3, 300),
+        ("8471300000", "5700", "01", 5, 2000),
+        ("8517620000", "5820", "00", 8, 500),
+        ("3002200000", "5880", "00", 4, 400),
+        ("9018908000", "5880", "00", 4, 100),  # not ATP on the 2010 import list
+        ("8542310000", "1220", "00", 12, 200),
     ],
     2011: [
-        ("8471300000", "5700", "00", "06", 3000),  # 05 on the 2011 import list
-        ("8542310000", "5700", "00", "06", 1200),
-        ("8517620000", "5700", "CA", "09", 800),
-        ("3002200000", "1220", "00", "12", 600),
-        ("8542310000", "5880", "00", "11", 700),
+        ("8471300000", "5700", "00", 6, 3000),  # 05 on the 2011 import list
+        ("8542310000", "5700", "00", 6, 1200),
+        ("8517620000", "5700", "CA", 9, 800),
+        ("3002200000", "1220", "00", 12, 600),
+        ("8542310000", "5880", "00", 11, 700),
     ],
 }
 #: World ATP general imports (0007 IYR), USD: 2010 = 1000 + 2000 + 500 + 400 + 200 = 4100;
 #: 2011 = 3000 + 1200 + 800 + 600 + 700 = 6300.
 WORLD_IMPORTS_USD = {2010: 4100, 2011: 6300}
-#: The export side's world ATP exports (0007 EYR of tests/tiny_input.py), USD.
-WORLD_EXPORTS_USD = {2010: 6500, 2011: 6500}
+
+TRADE_BALANCE_IMPORTS = ImportSide(
+    concordance_files={2010: "imp-code.txt", 2011: "imp-code.txt"},
+    concordances={year: [schedule_b(code, hitech) for code, hitech in codes] for year, codes in IMPORT_LISTS.items()},
+    histories={
+        year: [import_record(code, cty, subcode, month, 1000, value) for code, cty, subcode, month, value in records]
+        for year, records in IMPORT_RECORDS.items()
+    },
+    # IYR in millions of USD: 0007 the world ATP imports above, every other code 1.0
+    trade={
+        year: {
+            code: (usd / 1e6 if code == "0007" else 1.0) for code in ("0003", "0007", "1220", "5700", "5820", "5880")
+        }
+        for year, usd in WORLD_IMPORTS_USD.items()
+    },
+)
 
 
 def write_tiny_trade_input(root: Path) -> Path:
-    """Write the tiny folder with both flows under ``root`` and return it: the export files of
-    :func:`tests.tiny_input.write_tiny_input`, each year's ``imp-code.txt`` and ``IMP_HIST.TXT``,
-    a country table with 0007 IYR = :data:`WORLD_IMPORTS_USD` (all in December, so the year is
-    complete), and the manifest marking every file synthetic (hand-made)."""
-    write_tiny_input(root)
-    manifest = json.loads((root / "manifest.json").read_text(encoding="utf-8"))
-    for year in (2010, 2011):
-        files = {
-            "imp-code.txt": [schedule_b(code, hitech) for code, hitech in IMPORT_LISTS[year]],
-            "IMP_HIST.TXT": [
-                im145(hs10=code, country=cty, subcode=subcode, month=month, gen_value=_general(value))
-                for code, cty, subcode, month, value in IMPORT_RECORDS[year]
-            ],
-        }
-        for name, lines in files.items():
-            path = root / str(year) / name
-            path.write_bytes(b"".join(line.encode("ascii") + b"\r\n" for line in lines))
-            digest = hashlib.sha256(path.read_bytes()).hexdigest()
-            manifest["files"].append({"path": f"{year}/{name}", "origin": "synthetic", "sha256": digest})
-    (root / "manifest.json").write_text(json.dumps(manifest), encoding="utf-8")
-    header = "year,CTY_CODE,CTYNAME," + ",".join(
-        [f"I{m}" for m in MONTHS] + ["IYR"] + [f"E{m}" for m in MONTHS] + ["EYR"]
-    )
-    rows = [header]
-    for year in (2010, 2011):
-        for code, name in NAMES.items():
-            imports = WORLD_IMPORTS_USD[year] / 1e6 if code == "0007" else 1.0
-            exports = WORLD_EXPORTS_USD[year] / 1e6 if code == "0007" else 1.0
-            rows.append(
-                f"{year},{code},{name},"
-                + ",".join(["0"] * 11 + [f"{imports}", f"{imports}"])
-                + ","
-                + ",".join(["0"] * 11 + [f"{exports}", f"{exports}"])
-            )
-    (root / "country_trade" / "country_trade.csv").write_text("\n".join(rows) + "\n", encoding="utf-8")
-    return root
+    """Write the tiny folder with both flows (:data:`TRADE_BALANCE_IMPORTS`) under ``root`` and
+    return it; every file is marked synthetic (hand-made) in its manifest."""
+    return write_tiny_input(root, imports=TRADE_BALANCE_IMPORTS)
