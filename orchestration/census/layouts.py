@@ -173,18 +173,8 @@ EXPORT_HISTORY = Layout(
 IMPORT_CONCORD = Layout(
     name="imports CONCORD.TXT (imdb)",
     record_length=235,
-    fields=(
-        Field("hs10_code", 1, 10, "code", required=True, pattern=r"[0-9]{10}"),
-        Field("description", 11, 160, "text"),
-        Field("short_description", 161, 210, "text"),
-        Field("unit_qty1", 211, 213, "text"),
-        Field("unit_qty2", 214, 216, "text"),
-        Field("sitc_code", 217, 221, "code"),
-        Field("end_use_code", 222, 226, "code"),
-        Field("naics_code", 227, 232, "code"),
-        Field("usda_code", 233, 233, "code", pattern=r"[01]"),
-        Field("hitech_code", 234, 235, "code", required=True, pattern=r"0[0-9]|10"),
-    ),
+    # the fields of the export CONCORD.TXT up to HITECH (234-235), without years_ap
+    fields=tuple(field for field in CONCORD.fields if field.name != "years_ap"),
 )
 
 #: The layouts an import (HTS) concordance may come in, told apart by record length: the HTS

@@ -75,6 +75,7 @@ from orchestration.census.tables import (
     IMPORTS_HS_API_FILE,
     SCHEDULE_B_EDITION_FILE,
     SCHEDULE_B_FILE,
+    RawTable,
     find_files,
     input_file,
 )
@@ -278,9 +279,16 @@ class CensusDownloader:
         return paths
 
     def atp_codes(self, year: int) -> list[str]:
-        """The year's ATP HS10 codes (``hitech`` 01-10) in any of its landed lists."""
+        """The year's ATP HS10 codes (``hitech`` 01-10) in any of its landed Schedule B lists."""
         self.concordance(year)
-        form, relatives = find_files(self.root, ATP_CONCORDANCE_TABLE, year)
+        return self._listed_atp_codes(ATP_CONCORDANCE_TABLE, year)
+
+    def _listed_atp_codes(self, table: RawTable, year: int) -> list[str]:
+        """The ATP HS10 codes (``hitech`` 01-10) of the year's landed lists of ``table`` (the
+        export or the import concordance), in code order; none when nothing is landed."""
+        form, relatives = find_files(self.root, table, year)
+        if form is None:
+            return []
         with duckdb.connect() as con:
             form.read(con, self.root, relatives, year, "_codes")
             return [
@@ -351,17 +359,7 @@ class CensusDownloader:
     def atp_import_codes(self, year: int) -> list[str]:
         """The year's ATP HS10 import codes (``hitech`` 01-10) of its landed import concordance."""
         self.import_concordance(year)
-        form, relatives = find_files(self.root, IMPORT_CONCORDANCE_TABLE, year)
-        if form is None:
-            return []
-        with duckdb.connect() as con:
-            form.read(con, self.root, relatives, year, "_codes")
-            return [
-                r[0]
-                for r in con.execute(
-                    "select distinct hs10_code from _codes where hitech_code <> '00' order by hs10_code"
-                ).fetchall()
-            ]
+        return self._listed_atp_codes(IMPORT_CONCORDANCE_TABLE, year)
 
     def import_history(self, year: int) -> list[Path]:
         """Land the year's import history: a file by URL if configured, else ``imports/hs`` chunks
