@@ -189,9 +189,7 @@ def test_real_and_synthetic_inputs_are_labelled(bundled) -> None:
 
 def test_no_year_is_left_out_and_no_code_is_unlisted(bundled) -> None:
     with duckdb.connect(str(bundled["duckdb"]), read_only=True) as con:
-        assert con.execute("select count(*) from int_trade_history_years where not is_complete_year").fetchone() == (
-            0,
-        )
+        assert con.execute("select count(*) from int_trade_history_years where not is_complete_year").fetchone() == (0,)
         assert con.execute("select count(*) from int_hs10_codes_missing_from_list").fetchone() == (0,)
 
 
@@ -308,7 +306,8 @@ def test_drill_down_shows_the_briefings_product_facts(bundled) -> None:
             condition = " or ".join(f"hs10_code like '{p}%'" for p in prefixes)
             return con.execute(
                 f"select sum({side}_group_share) from fct_hs10_gap_contributions where year = 2008 and "
-                f"trade_flow = 'exports' and partner_code = ? and definition = 'as_published' and hitech_code = ? and ({condition})",
+                "trade_flow = 'exports' and partner_code = ? and definition = 'as_published' and hitech_code = ? "
+                f"and ({condition})",
                 [partner, hitech],
             ).fetchone()[0]
 
@@ -340,7 +339,8 @@ def test_drill_down_shows_the_briefings_product_facts(bundled) -> None:
         values = dict(
             con.execute(
                 "select partner_code, sum(partner_value_usd) from fct_specialization_gaps where year = 2008 "
-                "and trade_flow = 'exports' and definition = 'as_published' and partner_code in ('5700', '5820', 'CN_HK') group by 1"
+                "and trade_flow = 'exports' and definition = 'as_published' "
+                "and partner_code in ('5700', '5820', 'CN_HK') group by 1"
             ).fetchall()
         )
         assert values["CN_HK"] == values["5700"] + values["5820"]
