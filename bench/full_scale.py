@@ -16,7 +16,8 @@ Timed in one run, each step in a fresh process (so its peak RSS is its own), ``-
 (c) the project's year load (:func:`orchestration.census.load.load_table`): parse, checks, swap;
 (d) ``dbt build`` over the loaded years;
 (e) a one-year refresh: ``atp refresh --source local`` for one year, end to end;
-(f) the figures (the six figure tables and charts, for China).
+(f) the figures (the figure tables and charts, for China: figures 1-6 of exports, and figure 7,
+the balance, when the input holds imports).
 
 Prints records/s, the ratios to (a) and (b), and the peak RSS of each step; writes everything
 to ``warehouse/bench/<timestamp>.json``. Usage: ``python -m bench.full_scale [--years 3]
