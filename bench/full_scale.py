@@ -21,7 +21,8 @@ Timed in one run, each step in a fresh process (so its peak RSS is its own), ``-
 (a2), (c2) the same line read and year load of the import year (its floor and its load);
 (d) ``dbt build`` over the loaded years;
 (e) a one-year refresh: ``atp refresh --source local`` for one year, end to end;
-(f) the figures (the six figure tables and charts, for China).
+(f) the figures (the figure tables and charts, for China: figures 1-6 of exports, and figure 7,
+the balance, when the input holds imports).
 
 Prints records/s, the ratios to (a) and (b) (for the import steps, to (a2)), the peak RSS of each
 step and the import year load's records/s beside the export year load's; writes everything to

@@ -15,7 +15,7 @@ import typer
 from orchestration.console.common import reader, refuse
 from orchestration.console.execute import dagster_home, execute_job, run_log_path
 from orchestration.dbt_settings import DEFAULT_BASE_YEAR, DEFAULT_MAX_UNLINKED_VALUE_SHARE
-from orchestration.figures.options import AS_PUBLISHED, DEFAULT_PARTNER
+from orchestration.figures.options import AS_PUBLISHED, DEFAULT_FLOW, DEFAULT_PARTNER
 from orchestration.paths import REPO_ROOT, SAMPLE_DIR
 from orchestration.resources import SOURCES, WarehouseResource
 from orchestration.settings import SettingError
@@ -138,16 +138,22 @@ def figures_command(
     ),
     year: int | None = typer.Option(None, help="Year of figures 3 and 6 (default: the last year of --years)."),
     definition: str = typer.Option(AS_PUBLISHED, help="ATP definition: as_published or fixed_<base year>."),
+    flow: str = typer.Option(
+        DEFAULT_FLOW,
+        help="Trade flow of figures 1-6: exports (f.a.s.) or imports (general imports, customs value, by country "
+        "of origin); figure 7, the balance, draws both.",
+    ),
     log_level: str = typer.Option("info", help=LOG_LEVEL_HELP, callback=_check_log_level),
     verbose: bool = typer.Option(False, "--verbose", help=VERBOSE_HELP),
 ) -> None:
-    """Draw the six figures for one partner from the warehouse as it is (no load, no dbt build).
+    """Draw the seven figures for one partner from the warehouse as it is (no load, no dbt build):
+    figures 1-6 of one trade flow (``--flow``), figure 7 the ATP trade balance.
 
     Runs ``atp_figures_job`` (the figure assets only) with the ``figures`` resource config the
     UI's Launchpad shows, over the partition range of the years drawn, recorded in the Dagster
-    instance like ``atp refresh``. An unknown partner, a range outside the complete years held,
-    a year or a definition the warehouse lacks is one line on stderr (exit 2), before anything
-    runs."""
+    instance like ``atp refresh``. An unknown partner or flow, a range outside the complete years
+    held (of that flow), a year or a definition the warehouse lacks is one line on stderr (exit
+    2), before anything runs."""
     from orchestration import figures
     from orchestration.console.summary import written_figure_lines
     from orchestration.jobs import atp_figures_job
@@ -158,7 +164,7 @@ def figures_command(
     path = WarehouseResource().database_path()
     with reader(path) as con:
         try:
-            options = figures.resolve_figure_options(con, partner, years, year, definition)
+            options = figures.resolve_figure_options(con, partner, years, year, definition, flow)
         except duckdb.CatalogException as error:
             first_line = str(error).splitlines()[0]
             typer.echo(f"the warehouse at {path} lacks the partner marts ({first_line}): run `make run`", err=True)
@@ -166,10 +172,13 @@ def figures_command(
         except figures.FigureOptionError as error:
             refuse(f"--{error.option}", str(error))
     first, last = options.years
-    typer.echo(f"Drawing figures 1-6 for {options.partner.name} ({options.partner.code}), {first}-{last} ...")
+    drawn = f"figures 1-{len(figures.FIGURE_NAMES)}"
+    if flow != figures.DEFAULT_FLOW:
+        drawn = f"figures 1-6 of ATP {flow} and figure 7 (the balance)"
+    typer.echo(f"Drawing {drawn} for {options.partner.name} ({options.partner.code}), {first}-{last} ...")
     execute_job(
         atp_figures_job,
-        figure_run_config(options.partner.code, years or "", year, definition),
+        figure_run_config(options.partner.code, years or "", year, definition, flow),
         partition_range_tags(first, last),
         log_level,
         verbose,

@@ -84,6 +84,20 @@ CENSUS_CAPTION = (
     "Data: U.S. Census Bureau, exports of Advanced Technology Products (as published). Built by the ATP warehouse."
 )
 
+#: The trade flows of the marts (``trade_flow``): f.a.s. exports to the country of destination and
+#: general imports at customs value from the country of origin.
+EXPORTS = "exports"
+IMPORTS = "imports"
+#: The import-side raw tables a figure of imports reads, with the words used for them.
+IMPORT_TABLE_LABELS = {"import_history": "import history", "import_concordance": "import ATP list"}
+#: The raw tables behind the figures of each flow (the country list and table serve both).
+FLOW_TABLES = {
+    EXPORTS: tuple(TABLE_LABELS),
+    IMPORTS: (*IMPORT_TABLE_LABELS, "countries", "country_trade"),
+}
+#: Every raw table a caption may name, with its words.
+CAPTION_LABELS = TABLE_LABELS | IMPORT_TABLE_LABELS
+
 
 def year_ranges(years: list[int]) -> str:
     """``[2000, 2001, 2002, 2005]`` -> ``"2000-2002, 2005"``."""
@@ -151,11 +165,15 @@ def unverified_notes(con: duckdb.DuckDBPyConnection, years: list[int] | None = N
     return list(dict.fromkeys(row[0] for row in rows))
 
 
-def inputs_origin(con: duckdb.DuckDBPyConnection, years: list[int] | None = None) -> str:
-    """The origin of the inputs behind ``years`` (every year: None) in one word, for a table or a
-    summary that shows one: ``synthetic`` if any is synthetic, else ``unverified`` if any is
-    unverified, else ``census`` (also when nothing is loaded)."""
-    present = {o for by in _origins(con, years).values() for key in by for o in key.split(" + ")}
+def inputs_origin(
+    con: duckdb.DuckDBPyConnection, years: list[int] | None = None, flows: Iterable[str] = (EXPORTS,)
+) -> str:
+    """The origin of the inputs behind ``years`` (every year: None) of the trade ``flows``
+    (:data:`FLOW_TABLES`; default: exports) in one word, for a table or a summary that shows one:
+    ``synthetic`` if any is synthetic, else ``unverified`` if any is unverified, else ``census``
+    (also when nothing is loaded). ``KeyError`` for an unknown flow."""
+    tables = _flow_tables(flows)
+    present = {o for by in _origins(con, years, tables).values() for key in by for o in key.split(" + ")}
     return next((o for o in (SYNTHETIC, UNVERIFIED) if o in present), CENSUS)
 
 
@@ -179,32 +197,43 @@ def origin_lines(con: duckdb.DuckDBPyConnection) -> list[str]:
     return lines + [f"UNVERIFIED: {note}" for note in unverified_notes(con)]
 
 
-def caption(con: duckdb.DuckDBPyConnection, years: list[int]) -> str:
-    """A chart caption that says which inputs behind ``years`` are real, which SYNTHETIC and
-    which unverified (files that differ from their manifest entry)."""
-    origins = _origins(con, years)
+def _flow_tables(flows: Iterable[str]) -> tuple[str, ...]:
+    """The raw tables behind ``flows`` (:data:`FLOW_TABLES`), each once, in the order of
+    :data:`CAPTION_LABELS`. ``KeyError`` for an unknown flow."""
+    wanted = {table for flow in flows for table in FLOW_TABLES[flow]}
+    return tuple(table for table in CAPTION_LABELS if table in wanted)
+
+
+def caption(con: duckdb.DuckDBPyConnection, years: list[int], flows: Iterable[str] = (EXPORTS,)) -> str:
+    """A chart caption that says which inputs behind ``years`` of the trade ``flows`` (default:
+    exports; ``("exports", "imports")`` for the balance) are real, which SYNTHETIC and which
+    unverified (files that differ from their manifest entry). ``KeyError`` for an unknown flow."""
+    shown = [flow for flow in (EXPORTS, IMPORTS) if flow in set(flows)]
+    origins = _origins(con, years, _flow_tables(shown))
+    nouns = " and ".join(shown)  # "exports", "imports", "exports and imports"
+    values = " and ".join(flow.removesuffix("s") for flow in shown)  # "export and import"
     synthetic = any(_years_with(by, SYNTHETIC) for by in origins.values())
     unverified = [
-        f"{TABLE_LABELS[t]} {year_ranges(_years_with(by, UNVERIFIED))}"
+        f"{CAPTION_LABELS[t]} {year_ranges(_years_with(by, UNVERIFIED))}"
         for t, by in origins.items()
         if _years_with(by, UNVERIFIED)
     ]
     if not synthetic and not unverified:
-        return CENSUS_CAPTION
+        return CENSUS_CAPTION.replace("exports", nouns, 1)
     real = [
-        f"{TABLE_LABELS[t]} {year_ranges(_years_with(by, CENSUS))}"
+        f"{CAPTION_LABELS[t]} {year_ranges(_years_with(by, CENSUS))}"
         for t, by in origins.items()
         if _years_with(by, CENSUS)
     ]
     if synthetic:
         text = (
-            "Data: SYNTHETIC sample in Census layouts (export values calibrated to the real Census world ATP "
+            f"Data: SYNTHETIC sample in Census layouts ({values} values calibrated to the real Census world ATP "
             "totals), NOT Census ATP data."
         )
         if real:
             text += " Real Census inputs: " + "; ".join(real) + "."
     else:
-        text = "Data: U.S. Census Bureau, exports of Advanced Technology Products (as published)"
+        text = f"Data: U.S. Census Bureau, {nouns} of Advanced Technology Products (as published)"
         text += f", Census inputs: {'; '.join(real)}." if real else "."
     if unverified:
         text += (

@@ -161,11 +161,15 @@ class StepReport:
         if figures:
             failed = [s.key for s in figures if s.status == "STEP_FAILURE"]
             charts = [s for s in figures if s.key != "lineage"]
-            drawn = len([s for s in charts if s.status != "STEP_FAILURE"])
+            # a figure with nothing to draw (figure 7 without imports) succeeds and writes no file
+            skipped = [s.key for s in charts if s.status != "STEP_FAILURE" and (s.metadata or {}).get("not_drawn")]
+            drawn = len([s for s in charts if s.status != "STEP_FAILURE"]) - len(skipped)
             lineage = (
                 " and the lineage" if any(s.key == "lineage" and s.status != "STEP_FAILURE" for s in figures) else ""
             )
             not_drawn = f" (FAILED: {', '.join(failed)})" if failed else ""
+            if skipped:
+                not_drawn += f" ({', '.join(skipped)}: no complete year of both flows)"
             total = sum(s.seconds for s in figures)
             self.lines.append(f"  figures: {drawn} of {len(charts)} charts{lineage} written{not_drawn}, {total:.1f} s")
         self.pending = []

@@ -1,6 +1,6 @@
 """The Dagster resources of the code location, one job each: where the warehouse is and how a run
 writes it (:class:`WarehouseResource`), where the raw assets read a year's Census files from
-(:class:`SourceResource`), and what the six figures draw (:class:`FigureSettings`). The paths and
+(:class:`SourceResource`), and what the figures draw (:class:`FigureSettings`). The paths and
 environment variables they fall back to are :mod:`orchestration.paths`; the write, audit, publish
 protocol they drive is :mod:`orchestration.candidate` and :mod:`orchestration.publish`."""
 
@@ -20,7 +20,7 @@ from pydantic import Field, PrivateAttr, ValidationInfo, field_validator
 
 from orchestration.candidate import candidate_dir, end_run, kept_candidate, make_candidate, take_run_lock, writer_lock
 from orchestration.failures import run_problems
-from orchestration.figures.options import AS_PUBLISHED, DEFAULT_PARTNER
+from orchestration.figures.options import AS_PUBLISHED, DEFAULT_FLOW, DEFAULT_PARTNER, TRADE_FLOWS
 from orchestration.partitions import parse_year_range
 from orchestration.paths import (
     DEFAULT_DUCKDB_PATH,
@@ -398,8 +398,9 @@ class SourceResource(ConfigurableResource):
 
 
 class FigureSettings(ConfigurableResource):
-    """What the six figures draw, set once for all of them (the Launchpad's ``resources.figures``;
-    ``atp figures`` and ``atp refresh`` options): the partner, the window of years, the year of
+    """What the seven figures draw, set once for all of them (the Launchpad's ``resources.figures``;
+    ``atp figures`` and ``atp refresh`` options): the partner, the trade flow of figures 1-6
+    (exports or imports; figure 7, the balance, draws both), the window of years, the year of
     figures 3 and 6 and the ATP definition. Validated once per run against the warehouse the run
     reads (:meth:`options`)."""
 
@@ -413,6 +414,11 @@ class FigureSettings(ConfigurableResource):
         description="Years of figures 1, 2, 4 and 5, one range such as 2000-2008; empty: every complete year held",
     )
     year: int | None = Field(default=None, description="Year of figures 3 and 6; default: the last year of the range")
+    flow: str = Field(
+        default=DEFAULT_FLOW,
+        description="Trade flow of figures 1-6: exports (f.a.s., to the country of destination) or imports "
+        "(general imports at customs value, from the country of origin); figure 7, the balance, draws both",
+    )
     definition: str = Field(
         default=AS_PUBLISHED,
         description="ATP definition: as_published (each year's own list) or fixed_<base year>, e.g. fixed_2008 "
@@ -428,6 +434,11 @@ class FigureSettings(ConfigurableResource):
             except ValueError as error:
                 raise SettingError("years", str(error)) from None
         return value.strip()
+
+    @field_validator("flow")
+    @classmethod
+    def _flow(cls, value: str) -> str:
+        return check_choice("flow", value.strip(), TRADE_FLOWS, allow_empty=False)
 
     @field_validator("definition")
     @classmethod
@@ -462,7 +473,7 @@ class FigureSettings(ConfigurableResource):
         if self._resolved is None:
             try:
                 self._resolved = figures.resolve_figure_options(
-                    con, self.partner, self.years or None, self.year, self.definition
+                    con, self.partner, self.years or None, self.year, self.definition, self.flow
                 )
             except figures.FigureOptionError as error:  # name the setting of the figures resource
                 raise SettingError(error.option, str(error)) from None

@@ -14,7 +14,7 @@ from typing import Any
 from pydantic import ValidationError
 
 from orchestration.dbt_settings import DEFAULT_BASE_YEAR, DEFAULT_MAX_UNLINKED_VALUE_SHARE
-from orchestration.figures.options import AS_PUBLISHED, DEFAULT_PARTNER
+from orchestration.figures.options import AS_PUBLISHED, DEFAULT_FLOW, DEFAULT_PARTNER
 from orchestration.settings import SettingError, convert
 
 #: Source settings the console sets with its own options, not with ``--set``.
@@ -22,11 +22,16 @@ OWN_OPTIONS = ("source", "force_download", "local_dir")
 
 
 def figure_run_config(
-    partner: str = DEFAULT_PARTNER, years: str = "", year: int | None = None, definition: str = AS_PUBLISHED
+    partner: str = DEFAULT_PARTNER,
+    years: str = "",
+    year: int | None = None,
+    definition: str = AS_PUBLISHED,
+    flow: str = DEFAULT_FLOW,
 ) -> dict[str, Any]:
-    """The run config that sets what every figure draws, once for all six (the ``figures``
-    resource, :class:`orchestration.resources.FigureSettings`; the Launchpad shows the same)."""
-    config = {"partner": partner, "years": years, "year": year, "definition": definition}
+    """The run config that sets what every figure draws, once for all seven (the ``figures``
+    resource, :class:`orchestration.resources.FigureSettings`; the Launchpad shows the same):
+    partner, window, year of figures 3 and 6, definition and trade flow of figures 1-6."""
+    config = {"partner": partner, "years": years, "year": year, "definition": definition, "flow": flow}
     return {"resources": {"figures": {"config": config}}}
 
 

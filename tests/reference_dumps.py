@@ -56,6 +56,10 @@ MART_PREFIXES = ("fct_", "dim_")
 PARTNER_GROUP_FIGURES = ("figures", "--partner", "CN_HK", "--years", "2000-2008")
 #: Marts added since the reference was taken: absent from it, skipped by :func:`differences`.
 NEW_MARTS = {"dim_partner_members", "fct_atp_trade", "fct_atp_trade_by_definition", "fct_atp_trade_balance"}
+#: Figures added since the reference was taken (issue 20: figure 7, the ATP trade balance), by the
+#: start of their file names: absent from it, skipped by :func:`differences`; every figure of the
+#: reference (1-6, ATP exports) is still compared.
+NEW_FIGURE_PREFIXES = ("figure_7_",)
 #: The flow column of the marts since issue 20, and the flow the reference holds.
 FLOW_COLUMN = "trade_flow"
 REFERENCE_FLOW = "exports"
@@ -150,11 +154,14 @@ def dump(warehouse: Path, exports: Path) -> dict[str, dict[str, dict[str, object
 
 def differences(actual: dict, expected: dict) -> list[str]:
     """One line per mart or figure whose digest differs from the reference dump (or is missing);
-    a mart of :data:`NEW_MARTS` that the reference lacks is not compared."""
+    a mart of :data:`NEW_MARTS` or a figure of :data:`NEW_FIGURE_PREFIXES` that the reference
+    lacks is not compared."""
     lines = []
     for kind in ("marts", "figures"):
         for name in sorted(set(actual[kind]) | set(expected[kind])):
             if kind == "marts" and name in NEW_MARTS and name not in expected[kind]:
+                continue
+            if kind == "figures" and name.startswith(NEW_FIGURE_PREFIXES) and name not in expected[kind]:
                 continue
             got, want = actual[kind].get(name), expected[kind].get(name)
             if got != want:

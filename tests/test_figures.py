@@ -1,8 +1,9 @@
-"""The figure tables, charts and files for any partner, on a small hand-made warehouse that holds
-the mart contract (dim_partners, fct_specialization_gaps, fct_atp_growth, fct_hs10_gap_contributions)
-with values chosen by hand; every expected number is worked out in the comments.
+"""The figure tables, charts and files for any partner and trade flow, on a small hand-made
+warehouse that holds the mart contract (dim_partners, fct_specialization_gaps, fct_atp_growth,
+fct_hs10_gap_contributions with both flows; fct_atp_trade_balance) with values chosen by hand;
+every expected number is worked out in the comments.
 
-The hand-made warehouse (USD, as published; three ATP groups, four countries):
+The hand-made warehouse, ATP exports (USD, as published; three ATP groups, four countries):
 
     year  group                      China 5700  Hong Kong 5820  Japan 5880  Canada 1220  world
     2007  01 Biotechnology                  100               0         200          300    600
@@ -26,6 +27,30 @@ HS10 codes of 2008 (China, Hong Kong, Japan, Canada):
         3002200000 vaccines      150   50  200  200  (world  600)
     04  8471300000 laptops       300   50  100  700  (world 1150)
         8471700000 hard drives   100   50  200  300  (world  650)
+
+ATP imports (general imports from the country of origin, USD, as published; the same groups):
+
+    year  group                      China 5700  Hong Kong 5820  Japan 5880  Canada 1220  world
+    2007  01 Biotechnology                    0               0         100          200    300
+    2007  04 Information & Comm.            900             200         300          100   1500
+    2007  05 Electronics                    100               0         400          100    600
+    2008  01 Biotechnology                   50               0         150          300    500
+    2008  04 Information & Comm.           1600             300         400          200   2500
+    2008  05 Electronics                    150             100         450          100    800
+    2009  (incomplete: import history through month 3, never shown)
+
+Totals: China 2007 1000, 2008 1800; Japan 2008 1000; world 2007 2400, 2008 3800.
+fixed_2008 (imports): 2007 with 50 more Information & Comm. for every country (China 2007: 1050).
+
+HS10 import codes of 2008 (China, Hong Kong, Japan, Canada); 8517120000 is on the import list only:
+    04  8471300000 laptops      1200  200  100  100  (world 1600)
+        8517120000 cell phones   400  100  300  100  (world  900)
+    05  8542310000 processors    100  100  300    0  (world  500)
+        8541100000 diodes         50    0  150  100  (world  300)
+    01  3002200000 vaccines       50    0  150  300  (world  500)
+
+The ATP trade balance (fct_atp_trade_balance) is exports minus imports of the tables above, e.g.
+China 2008: 01 200 - 50 = +150, 04 400 - 1600 = -1200, 05 1400 - 150 = +1250, all 2000 - 1800 = +200.
 """
 
 from __future__ import annotations
@@ -77,6 +102,29 @@ CODES_2008 = [
     ("04", "8471300000", "Portable automatic data processing machines", (300, 50, 100, 700)),
     ("04", "8471700000", "Storage units (hard disk drives)", (100, 50, 200, 300)),
 ]
+#: (year, cty_code) -> ATP imports from the country of groups 01, 04, 05, as published
+IMPORT_VALUES = {
+    (2007, "5700"): (0, 900, 100),
+    (2007, "5820"): (0, 200, 0),
+    (2007, "5880"): (100, 300, 400),
+    (2007, "1220"): (200, 100, 100),
+    (2008, "5700"): (50, 1600, 150),
+    (2008, "5820"): (0, 300, 100),
+    (2008, "5880"): (150, 400, 450),
+    (2008, "1220"): (300, 200, 100),
+    (2009, "5700"): (10, 100, 10),
+    (2009, "5820"): (0, 10, 0),
+    (2009, "5880"): (10, 10, 10),
+    (2009, "1220"): (10, 10, 10),
+}
+#: 2008 HS10 import codes: (group, code, description, imports from 5700, 5820, 5880, 1220)
+IMPORT_CODES_2008 = [
+    ("04", "8471300000", "Portable automatic data processing machines", (1200, 200, 100, 100)),
+    ("04", "8517120000", "Telephones for cellular networks", (400, 100, 300, 100)),
+    ("05", "8542310000", "Electronic integrated circuits: processors and controllers", (100, 100, 300, 0)),
+    ("05", "8541100000", "Diodes, other than photosensitive or light-emitting", (50, 0, 150, 100)),
+    ("01", "3002200000", "Vaccines for human medicine", (50, 0, 150, 300)),
+]
 PARTNERS = [
     # partner_code, partner_name, partner_kind
     *[(code, name, "country") for code, name in COUNTRIES.items()],
@@ -88,7 +136,9 @@ CHAIN_LINKED_CHINA = {2007: 1000, 2008: 1818, 2009: 182}
 
 
 def _build(path: Path) -> None:
-    """The contract tables from the hand-made values above (the mart arithmetic in plain SQL)."""
+    """The contract tables from the hand-made values above (the mart arithmetic in plain SQL), for
+    both trade flows (exports: VALUES, CODES_2008; imports: IMPORT_VALUES, IMPORT_CODES_2008), and
+    fct_atp_trade_balance from both."""
     con = duckdb.connect(str(path))
     con.execute(
         "create table int_trade_history_years (trade_flow varchar, year integer, last_stat_month integer, "
@@ -96,12 +146,14 @@ def _build(path: Path) -> None:
     )
     con.execute(
         "insert into int_trade_history_years values ('exports', 2007, 12, true), ('exports', 2008, 12, true), "
-        "('exports', 2009, 6, false)"
+        "('exports', 2009, 6, false), ('imports', 2007, 12, true), ('imports', 2008, 12, true), "
+        "('imports', 2009, 3, false)"
     )
     con.execute("create schema raw")
     con.execute("create table raw.source_files (year integer, raw_table varchar, origin varchar, vintage varchar)")
     for year in (2007, 2008, 2009):
-        con.execute("insert into raw.source_files values (?, 'export_history', 'synthetic', null)", [year])
+        for raw_table in ("export_history", "import_history"):
+            con.execute("insert into raw.source_files values (?, ?, 'synthetic', null)", [year, raw_table])
     con.execute("create table fct_atp_exports as select 2008 as year, '5700' as cty_code, true as is_synthetic")
     con.execute(
         "create table dim_partners (partner_code varchar, partner_name varchar, partner_kind varchar, "
@@ -115,62 +167,71 @@ def _build(path: Path) -> None:
     con.executemany("insert into dim_partner_members values (?, ?, 2007, 2009)", PARTNER_MEMBERS)
     con.execute("create table members as select partner_code, cty_code from dim_partner_members")
     con.execute(
-        "create table country_values (year integer, cty_code varchar, definition varchar, "
+        "create table country_values (trade_flow varchar, year integer, cty_code varchar, definition varchar, "
         "hitech_code varchar, value_usd bigint)"
     )
-    for (year, cty), values in VALUES.items():
-        for hitech, value in zip(GROUPS, values, strict=True):
-            fixed = value + 100 if (year == 2007 and hitech == "05") else value
-            con.execute("insert into country_values values (?, ?, 'as_published', ?, ?)", [year, cty, hitech, value])
-            con.execute("insert into country_values values (?, ?, 'fixed_2008', ?, ?)", [year, cty, hitech, fixed])
+    for flow, by_country, fixed_group, fixed_more in (
+        ("exports", VALUES, "05", 100),
+        ("imports", IMPORT_VALUES, "04", 50),
+    ):
+        for (year, cty), values in by_country.items():
+            for hitech, value in zip(GROUPS, values, strict=True):
+                fixed = value + fixed_more if (year == 2007 and hitech == fixed_group) else value
+                con.execute(
+                    "insert into country_values values (?, ?, ?, 'as_published', ?, ?)",
+                    [flow, year, cty, hitech, value],
+                )
+                con.execute(
+                    "insert into country_values values (?, ?, ?, 'fixed_2008', ?, ?)", [flow, year, cty, hitech, fixed]
+                )
     con.execute("create table groups (hitech_code varchar, group_name varchar)")
     con.executemany("insert into groups values (?, ?)", list(GROUPS.items()))
     con.execute("""
         create table partner_values as
         with world as (
-            select year, definition, hitech_code, sum(value_usd) as world from country_values group by all
+            select trade_flow, year, definition, hitech_code, sum(value_usd) as world from country_values group by all
         ),
         partner as (
-            select m.partner_code, v.year, v.definition, v.hitech_code, sum(v.value_usd) as partner
+            select m.partner_code, v.trade_flow, v.year, v.definition, v.hitech_code, sum(v.value_usd) as partner
             from country_values v join members m using (cty_code) group by all
         )
-        select partner_code, d.partner_name, d.partner_kind, year, definition, hitech_code, g.group_name,
+        select trade_flow, partner_code, d.partner_name, d.partner_kind, year, definition, hitech_code, g.group_name,
                partner::bigint as partner, (world - partner)::bigint as rest, world::bigint as world
-        from world join partner using (year, definition, hitech_code) join groups g using (hitech_code)
+        from world join partner using (trade_flow, year, definition, hitech_code) join groups g using (hitech_code)
         join dim_partners d using (partner_code)
     """)
     con.execute("""
         create table fct_specialization_gaps as
-        select year, partner_code, definition, hitech_code, partner_name, partner_kind, group_name,
+        select year, trade_flow, partner_code, definition, hitech_code, partner_name, partner_kind, group_name,
                partner as partner_value_usd, rest as rest_of_world_value_usd, world as world_value_usd,
                partner / sum(partner) over t as partner_composition_share,
                rest / sum(rest) over t as rest_of_world_composition_share,
                100 * (partner / sum(partner) over t - rest / sum(rest) over t) as gap_pp,
                true as is_synthetic
-        from partner_values window t as (partition by year, partner_code, definition)
+        from partner_values window t as (partition by trade_flow, year, partner_code, definition)
     """)
     con.execute("""
         create table growth_values as
-        select year, partner_code, definition, hitech_code, partner_name, partner_kind, group_name,
+        select trade_flow, year, partner_code, definition, hitech_code, partner_name, partner_kind, group_name,
                partner, rest, world from partner_values
         union all
-        select year, partner_code, definition, 'all', partner_name, partner_kind, 'All ATP groups',
+        select trade_flow, year, partner_code, definition, 'all', partner_name, partner_kind, 'All ATP groups',
                sum(partner), sum(rest), sum(world) from partner_values group by all
     """)
     con.execute("""
         insert into growth_values
-        select year, partner_code, 'chain_linked', hitech_code, partner_name, partner_kind, group_name,
+        select trade_flow, year, partner_code, 'chain_linked', hitech_code, partner_name, partner_kind, group_name,
                partner, rest, world from growth_values where definition = 'as_published' and hitech_code = 'all'
     """)
     for year, value in CHAIN_LINKED_CHINA.items():
         con.execute(
             "update growth_values set partner = ? where definition = 'chain_linked' and partner_code = '5700' "
-            "and year = ?",
+            "and year = ? and trade_flow = 'exports'",
             [value, year],
         )
     con.execute("""
         create table fct_atp_growth as
-        select year, partner_code, definition, hitech_code, partner_name, partner_kind, group_name,
+        select year, trade_flow, partner_code, definition, hitech_code, partner_name, partner_kind, group_name,
                partner::bigint as partner_value_usd,
                partner / lag(partner) over w - 1 as partner_yoy_growth,
                100 * partner / first_value(partner) over w as partner_index_first_year_100,
@@ -180,27 +241,31 @@ def _build(path: Path) -> None:
                world::bigint as world_value_usd,
                world / lag(world) over w - 1 as world_yoy_growth,
                100 * world / first_value(world) over w as world_index_first_year_100
-        from growth_values window w as (partition by partner_code, definition, hitech_code order by year)
+        from growth_values window w as (partition by trade_flow, partner_code, definition, hitech_code order by year)
     """)
     con.execute(
-        "create table code_values (hitech_code varchar, hs10_code varchar, hs10_description varchar, "
-        "cty_code varchar, value_usd bigint)"
+        "create table code_values (trade_flow varchar, hitech_code varchar, hs10_code varchar, "
+        "hs10_description varchar, cty_code varchar, value_usd bigint)"
     )
-    for hitech, code, description, values in CODES_2008:
-        for cty, value in zip(COUNTRIES, values, strict=True):
-            con.execute("insert into code_values values (?, ?, ?, ?, ?)", [hitech, code, description, cty, value])
+    for flow, codes in (("exports", CODES_2008), ("imports", IMPORT_CODES_2008)):
+        for hitech, code, description, values in codes:
+            for cty, value in zip(COUNTRIES, values, strict=True):
+                con.execute(
+                    "insert into code_values values (?, ?, ?, ?, ?, ?)", [flow, hitech, code, description, cty, value]
+                )
     con.execute("""
         create table fct_hs10_gap_contributions as
         with world as (
-            select hitech_code, hs10_code, hs10_description, sum(value_usd) as world from code_values group by all
+            select trade_flow, hitech_code, hs10_code, hs10_description, sum(value_usd) as world
+            from code_values group by all
         ),
         partner as (
-            select m.partner_code, c.hitech_code, c.hs10_code, sum(c.value_usd) as partner
+            select m.partner_code, c.trade_flow, c.hitech_code, c.hs10_code, sum(c.value_usd) as partner
             from code_values c join members m using (cty_code) group by all
         ),
-        totals as (select partner_code, partner, rest from partner_values
+        totals as (select trade_flow, partner_code, partner, rest from partner_values
                    where year = 2008 and definition = 'as_published')
-        select 2008 as year, p.partner_code, 'as_published' as definition, w.hitech_code, w.hs10_code,
+        select 2008 as year, w.trade_flow, p.partner_code, 'as_published' as definition, w.hitech_code, w.hs10_code,
                d.partner_name, d.partner_kind, g.group_name, w.hs10_description,
                p.partner::bigint as partner_value_usd, (w.world - p.partner)::bigint as rest_of_world_value_usd,
                p.partner / sum(p.partner) over grp as partner_group_share,
@@ -209,15 +274,29 @@ def _build(path: Path) -> None:
                (w.world - p.partner) / t.rest as rest_of_world_composition_share,
                100 * (p.partner / t.partner - (w.world - p.partner) / t.rest) as contribution_pp,
                true as is_synthetic
-        from world w join partner p using (hitech_code, hs10_code) join dim_partners d using (partner_code)
+        from world w join partner p using (trade_flow, hitech_code, hs10_code) join dim_partners d using (partner_code)
         join groups g using (hitech_code)
-        join (select partner_code, sum(partner) as partner, sum(rest) as rest from totals group by 1) as t
-            using (partner_code)
-        window grp as (partition by p.partner_code, w.hitech_code)
+        join (select trade_flow, partner_code, sum(partner) as partner, sum(rest) as rest from totals group by all)
+            as t using (trade_flow, partner_code)
+        window grp as (partition by w.trade_flow, p.partner_code, w.hitech_code)
     """)
-    # the values above are exports: the marts' trade flow
-    for mart in ("fct_specialization_gaps", "fct_atp_growth", "fct_hs10_gap_contributions"):
-        con.execute(f"alter table {mart} add column trade_flow varchar default 'exports'")
+    # the balance: exports minus imports, for the years and definitions both flows hold
+    con.execute("""
+        create table fct_atp_trade_balance as
+        with flows as (
+            select * from growth_values where definition in ('as_published', 'fixed_2008')
+        )
+        select e.year, e.partner_code, e.definition, e.hitech_code, e.partner_name, e.partner_kind, e.group_name,
+               e.partner::bigint as partner_exports_usd, i.partner::bigint as partner_imports_usd,
+               (e.partner - i.partner)::bigint as partner_balance_usd,
+               e.rest::bigint as rest_of_world_exports_usd, i.rest::bigint as rest_of_world_imports_usd,
+               (e.rest - i.rest)::bigint as rest_of_world_balance_usd,
+               e.world::bigint as world_exports_usd, i.world::bigint as world_imports_usd,
+               (e.world - i.world)::bigint as world_balance_usd,
+               true as is_synthetic
+        from flows e join flows i using (year, partner_code, definition, hitech_code)
+        where e.trade_flow = 'exports' and i.trade_flow = 'imports'
+    """)
     con.close()
 
 
@@ -239,9 +318,14 @@ def _column(table, name: str) -> list:
 
 
 def _options(
-    con, partner: str = "5700", years: str | None = None, year: int | None = None, definition: str = "as_published"
+    con,
+    partner: str = "5700",
+    years: str | None = None,
+    year: int | None = None,
+    definition: str = "as_published",
+    flow: str = "exports",
 ):
-    return figures.resolve_figure_options(con, partner, years, year, definition)
+    return figures.resolve_figure_options(con, partner, years, year, definition, flow)
 
 
 def _stem_options(partner: figures.Partner, year: int = 2008, definition: str = "as_published", years=None):
@@ -698,6 +782,243 @@ def test_caption_says_synthetic_incomplete_years_and_group_members(con) -> None:
     assert "Left out" not in figures.figure_caption(con, _options(con, "CN_HK", "2007-2008"), [2007, 2008])
 
 
+# --- the trade flow: figures 1-6 of ATP imports ------------------------------------------------
+
+
+def test_the_flow_is_checked_in_one_line(con) -> None:
+    with pytest.raises(figures.FigureOptionError) as raised:
+        figures.resolve_figure_options(con, "5700", flow="reexports")
+    assert (raised.value.option, str(raised.value)) == ("flow", "flow 'reexports' is not one of exports, imports")
+    # the years of imports are those whose import history is complete: 2009 is through month 3
+    with pytest.raises(figures.FigureOptionError) as raised:
+        figures.resolve_figure_options(con, "5880", "2008-2009", flow="imports")
+    assert (raised.value.option, str(raised.value)) == (
+        "years",
+        "years '2008-2009': 2009 is incomplete (import history through month 3); "
+        "valid years of imports from Japan: 2007-2008",
+    )
+    options = figures.resolve_figure_options(con, "japan", flow="imports")
+    assert (options.flow, options.years, options.year) == ("imports", (2007, 2008), 2008)
+    assert _options(con, "japan").flow == "exports"  # the default
+
+
+def test_imports_refused_when_the_warehouse_holds_none(warehouse: Path, tmp_path: Path) -> None:
+    copy = tmp_path / "atp.duckdb"
+    shutil.copy(warehouse, copy)
+    with duckdb.connect(str(copy)) as con:
+        con.execute("delete from int_trade_history_years where trade_flow = 'imports'")
+        with pytest.raises(figures.FigureOptionError) as raised:
+            figures.resolve_figure_options(con, "5700", flow="imports")
+        assert raised.value.option == "flow"
+        assert str(raised.value) == (
+            "flow 'imports': the warehouse holds no complete year of ATP imports (no import history loaded); "
+            "valid flows here: exports"
+        )
+        # figure 7 has nothing to draw: not an error of the options, a figure not drawn
+        with pytest.raises(figures.FigureNotDrawn) as not_drawn:
+            figures.draw_figure(con, 7, _options(con, "5700"))
+        assert str(not_drawn.value).startswith("figure 7: no year of 2007-2008 has complete ATP exports and imports")
+
+
+def test_file_names_of_imports_are_distinct_and_exports_keep_theirs() -> None:
+    china = figures.Partner("5700", "China")
+    window = _stem_options(china, 2008, years=(2000, 2008))
+    imports = replace(window, flow="imports")
+    stems = {n: figures.figure_stem(n, imports) for n in figures.FIGURE_NAMES}
+    assert stems == {
+        1: "figure_1_atp_imports_5700_china_2000_2008",
+        2: "figure_2_imports_composition_5700_china_2000_2008",
+        3: "figure_3_imports_composition_shares_5700_china_2008",
+        4: "figure_4_imports_specialization_gaps_5700_china_2000_2008",
+        5: "figure_5_imports_atp_definitions_5700_china_2000_2008",
+        6: "figure_6_imports_gap_products_5700_china_2008",
+        # the balance draws both flows: one name whatever the flow
+        7: "figure_7_trade_balance_5700_china_2000_2008",
+    }
+    exports = {n: figures.figure_stem(n, window) for n in figures.FIGURE_NAMES}
+    assert not set(stems.values()) - {stems[7]} & set(exports.values())
+    assert exports[1] == "figure_1_atp_exports_5700_china_2000_2008" and exports[7] == stems[7]
+    assert figures.figure_stem(7, _stem_options(china)) == "figure_7_trade_balance_5700_china"
+
+
+def test_figure_1_imports_from_china(con) -> None:
+    table = figures.figure_table(con, 1, _options(con, "5700", flow="imports"))
+    assert _column(table, "year") == [2007, 2008]  # 2009: import history through month 3
+    # China 0 + 900 + 100 = 1000 USD in 2007, 50 + 1600 + 150 = 1800 in 2008; the columns say imports
+    assert _column(table, "partner_atp_imports_usd_billions") == [Decimal("0.000001000"), Decimal("0.000001800")]
+    # world 300 + 1500 + 600 = 2400, 500 + 2500 + 800 = 3800; rest of world 1400, 2000
+    assert _column(table, "world_atp_imports_usd_billions") == [Decimal("0.000002400"), Decimal("0.000003800")]
+    assert _column(table, "rest_of_world_atp_imports_usd_billions") == [Decimal("0.000001400"), Decimal("0.000002000")]
+    assert "partner_atp_exports_usd_billions" not in table.column_names
+    # growth 1800 / 1000 - 1 = +80 %; share of world imports 1000 / 2400 = 41.67 %, 1800 / 3800 = 47.37 %
+    assert _column(table, "partner_yoy_growth_pct") == [None, pytest.approx(80.0)]
+    assert _column(table, "partner_share_of_world_pct") == [pytest.approx(100000 / 2400), pytest.approx(180000 / 3800)]
+
+
+def test_figures_2_3_4_imports_from_japan_and_cn_hk(con) -> None:
+    imports = _options(con, "5880", flow="imports")
+    two = {(r["year"], r["hitech_code"]): r for r in figures.figure_table(con, 2, imports).to_pylist()}
+    # Japan 2008: 150, 400, 450 of 1000 = 15, 40, 45 %; 2007: 100, 300, 400 of 800
+    assert [two[(2008, h)]["partner_composition_share_pct"] for h in GROUPS] == [
+        pytest.approx(15.0),
+        pytest.approx(40.0),
+        pytest.approx(45.0),
+    ]
+    assert two[(2007, "05")]["partner_composition_share_pct"] == pytest.approx(50.0)
+    assert two[(2008, "05")]["partner_imports_usd_billions"] == Decimal("0.000000450")
+    # rest of world 2008: 3800 - 1000 = 2800 (01 350, 04 2100, 05 350): 12.5, 75, 12.5 %
+    three = figures.figure_table(con, 3, imports)
+    assert _column(three, "rest_of_world_share_pct") == [
+        pytest.approx(12.5),
+        pytest.approx(75.0),
+        pytest.approx(12.5),
+    ]
+    assert _column(three, "partner_minus_rest_of_world_pp") == [
+        pytest.approx(2.5),
+        pytest.approx(-35.0),
+        pytest.approx(32.5),
+    ]
+    # CN_HK 2008: 50, 1900, 250 of 2200; rest of world 450, 600, 550 of 1600
+    four = figures.figure_table(con, 4, _options(con, "CN_HK", flow="imports")).to_pylist()
+    gaps = {(r["year"], r["hitech_code"]): r["partner_minus_rest_of_world_pp"] for r in four}
+    assert gaps[(2008, "04")] == pytest.approx(1900 / 22 - 600 / 16)
+    assert gaps[(2008, "01")] == pytest.approx(50 / 22 - 450 / 16)
+
+
+def test_figure_5_imports_from_china(con) -> None:
+    rows = figures.figure_table(con, 5, _options(con, "5700", flow="imports")).to_pylist()
+    # 2007: as published 1000, fixed 2008 list 0 + 950 + 100 = 1050, effect -50 USD; chain-linked = as published
+    assert [(r["year"], r["fixed_definition"]) for r in rows] == [(2007, "fixed_2008"), (2008, "fixed_2008")]
+    assert rows[0]["as_published_usd_billions"] == Decimal("0.000001000")
+    assert rows[0]["fixed_definition_usd_billions"] == Decimal("0.000001050")
+    assert rows[0]["reclassification_effect_usd_billions"] == Decimal("-0.000000050")
+    assert rows[1]["chain_linked_usd_billions"] == Decimal("0.000001800")
+
+
+def test_figure_6_imports_from_china(con) -> None:
+    rows = figures.figure_table(con, 6, _options(con, "5700", flow="imports")).to_pylist()
+    # China 2008 imports 50 / 1600 / 150 of 1800; rest of world 450 / 900 / 650 of 2000: gaps
+    # 01 2.78 - 22.5 = -19.72, 04 88.89 - 45 = +43.89, 05 8.33 - 32.5 = -24.17 pp
+    assert [(r["gap_side"], r["hitech_code"], r["hs10_code"]) for r in rows] == [
+        # laptops 1200 / 400: 66.67 - 20 = +46.67; cell phones (import list only) 400 / 500: 22.22 - 25 = -2.78
+        ("positive", "04", "8471300000"),
+        ("positive", "04", "8517120000"),
+        # processors 100 / 400: 5.56 - 20 = -14.44; diodes 50 / 250: 2.78 - 12.5 = -9.72
+        ("negative", "05", "8542310000"),
+        ("negative", "05", "8541100000"),
+    ]
+    assert rows[0]["group_gap_pp"] == pytest.approx(1600 / 18 - 45)
+    assert rows[2]["group_gap_pp"] == pytest.approx(150 / 18 - 32.5)
+    assert [r["contribution_pp"] for r in rows] == [
+        pytest.approx(1200 / 18 - 20),
+        pytest.approx(400 / 18 - 25),
+        pytest.approx(100 / 18 - 20),
+        pytest.approx(50 / 18 - 12.5),
+    ]
+    assert rows[0]["partner_imports_usd_billions"] == Decimal("0.000001200")
+    assert rows[0]["rest_of_world_imports_usd_billions"] == Decimal("0.000000400")
+    assert rows[0]["partner_group_share_pct"] == pytest.approx(75.0)  # 1200 of China's 1600
+
+
+# --- figure 7: the ATP trade balance ------------------------------------------------------------
+
+#: Figure 7 for China, as published, by hand (USD): (year, group) -> partner exports, imports,
+#: balance; world exports, imports, balance. "all" adds the three groups.
+CHINA_BALANCE = {
+    (2007, "01"): (100, 0, 100, 600, 300, 300),
+    (2007, "04"): (300, 900, -600, 1100, 1500, -400),
+    (2007, "05"): (600, 100, 500, 1000, 600, 400),
+    (2007, "all"): (1000, 1000, 0, 2700, 2400, 300),
+    (2008, "01"): (200, 50, 150, 1300, 500, 800),
+    (2008, "04"): (400, 1600, -1200, 1800, 2500, -700),
+    (2008, "05"): (1400, 150, 1250, 2400, 800, 1600),
+    (2008, "all"): (2000, 1800, 200, 5500, 3800, 1700),
+}
+BALANCE_COLUMNS = [
+    f"{scope}_{measure}_usd_billions" for scope in ("partner", "world") for measure in ("exports", "imports", "balance")
+]
+
+
+def _billions(usd: int) -> Decimal:
+    return Decimal(usd) / Decimal(10**9)
+
+
+def test_figure_7_china_by_hand(con) -> None:
+    table = figures.figure_table(con, 7, _options(con, "5700"))
+    rows = table.to_pylist()
+    # both flows complete in 2007 and 2008 (2009: neither); each year's groups, then all groups
+    assert [(r["year"], r["hitech_code"]) for r in rows] == list(CHINA_BALANCE)
+    assert table.column_names[:6] == ["year", "partner_code", "partner_name", "definition", "hitech_code", "group_name"]
+    assert table.column_names[6:] == BALANCE_COLUMNS
+    for row in rows:
+        expected = CHINA_BALANCE[(row["year"], row["hitech_code"])]
+        assert [row[c] for c in BALANCE_COLUMNS] == [_billions(v) for v in expected], row
+    assert rows[3]["group_name"] == "All ATP groups"
+    # China 2008: a deficit in ICT (-1200 USD), surpluses in Biotechnology and Electronics
+    assert rows[5]["partner_balance_usd_billions"] == Decimal("-0.000001200")
+    assert {str(table.schema.field(c).type) for c in BALANCE_COLUMNS} == {"decimal128(18, 9)"}
+    # the flow setting does not change the balance
+    imports = figures.figure_table(con, 7, _options(con, "5700", flow="imports"))
+    assert imports.to_pylist() == rows
+
+
+def test_figure_7_japan_cn_hk_and_fixed_definition(con) -> None:
+    japan = {(r["year"], r["hitech_code"]): r for r in figures.figure_table(con, 7, _options(con, "5880")).to_pylist()}
+    # Japan 2007: 200 / 200 / 100 exported, 100 / 300 / 400 imported: +100, -100, -300, all -300;
+    # 2008: 500 / 300 / 200 vs 150 / 400 / 450: +350, -100, -250, all 0
+    assert [japan[(2007, h)]["partner_balance_usd_billions"] for h in (*GROUPS, "all")] == [
+        _billions(v) for v in (100, -100, -300, -300)
+    ]
+    assert [japan[(2008, h)]["partner_balance_usd_billions"] for h in (*GROUPS, "all")] == [
+        _billions(v) for v in (350, -100, -250, 0)
+    ]
+    # China + Hong Kong 2008: exports 300 / 500 / 1700, imports 50 / 1900 / 250
+    both = {(r["year"], r["hitech_code"]): r for r in figures.figure_table(con, 7, _options(con, "CN_HK")).to_pylist()}
+    assert [both[(2008, h)]["partner_balance_usd_billions"] for h in (*GROUPS, "all")] == [
+        _billions(v) for v in (250, -1400, 1450, 300)
+    ]
+    # the world does not depend on the partner
+    assert both[(2008, "all")]["world_balance_usd_billions"] == _billions(1700)
+    # fixed 2008 list, China 2007: exports 100 / 300 / 700, imports 0 / 950 / 100
+    fixed = figures.figure_table(con, 7, _options(con, "5700", definition="fixed_2008")).to_pylist()
+    assert [r["partner_balance_usd_billions"] for r in fixed if r["year"] == 2007] == [
+        _billions(v) for v in (100, -650, 600, 50)
+    ]
+    assert {r["definition"] for r in fixed} == {"fixed_2008"}
+
+
+def test_figure_7_leaves_out_years_without_both_flows(warehouse: Path, tmp_path: Path) -> None:
+    copy = tmp_path / "atp.duckdb"
+    shutil.copy(warehouse, copy)
+    with duckdb.connect(str(copy)) as con:
+        # 2007's import history ends in September: no balance for 2007, the exports figures keep it
+        con.execute(
+            "update int_trade_history_years set last_stat_month = 9, is_complete_year = false "
+            "where trade_flow = 'imports' and year = 2007"
+        )
+        options = _options(con, "5700")
+        assert options.years == (2007, 2008)
+        drawn = figures.draw_figure(con, 7, options)
+        assert set(_column(drawn.table, "year")) == {2008}
+        assert "No balance for 2007: no complete import history for those years." in drawn.caption
+        assert (
+            "Left out as incomplete: 2009 (export history through month 6), 2007 (import history through "
+            "month 9), 2009 (import history through month 3)." in drawn.caption
+        )
+        _close(drawn.chart)
+
+
+def test_captions_name_the_flow(con) -> None:
+    imports = figures.figure_caption(con, _options(con, "5700", flow="imports"), [2007, 2008])
+    assert "SYNTHETIC sample in Census layouts (import values calibrated" in imports
+    assert "Left out as incomplete: 2009 (import history through month 3)." in imports
+    balance = figures.figure_caption(con, _options(con, "5700"), [2007, 2008], 7)
+    assert "(export and import values calibrated" in balance
+    assert "Balance = U.S. ATP exports (f.a.s.) minus U.S. ATP general imports (customs value)" in balance
+    exports = figures.figure_caption(con, _options(con, "5700"), [2007, 2008])
+    assert "(export values calibrated" in exports and "Balance" not in exports
+
+
 # --- charts: colours, panels, labels ---------------------------------------------------------
 
 
@@ -818,6 +1139,60 @@ def test_figure_5_lower_panel_has_a_legend(con) -> None:
     _close(drawn.chart)
 
 
+def test_titles_and_labels_say_the_flow(con) -> None:
+    exports, imports = _options(con, "5880"), _options(con, "5880", flow="imports")
+    one = figures.draw_figure(con, 1, imports)
+    assert (
+        one.chart.get_suptitle()
+        .replace("\n", " ")
+        .startswith("Figure 1. U.S. ATP imports from Japan (general imports, customs value), 2007-2008")
+    )
+    top, bottom = one.chart.axes
+    assert top.get_title(loc="left").startswith("ATP imports from Japan")
+    assert bottom.get_title(loc="left") == "Share of U.S. ATP imports from the world that come from Japan, %"
+    # Japan's imports 800 and 1000 USD, drawn in the partner's colour
+    assert [p.get_height() for p in top.patches] == [pytest.approx(8e-7), pytest.approx(1e-6)]
+    same = figures.draw_figure(con, 1, exports)
+    assert same.chart.get_suptitle().replace("\n", " ").startswith("Figure 1. U.S. ATP exports to Japan (f.a.s.)")
+    three = figures.draw_figure(con, 3, imports)
+    assert three.chart.axes[0].get_xlabel() == "Share of ATP imports, %"
+    six = figures.draw_figure(con, 6, imports)
+    assert "imports from Japan" in six.chart.get_suptitle().replace("\n", " ")
+    for d in (one, same, three, six):
+        _close(d.chart)
+
+
+def test_figure_7_two_panels_group_colours_and_balance_lines(con) -> None:
+    drawn = figures.draw_figure(con, 7, _options(con, "5700"))
+    top, bottom = drawn.chart.axes
+    assert top.get_title(loc="left") == "ATP trade balance with China"
+    assert bottom.get_title(loc="left") == "ATP trade balance with the world"
+    # the balance of all groups: China 0 and +200 USD (partner colour), world +300 and +1700 (world colour)
+    (china,) = [line for line in top.lines if line.get_label().startswith("All ATP groups")]
+    (world,) = [line for line in bottom.lines if line.get_label().startswith("All ATP groups")]
+    assert list(china.get_ydata()) == [pytest.approx(0.0), pytest.approx(2e-7)]
+    assert list(world.get_ydata()) == [pytest.approx(3e-7), pytest.approx(1.7e-6)]
+    assert _rgba(china.get_color()) == _rgba(figures.style.PARTNER_COLOR)
+    assert _rgba(world.get_color()) == _rgba(figures.style.WORLD_COLOR)
+    # the last year's balance of all groups, USD billions to one decimal (200 USD shows as 0.0)
+    assert top.get_title(loc="right") == "all groups, 2008: 0.0"
+    # each group in its colour of every figure; ICT's 2008 deficit with China drawn below zero (-1200 USD)
+    palette = {code: _rgba(color) for code, color in figures.style.GROUP_COLORS.items() if code in GROUPS}
+    bars = {_rgba(p.get_facecolor()) for p in top.patches if p.get_height()}
+    assert bars == set(palette.values())
+    ict = [p for p in top.patches if _rgba(p.get_facecolor()) == palette["04"] and p.get_height() < 0]
+    assert [(round(p.get_x() + p.get_width() / 2), p.get_height()) for p in ict] == [
+        (2007, pytest.approx(-6e-7)),
+        (2008, pytest.approx(-1.2e-6)),
+    ]
+    legend = [t.get_text() for t in top.get_legend().get_texts()]
+    assert legend == ["All ATP groups, China (line)", "All ATP groups, world (line)", *GROUPS.values()]
+    assert "current U.S. dollars" in top.get_ylabel() and "current U.S. dollars" in bottom.get_ylabel()
+    title = drawn.chart.get_suptitle().replace("\n", " ")
+    assert title == "Figure 7. U.S. ATP trade balance with China and with the world, by technology group, 2007-2008"
+    _close(drawn.chart)
+
+
 #: Two real Schedule B codes whose descriptions share their first 118 characters (the bundle's 2022 split).
 SPLIT_CODES = {
     "8542310010": "ELECTRONIC INTEGRATED CIRCUITS, PROCESSORS & CONTROLLERS, WH/NOT COMBINED W/MEMORIES, "
@@ -899,7 +1274,7 @@ def test_importing_the_figures_sets_nothing_up() -> None:
 
 @pytest.fixture(scope="module")
 def written(warehouse: Path, tmp_path_factory: pytest.TempPathFactory) -> dict[int, figures.WrittenFigure]:
-    """The six figures for Japan, written as the assets write them."""
+    """The seven figures for Japan (figures 1-6 of ATP exports), written as the assets write them."""
     exports = tmp_path_factory.mktemp("exports")
     out = {}
     with duckdb.connect(str(warehouse), read_only=True) as con:
@@ -917,6 +1292,7 @@ def test_written_files_names_and_mode(written: dict[int, figures.WrittenFigure])
         4: "figure_4_specialization_gaps_5880_japan.png",
         5: "figure_5_atp_definitions_5880_japan.png",
         6: "figure_6_gap_products_5880_japan_2008.png",
+        7: "figure_7_trade_balance_5880_japan.png",
     }
     for paths in written.values():
         for path in (paths.csv, paths.parquet, paths.png, paths.svg):
@@ -1000,3 +1376,31 @@ def test_write_text_file_is_atomic(tmp_path: Path) -> None:
     assert target.read_text() == "# lineage\n"
     assert stat.S_IMODE(target.stat().st_mode) == 0o666 & ~UMASK
     assert [p.name for p in tmp_path.iterdir()] == ["lineage.md"]
+
+
+def test_written_import_files_and_the_balance_say_their_flow(warehouse: Path, tmp_path: Path) -> None:
+    with duckdb.connect(str(warehouse), read_only=True) as con:
+        options = figures.resolve_figure_options(con, "5700", "2007-2008", flow="imports")
+        written = {n: figures.write_figure(figures.draw_figure(con, n, options), tmp_path) for n in (1, 6, 7)}
+    assert [w.csv.name for w in written.values()] == [
+        "figure_1_atp_imports_5700_china_2007_2008.csv",
+        "figure_6_imports_gap_products_5700_china_2008.csv",
+        "figure_7_trade_balance_5700_china_2007_2008.csv",
+    ]
+    rows = [line.split(",") for line in written[1].csv.read_text().splitlines()]
+    # China's ATP imports 1000 and 1800 USD, exact
+    assert rows[0][4] == "partner_atp_imports_usd_billions"
+    assert [row[4] for row in rows[1:]] == ["0.000001000", "0.000001800"]
+    one = pq.read_table(written[1].parquet)
+    assert one.schema.metadata[b"trade_flow"] == b"imports"
+    assert b"import values calibrated" in one.schema.metadata[b"caption"]
+    seven = pq.read_table(written[7].parquet)
+    assert seven.schema.metadata[b"trade_flow"] == b"exports and imports"
+    assert set(seven.column("data_origin").to_pylist()) == {"synthetic sample"}
+    assert b"Balance = U.S. ATP exports (f.a.s.) minus U.S. ATP general imports" in seven.schema.metadata[b"caption"]
+    # China 2008, all groups: exports 2000, imports 1800, balance +200 USD
+    balance = [line.split(",") for line in written[7].csv.read_text().splitlines()]
+    header = balance[0]
+    last = dict(zip(header, balance[-1], strict=True))
+    assert (last["year"], last["hitech_code"], last["partner_balance_usd_billions"]) == ("2008", "all", "0.000000200")
+    assert last["world_balance_usd_billions"] == "0.000001700"

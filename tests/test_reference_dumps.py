@@ -89,6 +89,23 @@ def test_only_the_listed_new_marts_may_be_absent_from_the_reference() -> None:
     ]
 
 
+def test_only_figure_7_may_be_absent_from_the_reference() -> None:
+    digest = {"rows": 3, "md5": "0"}
+    reference = {"marts": {}, "figures": {"figure_1_atp_exports_5700_china.csv": digest}}
+    balance = "figure_7_trade_balance_5700_china.csv"
+    assert (
+        reference_dumps.differences({"marts": {}, "figures": {**reference["figures"], balance: digest}}, reference)
+        == []
+    )
+    # a figure of imports, or any other new figure, is a difference; so is a changed export figure
+    imports = "figure_1_atp_imports_5700_china.csv"
+    assert reference_dumps.differences(
+        {"marts": {}, "figures": {**reference["figures"], imports: digest}}, reference
+    ) == [f"figure {imports}: expected None, got {digest}"]
+    changed = {"marts": {}, "figures": {"figure_1_atp_exports_5700_china.csv": {**digest, "md5": "1"}}}
+    assert len(reference_dumps.differences(changed, reference)) == 1
+
+
 def test_a_mart_with_the_trade_flow_is_compared_as_its_exports_rows_without_the_column(tmp_path: Path) -> None:
     before = _warehouse(
         tmp_path / "before.duckdb",

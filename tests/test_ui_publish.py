@@ -109,7 +109,7 @@ def test_materialize_all_for_a_range_is_one_run_that_publishes_once(ui) -> None:
             (2007,),
             (2008,),
         ]
-    assert len(list((root / "exports").glob("figure_*.png"))) == 6
+    assert len(list((root / "exports").glob("figure_*.png"))) == 7  # figures 1-6 of exports and the balance
     ui["published"] = _fingerprint(root)
     # the terminal of `atp ui` shows the run's steps as `atp refresh` prints them, not dbt's output
     terminal = ui["terminal"].read_text()
@@ -117,7 +117,7 @@ def test_materialize_all_for_a_range_is_one_run_that_publishes_once(ui) -> None:
     assert "  raw.export_history: " in terminal and "rows (2006-2008)" in terminal
     models = len(list((REPO_ROOT / "dbt_project" / "models").rglob("*.sql")))  # each model is one .sql file
     assert f"  dbt build: {models} models, 2 seeds, " in terminal
-    assert "  figures: 6 of 6 charts and the lineage written" in terminal
+    assert "  figures: 7 of 7 charts and the lineage written" in terminal
     assert f"run {run_id[:8]}: SUCCESS" in terminal
     assert "START test" not in terminal and "RUN_START" not in terminal
 

@@ -1,9 +1,12 @@
-"""Export assets: the six figures (the briefing's four, figure 5 with the three ATP definitions and
-figure 6 with the products behind the largest gaps) for one partner, as CSV + Parquet tables and
-PNG + SVG charts. What they draw (partner, years, year, definition) is set once for all six by the
-``figures`` resource (:class:`orchestration.resources.FigureSettings`; its run config:
+"""Export assets: the seven figures (the briefing's four, figure 5 with the three ATP definitions,
+figure 6 with the products behind the largest gaps, each of one trade flow, and figure 7 with the
+ATP trade balance by group) for one partner, as CSV + Parquet tables and PNG + SVG charts. What
+they draw (partner, flow, years, year, definition) is set once for all seven by the ``figures``
+resource (:class:`orchestration.resources.FigureSettings`; its run config:
 :func:`orchestration.run_config.figure_run_config`), so the Launchpad shows one form; the default
-run draws China (5700) over every complete year."""
+run draws ATP exports to China (5700) and the balance over every complete year. Figure 7 writes
+no file when the years drawn hold no complete year of both flows (no import history loaded): its
+asset says why in its metadata (``not_drawn``)."""
 
 from typing import Any
 
@@ -29,19 +32,22 @@ def _model(name: str) -> AssetKey:
 #: (dbt_project/models/_figures__exposures.yml), declared there once.
 FIGURE_MODELS = exposure_models(dbt_project.manifest_path)
 DESCRIPTIONS = {
-    1: "Figure 1: ATP exports to the partner by year (top) and the partner's share of world ATP exports "
-    "(below), current U.S. dollars.",
-    2: "Figure 2: composition of ATP exports to the partner by group and year, %.",
-    3: "Figure 3: ATP export shares by group, partner vs rest of world, one year (default: the last of the range).",
+    1: "Figure 1: ATP exports to (or imports from) the partner by year (top) and the partner's share of world "
+    "ATP exports (imports) (below), current U.S. dollars.",
+    2: "Figure 2: composition of ATP exports to (or imports from) the partner by group and year, %.",
+    3: "Figure 3: ATP export (or import) shares by group, partner vs rest of world, one year (default: the last "
+    "of the range).",
     4: "Figure 4: partner minus rest-of-world share by group and year, pp, 2001 on, one panel per group.",
-    5: "Figure 5: ATP exports to the partner as published, fixed-definition and chain-linked, and the "
-    "reclassification effect, current U.S. dollars.",
+    5: "Figure 5: ATP exports to (or imports from) the partner as published, fixed-definition and chain-linked, "
+    "and the reclassification effect, current U.S. dollars.",
     6: "Figure 6: the HS10 products behind the partner's largest positive and negative gaps in one year, pp.",
+    7: "Figure 7: the ATP trade balance (exports f.a.s. minus general imports) with the partner (top) and the "
+    "world (below) by group and year, current U.S. dollars; not drawn without a complete year of both flows.",
 }
 #: How the partitions of a figure read (in each figure asset's description).
 FIGURE_PARTITIONS_NOTE = (
     "Partitioned like every asset so that a range of years is one run; what a figure draws is set by the "
-    "figures resource (partner, years, year, definition), not by the partitions of the run."
+    "figures resource (partner, flow, years, year, definition), not by the partitions of the run."
 )
 
 
@@ -55,7 +61,11 @@ def _export(
 ) -> MaterializeResult:
     with warehouse.read() as con:
         options = settings.options(con)
-        drawn = figures.draw_figure(con, number, options)
+        try:
+            drawn = figures.draw_figure(con, number, options)
+        except figures.FigureNotDrawn as reason:
+            context.log.warning(f"{figure_asset_name(number)} not drawn: {reason}")
+            return MaterializeResult(metadata={**_option_metadata(number, options), "not_drawn": str(reason)})
         build = current_build(con)
         fingerprint = fingerprint_of(con)
     written = figures.write_figure(drawn, warehouse.exports_path(), {FIGURE_BUILD_KEY: fingerprint or "unknown"})
@@ -63,10 +73,7 @@ def _export(
     published = warehouse.published_exports_path()
     context.log.info(f"wrote {written.png.name} (.csv .parquet .svg); published to {published} when the run succeeds")
     metadata: dict[str, Any] = {
-        "partner_code": options.partner.code,
-        "partner_name": options.partner.name,
-        "definition": options.definition,
-        "years": f"{options.years[0]}-{options.years[1]}",
+        **_option_metadata(number, options),
         "rows": drawn.table.num_rows,
         "build_id": build or "none",
         FIGURE_BUILD_KEY: fingerprint or "unknown",
@@ -78,9 +85,23 @@ def _export(
         "caption": drawn.caption,
         "preview": MetadataValue.md(drawn.table.slice(0, 12).to_pandas().to_markdown(index=False)),
     }
+    return MaterializeResult(metadata=metadata)
+
+
+def _option_metadata(number: int, options: figures.FigureOptions) -> dict[str, Any]:
+    """What figure ``number`` was asked to draw: partner, trade flow (both for the balance),
+    definition, window (and the year of figures 3 and 6)."""
+    flow = "exports and imports" if number in figures.BALANCE_FIGURES else options.flow
+    metadata: dict[str, Any] = {
+        "partner_code": options.partner.code,
+        "partner_name": options.partner.name,
+        "trade_flow": flow,
+        "definition": options.definition,
+        "years": f"{options.years[0]}-{options.years[1]}",
+    }
     if number in figures.YEAR_FIGURES:
         metadata["year"] = options.year
-    return MaterializeResult(metadata=metadata)
+    return metadata
 
 
 def _figure_asset(number: int) -> AssetsDefinition:

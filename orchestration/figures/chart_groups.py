@@ -1,6 +1,6 @@
-"""Charts that compare the ATP groups: figure 2 (composition over time), figure 3 (shares,
-partner vs rest of world, one year) and figure 4 (the specialization gaps, small multiples).
-Every group is drawn in its own colour (:data:`~orchestration.figures.style.GROUP_COLORS`)."""
+"""Charts that compare the ATP groups in one trade flow: figure 2 (composition over time), figure 3
+(shares, partner vs rest of world, one year) and figure 4 (the specialization gaps, small
+multiples). Every group is drawn in its own colour (:data:`~orchestration.figures.style.GROUP_COLORS`)."""
 
 from __future__ import annotations
 
@@ -23,7 +23,14 @@ from orchestration.figures.charts import (
     year_axis,
     zero_line,
 )
-from orchestration.figures.style import PARTNER_COLOR, PERCENTAGE_POINTS, REST_OF_WORLD_COLOR, group_color
+from orchestration.figures.style import (
+    PARTNER_COLOR,
+    PERCENTAGE_POINTS,
+    REST_OF_WORLD_COLOR,
+    flow_words,
+    group_color,
+)
+from orchestration.provenance import EXPORTS
 
 if TYPE_CHECKING:
     from matplotlib.figure import Figure
@@ -37,10 +44,12 @@ def _groups(table: pd.DataFrame) -> pd.DataFrame:
     return table.drop_duplicates("hitech_code").sort_values("hitech_code")[["hitech_code", "group_name"]]
 
 
-def chart_2(table: pa.Table, caption: str) -> Figure:
+def chart_2(table: pa.Table, caption: str, flow: str = EXPORTS) -> Figure:
     """Figure 2 of the briefing from :func:`~orchestration.figures.tables.figure_2_table`:
-    composition of ATP exports to the partner, one stacked bar per year of the group shares (%,
-    adding up to 100), each group in its colour, the legend in stacking order."""
+    composition of ATP exports to (``flow="imports"``: imports from) the partner, one stacked bar
+    per year of the group shares (%, adding up to 100), each group in its colour, the legend in
+    stacking order."""
+    words = flow_words(flow)
     table = chart_frame(table)
     name = partner_name(table)
     pivot = table.pivot(index="year", columns="hitech_code", values="partner_composition_share_pct").fillna(0)
@@ -50,7 +59,7 @@ def chart_2(table: pa.Table, caption: str) -> Figure:
         if code in pivot.columns:
             ax.bar(pivot.index, pivot[code], bottom=bottom, width=0.75, label=group, color=group_color(code))
             bottom += pivot[code]
-    ax.set_ylabel(f"Share of ATP exports to {name}, %")
+    ax.set_ylabel(f"Share of ATP {words.with_partner(name)}, %")
     ax.set_ylim(0, 100)
     years = pivot.index.tolist()
     year_axis(ax, years)
@@ -58,16 +67,17 @@ def chart_2(table: pa.Table, caption: str) -> Figure:
     handles, labels = ax.get_legend_handles_labels()
     ax.legend(handles[::-1], labels[::-1], fontsize=8, loc="upper left", bbox_to_anchor=(1.01, 1.0))
     title = (
-        f"Figure 2. Composition of U.S. ATP exports to {name} by technology group, "
+        f"Figure 2. Composition of U.S. ATP {words.with_partner(name)} ({words.basis}) by technology group, "
         f"{span(years)}{definition_note(table)}"
     )
     return finish(fig, title, caption)
 
 
-def chart_3(table: pa.Table, caption: str) -> Figure:
+def chart_3(table: pa.Table, caption: str, flow: str = EXPORTS) -> Figure:
     """Figure 3 of the briefing from :func:`~orchestration.figures.tables.figure_3_table`: the
-    share (%) of each group in ATP exports to the partner and to the rest of the world in one
-    year, paired horizontal bars with their values."""
+    share (%) of each group in ATP exports to (``flow="imports"``: imports from) the partner and
+    the rest of the world in one year, paired horizontal bars with their values."""
+    words = flow_words(flow)
     table = chart_frame(table)
     name, year = partner_name(table), int(table["year"].iloc[0])
     fig, ax = pyplot().subplots(figsize=(9, 6), layout="constrained")
@@ -82,18 +92,20 @@ def chart_3(table: pa.Table, caption: str) -> Figure:
     ax.set_yticks(positions, table["group_name"])
     ax.invert_yaxis()
     ax.set_xlim(0, max(table["partner_share_pct"].max(), table["rest_of_world_share_pct"].max(), 1) * 1.12)
-    ax.set_xlabel("Share of ATP exports, %")
+    ax.set_xlabel(f"Share of ATP {words.noun}, %")
     value_grid(ax, "x")
     ax.legend(loc="lower right")
-    title = f"Figure 3. Composition of U.S. ATP exports by group, {name} vs rest of world, {year}"
+    title = f"Figure 3. Composition of U.S. ATP {words.noun} ({words.basis}) by group, {name} vs rest of world, {year}"
     return finish(fig, title + definition_note(table), caption)
 
 
-def chart_4(table: pa.Table, caption: str) -> Figure:
+def chart_4(table: pa.Table, caption: str, flow: str = EXPORTS) -> Figure:
     """Figure 4 of the briefing from :func:`~orchestration.figures.tables.figure_4_table`: the
-    partner's share minus the rest of the world's (percentage points) by year, as small
+    partner's share minus the rest of the world's in ATP exports (``flow="imports"``: imports)
+    (percentage points) by year, as small
     multiples: one panel per ATP group (2 x 5 for the ten groups), all on one y scale, each with
     a zero line, its group's name and colour, and its last year's gap."""
+    words = flow_words(flow)
     table = chart_frame(table)
     name = partner_name(table)
     groups = _groups(table)
@@ -124,7 +136,7 @@ def chart_4(table: pa.Table, caption: str) -> Figure:
         ax.set_visible(False)
     fig.supylabel(f"{name} minus rest of world, {PERCENTAGE_POINTS}", fontsize=10)
     title = (
-        f"Figure 4. Difference in ATP export shares by group, {name} minus rest of world, "
+        f"Figure 4. Difference in ATP {words.adjective} shares ({words.basis}) by group, {name} minus rest of world, "
         f"{span(years)}{definition_note(table)}"
     )
     return finish(fig, title, caption)

@@ -19,7 +19,8 @@ from orchestration.figures.charts import (
     zero_line,
 )
 from orchestration.figures.labels import code_labels
-from orchestration.figures.style import PERCENTAGE_POINTS, group_color
+from orchestration.figures.style import PERCENTAGE_POINTS, FlowWords, flow_words, group_color
+from orchestration.provenance import EXPORTS
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -30,17 +31,17 @@ if TYPE_CHECKING:
 ROW_INCHES = 0.42
 
 
-def _panel_title(first: pd.Series, name: str, count: int, total: float) -> str:
+def _panel_title(first: pd.Series, name: str, count: int, total: float, words: FlowWords) -> str:
     side = "Largest positive gap" if first["gap_side"] == "positive" else "Largest negative gap"
     return (
         f"{side}: {first['group_name']}, {signed(first['group_gap_pp'], 2)} pp\n"
-        f"{first['group_partner_share_pct']:.1f} % of ATP exports to {name} vs "
-        f"{first['group_rest_of_world_share_pct']:.1f} % of those to the rest of the world; "
+        f"{first['group_partner_share_pct']:.1f} % of ATP {words.with_partner(name)} vs "
+        f"{first['group_rest_of_world_share_pct']:.1f} % of those {words.preposition} the rest of the world; "
         f"top {count} of {int(first['group_code_count'])} HS10 codes by contribution, together {signed(total, 2)} pp"
     )
 
 
-def _panel(panel: SubFigure, rows: pd.DataFrame, name: str, limits: tuple[float, float]) -> Axes:
+def _panel(panel: SubFigure, rows: pd.DataFrame, name: str, limits: tuple[float, float], words: FlowWords) -> Axes:
     """One gap's panel: a bar per code (largest in the gap's direction on top), in the group's
     colour, its contribution at the bar's end."""
     ax = panel.subplots()
@@ -56,17 +57,19 @@ def _panel(panel: SubFigure, rows: pd.DataFrame, name: str, limits: tuple[float,
     zero_line(ax, vertical=True)
     ax.set_xlim(*limits)
     value_grid(ax, "x")
-    panel.suptitle(_panel_title(first, name, len(rows), sum(values)), x=0.01, ha="left", fontsize=9)
+    panel.suptitle(_panel_title(first, name, len(rows), sum(values), words), x=0.01, ha="left", fontsize=9)
     ax.set_xlabel(f"Contribution to the group's gap ({name} minus rest of world), {PERCENTAGE_POINTS}", fontsize=8)
     return ax
 
 
-def chart_6(table: pa.Table, caption: str) -> Figure:
+def chart_6(table: pa.Table, caption: str, flow: str = EXPORTS) -> Figure:
     """Figure 6 (not in the briefing; the products its text names) from
-    :func:`~orchestration.figures.tables.figure_6_table`: one panel per gap side,
+    :func:`~orchestration.figures.tables.figure_6_table`, for ATP exports (``flow="imports"``:
+    imports): one panel per gap side,
     a horizontal bar per HS10 code (its contribution to the group's gap, percentage points), on
     one scale for both panels, each titled with its group, the group's gap and shares, and how
     much of the gap the codes shown make up."""
+    words = flow_words(flow)
     table = chart_frame(table)
     name, year = partner_name(table), int(table["year"].iloc[0])
     sides = [rows for _, rows in table.groupby("gap_side", sort=False)]
@@ -77,6 +80,9 @@ def chart_6(table: pa.Table, caption: str) -> Figure:
     contributions = table["contribution_pp"]
     limits = (min(contributions.min(), 0) - 0.2 * reach, max(contributions.max(), 0) + 0.2 * reach)
     for panel, rows in zip(panels, sides, strict=True):
-        _panel(panel, rows, name, limits)
-    title = f"Figure 6. Products behind the largest specialization gaps, {name}, {year}{definition_note(table)}"
+        _panel(panel, rows, name, limits, words)
+    title = (
+        f"Figure 6. Products behind the largest specialization gaps in U.S. ATP {words.with_partner(name)} "
+        f"({words.basis}), {year}{definition_note(table)}"
+    )
     return finish(fig, title, caption)

@@ -1,5 +1,6 @@
-"""Charts of ATP totals to the partner: figure 1 (exports and the partner's share of the world's)
-and figure 5 (the three ATP definitions and the reclassification effect)."""
+"""Charts of ATP totals with the partner, of one trade flow: figure 1 (exports or imports and the
+partner's share of the world's) and figure 5 (the three ATP definitions and the reclassification
+effect)."""
 
 from __future__ import annotations
 
@@ -27,7 +28,9 @@ from orchestration.figures.style import (
     RECLASSIFICATION_EDGE_COLOR,
     USD_BILLIONS_AXIS,
     definition_label,
+    flow_words,
 )
+from orchestration.provenance import EXPORTS
 
 if TYPE_CHECKING:
     from matplotlib.axes import Axes
@@ -61,20 +64,21 @@ def _finish_panels(fig: Figure, panels: tuple[Axes, Axes], years: list[int], tit
     return finish(fig, title, caption)
 
 
-def chart_1(table: pa.Table, caption: str) -> Figure:
+def chart_1(table: pa.Table, caption: str, flow: str = EXPORTS) -> Figure:
     """Figure 1 of the briefing from :func:`~orchestration.figures.tables.figure_1_table`, two
-    panels on one year axis: ATP exports to the partner (bars, USD billions, current dollars,
-    with the compound annual growth over the years shown) and the partner's share of U.S. ATP
-    exports to the world (%, a line)."""
+    panels on one year axis: ATP exports to (``flow="imports"``: imports from) the partner (bars,
+    USD billions, current dollars, with the compound annual growth over the years shown) and the
+    partner's share of U.S. ATP exports to (imports from) the world (%, a line)."""
+    words = flow_words(flow)
     table = chart_frame(table)
     name, years = partner_name(table), table["year"].tolist()
-    exports = table["partner_atp_exports_usd_billions"]
+    values = table[f"partner_atp_{flow}_usd_billions"]
     fig, (top, bottom) = _panels(bottom_height=2)
-    bars = top.bar(years, exports, width=0.7, color=PARTNER_COLOR, label=name)
+    bars = top.bar(years, values, width=0.7, color=PARTNER_COLOR, label=name)
     bar_values(top, bars, "%.1f", len(years))
-    top.set_ylim(0, max(exports.max(), 1e-9) * 1.12)
+    top.set_ylim(0, max(values.max(), 1e-9) * 1.12)
     top.set_ylabel(USD_BILLIONS_AXIS, fontsize=9)
-    top.set_title(f"ATP exports to {name}{growth_note(years, exports.tolist())}", fontsize=10, loc="left")
+    top.set_title(f"ATP {words.with_partner(name)}{growth_note(years, values.tolist())}", fontsize=10, loc="left")
     share = table["partner_share_of_world_pct"]
     bottom.plot(years, share, color=PARTNER_COLOR, marker="o", markersize=4, linewidth=1.6)
     if len(years) <= 12:
@@ -83,14 +87,18 @@ def chart_1(table: pa.Table, caption: str) -> Figure:
                 f"{value:.1f}", (year, value), textcoords="offset points", xytext=(0, 5), ha="center", fontsize=8
             )
     bottom.set_ylim(0, max(share.max(), 1e-9) * 1.3)
-    bottom.set_ylabel("Share of world\nATP exports, %", fontsize=9)
-    bottom.set_title(f"Share of U.S. ATP exports to the world that go to {name}, %", fontsize=10, loc="left")
-    title = f"Figure 1. U.S. ATP exports to {name}, {span(years)}{definition_note(table)}"
+    bottom.set_ylabel(f"Share of world\nATP {words.noun}, %", fontsize=9)
+    bottom.set_title(
+        f"Share of U.S. ATP {words.with_partner('the world')} that {words.world_verb} {name}, %",
+        fontsize=10,
+        loc="left",
+    )
+    title = f"Figure 1. U.S. ATP {words.with_partner(name)} ({words.basis}), {span(years)}{definition_note(table)}"
     return _finish_panels(fig, (top, bottom), years, title, caption)
 
 
 def _definition_lines(ax: object, table: object, fixed_label: str) -> None:
-    """Figure 5's three series of ATP exports to the partner (as published drawn last, dashed
+    """Figure 5's three series of ATP exports to (imports from) the partner (as published drawn last, dashed
     and hollow, so it shows where the others lie under it)."""
     years = table["year"].tolist()
     series = [
@@ -121,12 +129,13 @@ def _definition_lines(ax: object, table: object, fixed_label: str) -> None:
         )
 
 
-def chart_5(table: pa.Table, caption: str) -> Figure:
+def chart_5(table: pa.Table, caption: str, flow: str = EXPORTS) -> Figure:
     """Figure 5 (not in the briefing; the reason its growth rate is an estimate) from
-    :func:`~orchestration.figures.tables.figure_5_table`: ATP exports to the
-    partner under the three definitions (lines, USD billions, current dollars) on top, the
+    :func:`~orchestration.figures.tables.figure_5_table`: ATP exports to (``flow="imports"``:
+    imports from) the partner under the three definitions (lines, USD billions, current dollars) on top, the
     reclassification effect (as published minus fixed, USD billions) as bars below on its own
     scale, with a zero line and a legend."""
+    words = flow_words(flow)
     table = chart_frame(table)
     name, years = partner_name(table), table["year"].tolist()
     has_fixed = table["fixed_definition"].notna().any()
@@ -140,7 +149,7 @@ def chart_5(table: pa.Table, caption: str) -> Figure:
     highest = table[["as_published_usd_billions", "fixed_definition_usd_billions", "chain_linked_usd_billions"]].max()
     top.set_ylim(0, max(highest.max(), 1e-9) * 1.3)  # room for the legend above the lines
     top.set_ylabel(USD_BILLIONS_AXIS, fontsize=9)
-    top.set_title(f"ATP exports to {name}", fontsize=10, loc="left")
+    top.set_title(f"ATP {words.with_partner(name)}", fontsize=10, loc="left")
     top.legend(fontsize=8, loc="upper left")
     effect = table["reclassification_effect_usd_billions"].fillna(0)
     effect_label = f"As published minus {fixed_label}" if has_fixed else "No fixed definition: no effect"
@@ -160,5 +169,5 @@ def chart_5(table: pa.Table, caption: str) -> Figure:
     bottom.set_ylabel(USD_BILLIONS_AXIS, fontsize=9)
     bottom.set_title("Reclassification effect", fontsize=10, loc="left")
     bottom.legend(fontsize=8, loc="upper left")
-    title = f"Figure 5. U.S. ATP exports to {name} under three ATP definitions, {span(years)}"
+    title = f"Figure 5. U.S. ATP {words.with_partner(name)} ({words.basis}) under three ATP definitions, {span(years)}"
     return _finish_panels(fig, (top, bottom), years, title, caption)

@@ -15,6 +15,7 @@ import pyarrow as pa
 import pyarrow.compute as pc
 import pyarrow.parquet as pq
 
+from orchestration.figures.captions import figure_flows
 from orchestration.files import atomic_write
 from orchestration.provenance import origin_table_value
 
@@ -84,7 +85,8 @@ def write_figure(drawn: DrawnFigure, exports_dir: Path, metadata: dict[str, str]
     ``0666 & ~umask``, a rewritten one keeps its mode. The tables are :func:`export_table` with
     one more constant column per ``metadata`` item (e.g. ``warehouse_build``, the fingerprint of
     the warehouse drawn from), in the CSV and the Parquet; the Parquet schema metadata carries
-    ``metadata`` too, then ``data_origin`` and ``caption`` (which ``metadata`` cannot override). The SVG carries no
+    ``metadata`` too, then ``data_origin``, ``caption`` and ``trade_flow`` (``exports``, ``imports``, or
+    ``exports and imports`` for the balance; which ``metadata`` cannot override). The SVG carries no
     date and fixed ids, so the same figure gives the same file. The chart is closed afterwards.
     Returns the four paths; raises what writing raises (``OSError``), leaving earlier files as
     they were.
@@ -103,6 +105,7 @@ def write_figure(drawn: DrawnFigure, exports_dir: Path, metadata: dict[str, str]
             **{str(key).encode(): str(value).encode() for key, value in (metadata or {}).items()},
             b"data_origin": origin_table_value(drawn.origin).encode(),
             b"caption": drawn.caption.encode(),
+            b"trade_flow": " and ".join(figure_flows(drawn.number, drawn.options)).encode(),
         }
         atomic_write(paths.parquet, lambda p: pq.write_table(table.replace_schema_metadata(schema_metadata), p))
         atomic_write(paths.png, lambda p: drawn.chart.savefig(p, dpi=PNG_DPI, format="png"))
