@@ -63,8 +63,12 @@ def serve_ui(host: str, port: int, log_path: Path, steps_path: Path) -> None:
         try:
             ready = _watch(server, url, steps)
         finally:
-            signal.signal(signal.SIGTERM, stopping)
+            # a second signal must not end this process before its group is ended: `make ui`
+            # forwards SIGTERM to its child after the group's own, and a closed terminal repeats
+            signal.signal(signal.SIGTERM, signal.SIG_IGN)
+            signal.signal(signal.SIGHUP, signal.SIG_IGN)
             stop_group(server)
+            signal.signal(signal.SIGTERM, stopping)
     if server.returncode not in (0, -15, -2, -9) and not ready:
         tail = log_path.read_text(encoding="utf-8").splitlines()[-15:]
         typer.echo("dagster dev stopped:\n" + "\n".join(tail), err=True)
