@@ -54,13 +54,61 @@ def _serve(command: list[str], cwd: Path, env: dict[str, str]) -> subprocess.Pop
     )
 
 
-def _stop(process: subprocess.Popen) -> None:
-    os.killpg(process.pid, signal.SIGTERM)
-    try:
-        process.wait(timeout=30)
-    except subprocess.TimeoutExpired:
-        os.killpg(process.pid, signal.SIGKILL)
-        process.wait(timeout=30)
+def _stop(process: subprocess.Popen, under: Path | None = None, within: float = 60) -> list[str]:
+    """Stop a server started by :func:`_serve` as a closed terminal does: SIGTERM to its process
+    group, and once more a second later (a terminal, or an impatient user, repeats it; ``make``
+    forwards it to its child as well). Wait up to ``within`` seconds for every process of the group,
+    and every process that works or is named under the folder ``under`` (those the server started
+    in a session of their own, as ``atp ui`` starts ``dagster dev``), to end; SIGKILL what is left
+    then, so that no test leaves a server behind. Returns what was left: empty when all ended."""
+    group, under = process.pid, under.resolve() if under else None
+    os.killpg(group, signal.SIGTERM)
+    deadline = time.monotonic() + within
+    repeat_at = time.monotonic() + 1
+    while (left := _alive(group, under)) and time.monotonic() < deadline:
+        if repeat_at and time.monotonic() >= repeat_at:
+            repeat_at = 0
+            try:
+                os.killpg(group, signal.SIGTERM)
+            except ProcessLookupError:
+                pass
+        process.poll()  # reap the leader, which is this process's child
+        time.sleep(0.5)
+    for _ in range(20):
+        if not (stragglers := _alive(group, under)):
+            break
+        for line in stragglers:
+            try:
+                os.kill(int(line.split(" ", 1)[0]), signal.SIGKILL)
+            except ProcessLookupError:
+                pass
+        time.sleep(0.5)
+    process.wait(timeout=30)
+    return left
+
+
+def _alive(group: int, under: Path | None) -> list[str]:
+    """The live processes (``pid command``) of the process group ``group`` and, when ``under`` is
+    given, those working in that folder and the Dagster ones whose command line names it (this
+    process excluded)."""
+    found = []
+    for entry in Path("/proc").iterdir():
+        if not entry.name.isdigit() or int(entry.name) == os.getpid():
+            continue
+        try:
+            state, _, pgid = (entry / "stat").read_text().rsplit(")", 1)[1].split()[:3]
+            command = (entry / "cmdline").read_bytes().replace(b"\0", b" ").decode(errors="replace").strip()
+            cwd = os.readlink(entry / "cwd")
+        except OSError:  # it ended meanwhile
+            continue
+        if state == "Z":  # ended, not reaped yet
+            continue
+        inside = under is not None and (
+            f"{cwd}/".startswith(f"{under}/") or (str(under) in command and "dagster" in command)
+        )
+        if int(pgid) == group or inside:
+            found.append(f"{entry.name} {command[:300]}")
+    return found
 
 
 def readme_commands(section: str) -> list[str]:
@@ -124,7 +172,9 @@ def test_the_readme_ui_schedule_and_sensor_commands_share_one_instance_and_write
         )
         assert re.search(r"census_release_sensor\s*\[RUNNING\]", sensors.stdout), sensors.stdout + sensors.stderr
     finally:
-        _stop(ui)
+        left = _stop(ui, under=clone)
+    # make, atp ui and dagster dev with everything it started (its own process group) all ended
+    assert left == [], "still running 60 s after SIGTERM:\n" + "\n".join(left)
     assert (clone / "warehouse" / "dagster_home" / "schedules").is_dir()
     assert sorted(p.relative_to(home).as_posix() for p in home.rglob("*")) == []  # nothing under ~
 

@@ -11,7 +11,7 @@ import sys
 import time
 import urllib.request
 from pathlib import Path
-from typing import IO, NoReturn
+from typing import IO
 
 import typer
 
@@ -51,19 +51,22 @@ def serve_ui(host: str, port: int, log_path: Path, steps_path: Path) -> None:
     venv_bin = Path(sys.executable).parent  # dbt and dagster of this environment, also for dagster-dbt
     env = {**os.environ, STEP_LINES_ENV: str(steps_path), "PATH": f"{venv_bin}{os.pathsep}{os.environ['PATH']}"}
     command = [str(venv_bin / "dagster"), "dev", "-w", str(WORKSPACE), "-h", host, "-p", str(port)]
+    # Ctrl-C, `kill` and a closed terminal only ask for the stop; the loop below acts on it. The
+    # handlers raise nothing, so no repeat of the signal (`make ui` forwards the SIGTERM its group
+    # got, a terminal repeats SIGHUP, a user presses Ctrl-C twice) can cut the stop short and leave
+    # the group running; and they are in place before the group exists, and stay until this returns.
+    stop = _StopRequest()
+    for signum in (signal.SIGINT, signal.SIGTERM, signal.SIGHUP):
+        signal.signal(signum, stop.ask)
     with log_path.open("w", encoding="utf-8") as log, steps_path.open(encoding="utf-8") as steps:
         # dagster dev and everything it starts (webserver, daemon, code servers, run workers) in a
         # process group of their own, ended together whatever ends this command
         server = subprocess.Popen(
             command, cwd=REPO_ROOT, env=env, stdout=log, stderr=subprocess.STDOUT, start_new_session=True
         )
-        stopping = signal.getsignal(signal.SIGTERM)
-        signal.signal(signal.SIGTERM, _interrupt)  # `kill` and a closed terminal stop it like Ctrl-C
-        signal.signal(signal.SIGHUP, _interrupt)
         try:
-            ready = _watch(server, url, steps)
+            ready = _watch(server, url, steps, stop)
         finally:
-            signal.signal(signal.SIGTERM, stopping)
             stop_group(server)
     if server.returncode not in (0, -15, -2, -9) and not ready:
         tail = log_path.read_text(encoding="utf-8").splitlines()[-15:]
@@ -71,29 +74,32 @@ def serve_ui(host: str, port: int, log_path: Path, steps_path: Path) -> None:
         raise typer.Exit(1)
 
 
-def _watch(server: subprocess.Popen, url: str, steps: IO[str]) -> bool:
-    """While ``server`` runs (until Ctrl-C): say once when ``url`` answers, and print the step
-    lines as they come. Returns whether the UI answered."""
+class _StopRequest:
+    """Set by the signal handlers (which do nothing else); read by :func:`_watch`."""
+
+    def __init__(self) -> None:
+        self.asked = False
+
+    def ask(self, signum: int, frame: object) -> None:
+        self.asked = True
+
+
+def _watch(server: subprocess.Popen, url: str, steps: IO[str], stop: _StopRequest) -> bool:
+    """While ``server`` runs and no stop is asked: say once when ``url`` answers, and print the
+    step lines as they come. Returns whether the UI answered."""
     ready = False
-    try:
-        while server.poll() is None:
-            if not ready:
-                try:
-                    urllib.request.urlopen(f"{url}/server_info", timeout=2).read()
-                    ready = True
-                    typer.echo("ready: runs launched from the UI print their steps here")
-                except OSError:
-                    pass
-            for line in steps.readlines():
-                typer.echo(line, nl=False)
-            time.sleep(0.5)
-    except KeyboardInterrupt:
-        pass
+    while server.poll() is None and not stop.asked:
+        if not ready:
+            try:
+                urllib.request.urlopen(f"{url}/server_info", timeout=2).read()
+                ready = True
+                typer.echo("ready: runs launched from the UI print their steps here")
+            except OSError:
+                pass
+        for line in steps.readlines():
+            typer.echo(line, nl=False)
+        time.sleep(0.5)
     return ready
-
-
-def _interrupt(signum: int, frame: object) -> NoReturn:
-    raise KeyboardInterrupt
 
 
 def stop_group(server: subprocess.Popen, grace_seconds: float = 15) -> None:
