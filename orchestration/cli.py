@@ -67,6 +67,12 @@ def refresh(
         DEFAULT_MAX_UNLINKED_VALUE_SHARE,
         help="Largest share of a year's ATP exports allowed in codes not linked to the base year's list (0-1).",
     ),
+    full_rebuild: bool = typer.Option(
+        False,
+        "--full-rebuild",
+        help="Rebuild every model over every year held, not only YEARS (a run does it by itself when the models, "
+        "the settings, the code-change files or the base year changed).",
+    ),
     log_level: str = typer.Option("info", help=LOG_LEVEL_HELP, callback=_check_log_level),
     verbose: bool = typer.Option(False, "--verbose", help=VERBOSE_HELP),
 ) -> None:
@@ -102,7 +108,7 @@ def refresh(
     typer.echo(f"Materializing every asset for {selected[0]}-{selected[-1]} from source {source} ...")
     execute_job(
         atp_warehouse_job,
-        refresh_run_config(config, partner, base_year, max_unlinked_value_share),
+        refresh_run_config(config, partner, base_year, max_unlinked_value_share, full_rebuild),
         partition_range_tags(selected[0], selected[-1]),
         log_level,
         verbose,

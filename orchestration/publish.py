@@ -142,6 +142,41 @@ def record_content(con: duckdb.DuckDBPyConnection, settings: dict[str, object], 
     return fingerprint
 
 
+def marts_basis(
+    con: duckdb.DuckDBPyConnection, settings: dict[str, object], project_sha256: str, tables: Sequence[str]
+) -> str:
+    """What every year of the marts is built on besides the year's own inputs, as a sha256: the
+    dbt project's checksum, the build's dbt settings, and the sha256 of the files of the raw
+    ``tables`` that classify every year (the code-change files). A year-incremental build may
+    keep the other years' rows only when this equals the basis of the build it continues."""
+    files = con.execute(
+        "select raw_table, source_file, sha256 from raw.source_files where list_contains(?, raw_table) order by all",
+        [list(tables)],
+    ).fetchall()
+    text = json.dumps({"files": files, "settings": settings, "project": project_sha256}, sort_keys=True, default=str)
+    return hashlib.sha256(text.encode()).hexdigest()
+
+
+def record_marts_basis(con: duckdb.DuckDBPyConnection, basis: str) -> None:
+    """Record ``basis`` (:func:`marts_basis`) in the newest build's ``meta.builds`` row."""
+    con.execute(f"alter table {BUILDS_TABLE} add column if not exists marts_basis varchar")
+    con.execute(f"update {BUILDS_TABLE} set marts_basis = ? where build_id = ?", [basis, current_build(con)])
+
+
+def previous_marts_basis(con: duckdb.DuckDBPyConnection) -> str | None:
+    """The :func:`marts_basis` of the build the newest build copied (its ``based_on_build``); None
+    for a first build, or a build recorded before bases were."""
+    if current_build(con) is None:
+        return None
+    con.execute(f"alter table {BUILDS_TABLE} add column if not exists marts_basis varchar")
+    row = con.execute(
+        f"select previous.marts_basis from {BUILDS_TABLE} as newest join {BUILDS_TABLE} as previous "
+        "on previous.build_id = newest.based_on_build where newest.build_id = ?",
+        [current_build(con)],
+    ).fetchone()
+    return row[0] if row else None
+
+
 def record_build(con: duckdb.DuckDBPyConnection, info: CandidateInfo) -> None:
     """Record the candidate's build (its run id) as the newest row of ``meta.builds``."""
     con.execute("create schema if not exists meta")

@@ -36,13 +36,20 @@ def figure_run_config(
 
 
 def dbt_run_config(
-    base_year: int = DEFAULT_BASE_YEAR, max_unlinked_value_share: float = DEFAULT_MAX_UNLINKED_VALUE_SHARE
+    base_year: int = DEFAULT_BASE_YEAR,
+    max_unlinked_value_share: float = DEFAULT_MAX_UNLINKED_VALUE_SHARE,
+    full_rebuild: bool = False,
 ) -> dict[str, Any]:
     """The ``ops`` run config of the dbt asset (``DbtBuildConfig``): the fixed definition's base
-    year and the reclassification coverage threshold, which reach ``dbt build`` as ``--vars``."""
+    year and the reclassification coverage threshold, which reach ``dbt build`` as ``--vars``,
+    and whether to rebuild every model over every year held (``full_rebuild``)."""
     from orchestration.assets.dbt import atp_dbt_assets
 
-    config = {"atp_base_year": base_year, "max_unlinked_value_share": max_unlinked_value_share}
+    config = {
+        "atp_base_year": base_year,
+        "max_unlinked_value_share": max_unlinked_value_share,
+        "full_rebuild": full_rebuild,
+    }
     return {atp_dbt_assets.op.name: {"config": config}}
 
 
@@ -52,13 +59,17 @@ def source_run_config(source_config: dict[str, object]) -> dict[str, Any]:
 
 
 def refresh_run_config(
-    source_config: dict[str, object], partner: str, base_year: int, max_unlinked_value_share: float
+    source_config: dict[str, object],
+    partner: str,
+    base_year: int,
+    max_unlinked_value_share: float,
+    full_rebuild: bool = False,
 ) -> dict[str, Any]:
     """The run config of ``atp refresh``: the source resource, the dbt settings
     (:func:`dbt_run_config`) and the figures' partner (every figure asset's ``FigureConfig``)."""
     return {
         "resources": {**source_run_config(source_config)["resources"], **figure_run_config(partner)["resources"]},
-        "ops": dbt_run_config(base_year, max_unlinked_value_share),
+        "ops": dbt_run_config(base_year, max_unlinked_value_share, full_rebuild),
     }
 
 

@@ -1,5 +1,5 @@
--- A table: every partner mart reads it.
-{{ config(materialized='table') }}
+-- A table: every partner mart reads it. Year-incremental (macros/year_incremental.sql).
+{{ config(**year_incremental_config()) }}
 
 -- The one place the partner / rest of world / world split is computed, for both trade flows: ATP
 -- trade per flow x year x partner x definition x ATP group, with the partner, with the world
@@ -16,13 +16,13 @@ with
 
 trade_by_definition as (
 
-    select * from {{ ref('int_trade_by_definition') }}
+    select * from {{ ref('int_trade_by_definition') }} where {{ only_refreshed_years() }}
 
 ),
 
 members as (
 
-    select * from {{ ref('int_partner_members') }}
+    select * from {{ ref('int_partner_members') }} where {{ only_refreshed_years() }}
 
 ),
 
@@ -40,7 +40,7 @@ atp_groups as (
 
 flow_years as (
 
-    select distinct trade_flow, year from year_lists
+    select distinct trade_flow, year from year_lists where {{ only_refreshed_years() }}
 
 ),
 

@@ -1,24 +1,25 @@
 -- A table, not a view: it is the one aggregation of the whole trade history (millions of
--- records a year and flow), and several models read it.
-{{ config(materialized='table') }}
+-- records a year and flow), and several models read it. Year-incremental: a run rebuilds only
+-- the years it loaded (macros/year_incremental.sql).
+{{ config(**year_incremental_config()) }}
 
 with
 
 trade_records as (
 
-    select * from {{ ref('int_trade_records') }}
+    select * from {{ ref('int_trade_records') }} where {{ only_refreshed_years() }}
 
 ),
 
 concordance as (
 
-    select * from {{ ref('int_hs10_year_lists') }}
+    select * from {{ ref('int_hs10_year_lists') }} where {{ only_refreshed_years() }}
 
 ),
 
 countries as (
 
-    select * from {{ ref('stg_census__countries') }}
+    select * from {{ ref('stg_census__countries') }} where {{ only_refreshed_years() }}
 
 ),
 

@@ -3,11 +3,13 @@
 -- general imports at customs value from the country of origin. One row per flow x year x
 -- country x ATP group with trade.
 
+{{ config(**year_incremental_config()) }}
+
 with
 
 trade_classified as (
 
-    select * from {{ ref('int_atp_trade_classified') }}
+    select * from {{ ref('int_atp_trade_classified') }} where {{ only_refreshed_years() }}
 
 ),
 

@@ -4,11 +4,13 @@
 -- fixed_<base year>) x ATP group, and for all groups together ('all'), for the years and
 -- definitions both flows have (a year whose import files are not loaded has no balance).
 
+{{ config(**year_incremental_config()) }}
+
 with
 
 partner_values as (
 
-    select * from {{ ref('int_partner_atp_values') }}
+    select * from {{ ref('int_partner_atp_values') }} where {{ only_refreshed_years() }}
 
 ),
 

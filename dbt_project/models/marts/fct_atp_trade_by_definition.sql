@@ -2,11 +2,13 @@
 -- its own list) and fixed (every year by the flow's base-year list, carried across code changes
 -- by code families). Exports f.a.s., imports general imports at customs value.
 
+{{ config(**year_incremental_config()) }}
+
 with
 
 trade_by_definition as (
 
-    select * from {{ ref('int_trade_by_definition') }}
+    select * from {{ ref('int_trade_by_definition') }} where {{ only_refreshed_years() }}
 
 ),
 

@@ -6,29 +6,31 @@
 -- so the contributions of a group's codes sum to the group's gap_pp in fct_specialization_gaps.
 -- One row per flow x year x partner x definition x ATP group x HS10 code with trade with the world.
 
+{{ config(**year_incremental_config()) }}
+
 with
 
 trade_by_definition as (
 
-    select * from {{ ref('int_trade_by_definition') }}
+    select * from {{ ref('int_trade_by_definition') }} where {{ only_refreshed_years() }}
 
 ),
 
 members as (
 
-    select * from {{ ref('int_partner_members') }}
+    select * from {{ ref('int_partner_members') }} where {{ only_refreshed_years() }}
 
 ),
 
 partner_values as (
 
-    select * from {{ ref('int_partner_atp_values') }}
+    select * from {{ ref('int_partner_atp_values') }} where {{ only_refreshed_years() }}
 
 ),
 
 year_lists as (
 
-    select * from {{ ref('int_hs10_year_lists') }}
+    select * from {{ ref('int_hs10_year_lists') }} where {{ only_refreshed_years() }}
 
 ),
 

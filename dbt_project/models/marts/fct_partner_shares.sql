@@ -2,11 +2,13 @@
 -- of the partner's ATP trade of the flow (composition share). Exports f.a.s. to the partner; imports
 -- general imports at customs value from the partner.
 
+{{ config(**year_incremental_config()) }}
+
 with
 
 partner_values as (
 
-    select * from {{ ref('int_partner_atp_values') }}
+    select * from {{ ref('int_partner_atp_values') }} where {{ only_refreshed_years() }}
 
 ),
 

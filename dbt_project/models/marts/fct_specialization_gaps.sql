@@ -2,11 +2,13 @@
 -- (exports to the partner; imports from it): composition shares of the partner's and of the rest
 -- of the world's ATP trade of the flow, and their gap.
 
+{{ config(**year_incremental_config()) }}
+
 with
 
 partner_values as (
 
-    select * from {{ ref('int_partner_atp_values') }}
+    select * from {{ ref('int_partner_atp_values') }} where {{ only_refreshed_years() }}
 
 ),
 
