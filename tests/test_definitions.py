@@ -151,3 +151,14 @@ def test_the_run_tags_are_the_ones_dagster_and_its_ui_write() -> None:
         "dagster/asset_partition_range_end": "2008",
     }
     assert PARENT_RUN_TAG == "dagster/parent_run_id"
+
+
+def test_every_dbt_test_is_an_asset_check(dbt_manifest: Path) -> None:
+    """A dbt test Dagster cannot attach to an asset (a singular test whose ``meta.dagster.ref``
+    names a model it does not read) runs as a mere observation: its failure would not be a
+    failed check, and the console would not show its rows. Every test of the manifest is a check."""
+    from orchestration.assets.dbt import atp_dbt_assets
+
+    nodes = json.loads(dbt_manifest.read_text(encoding="utf-8"))["nodes"].values()
+    tests = {node["name"] for node in nodes if node["resource_type"] == "test"}
+    assert tests - {key.name for key in atp_dbt_assets.check_keys} == set()

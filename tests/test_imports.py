@@ -268,20 +268,29 @@ def test_a_bad_im145_record_is_named_and_nothing_is_loaded(tmp_path: Path, con, 
     assert con.execute("select * from raw.import_history order by source_record").fetchall() == before
 
 
-def test_an_imports_hs_table_of_another_year_is_named(tmp_path: Path, con) -> None:
+@pytest.mark.parametrize(
+    ("period", "reason"),
+    [
+        ("2018-12", "not the folder's year 2019"),
+        # year to date through June is not the year's total: the annual value is December's
+        ("2019-06", "not December 2019"),
+    ],
+    ids=["another year", "another month"],
+)
+def test_an_imports_hs_table_of_another_year_is_named(tmp_path: Path, con, period: str, reason: str) -> None:
     folder = tmp_path / "input"
     shutil.copy(REAL_IMP_CODE_2019, (folder / "2019").mkdir(parents=True) or folder / "2019" / "imp-code.txt")
     table = [
         ["I_COMMODITY", "CTY_CODE", "CTY_NAME", "GEN_VAL_YR", "time", "COMM_LVL"],
         ["8542310000", "5700", "CHINA", "3000", "2019-12", "HS10"],
-        ["8471300000", "5700", "CHINA", "7000", "2018-12", "HS10"],
+        ["8471300000", "5700", "CHINA", "7000", period, "HS10"],
     ]
     (folder / "2019" / "api").mkdir()
     (folder / "2019" / "api" / "imports_hs_001.json").write_text(json.dumps(table), encoding="utf-8")
     with pytest.raises(CensusLayoutError) as error:
         load_table(con, folder, IMPORT_HISTORY_TABLE, [2019])
     assert str(error.value).startswith("2019/api/imports_hs_001.json, record 3, field time"), str(error.value)
-    assert "2018-12" in str(error.value)
+    assert period in str(error.value) and reason in str(error.value), str(error.value)
     held = con.execute("select table_name from information_schema.tables where table_schema = 'raw'").fetchall()
     assert ("import_history",) not in held or not con.execute("select count(*) from raw.import_history").fetchone()[0]
 

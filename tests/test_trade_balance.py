@@ -190,3 +190,57 @@ def test_world_imports_off_by_one_dollar_from_the_published_iyr_fail_the_build(
     failed = {e.asset_check_key.name for e in result.get_asset_check_evaluations() if not e.passed}
     assert failed == {"assert_world_atp_imports_match_census_total"}, failed
     assert not (tmp_path / "exports").exists()
+
+
+def _renumber_2011(root: Path, changes: str | None) -> None:
+    """2011 renumbers the import-list-only code 8517620000 as 8517620010 (its list entry and its
+    record); with ``changes`` an ``hts10_changes.csv`` links the two. Manifest entries follow."""
+    import hashlib
+    import json
+
+    for name in ("imp-code.txt", "IMP_HIST.TXT"):
+        path = root / "2011" / name
+        path.write_bytes(path.read_bytes().replace(b"8517620000", b"8517620010"))
+    if changes is not None:
+        (root / "hts10_changes.csv").write_text(changes, encoding="utf-8")
+    manifest = json.loads((root / "manifest.json").read_text())
+    for entry in manifest["files"]:
+        entry["sha256"] = hashlib.sha256((root / entry["path"]).read_bytes()).hexdigest()
+    (root / "manifest.json").write_text(json.dumps(manifest))
+
+
+@pytest.mark.parametrize(
+    ("changes", "growth", "renumbered", "unlinked"),
+    [
+        # no link: 8517620010 is a new code whose family is not on the 2010 list; China's matched
+        # imports are 8542310000 alone: 1200 / 1000 - 1
+        (None, 0.2, 0, 1),
+        # hts10_changes.csv links it to 8517620000 (04 in 2010 and 2011): China 1200 + 800 against
+        # 1000 + 0 (the 2010 code came from Hong Kong only) -> +100 %
+        ("old_hs10_code,new_hs10_code,first_year\n8517620000,8517620010,2011\n", 1.0, 1, 0),
+    ],
+    ids=["without hts10_changes.csv", "with hts10_changes.csv"],
+)
+def test_the_hts_code_change_file_carries_import_codes_across_a_renumbering(
+    tmp_path: Path, dbt_manifest: Path, monkeypatch: pytest.MonkeyPatch, changes, growth, renumbered, unlinked
+) -> None:
+    root = write_tiny_trade_input(tmp_path / "input")
+    _renumber_2011(root, changes)
+    monkeypatch.setenv("ATP_DUCKDB_PATH", str(tmp_path / "atp.duckdb"))
+    monkeypatch.setenv("ATP_EXPORTS_DIR", str(tmp_path / "exports"))
+    monkeypatch.setenv("ATP_SOURCE", "local")
+    monkeypatch.setenv("ATP_LOCAL_DIR", str(root))
+    assert run_job(2010, 2011).success
+    warehouse = tmp_path / "atp.duckdb"
+    assert rows(
+        warehouse,
+        "select partner_yoy_growth from fct_atp_growth where trade_flow = 'imports' and year = 2011 "
+        "and partner_code = '5700' and hitech_code = 'all' and definition = 'chain_linked'",
+    ) == [(pytest.approx(growth, abs=1e-12),)]
+    assert rows(
+        warehouse,
+        "select codes_renumbered, codes_unlinked from fct_atp_reclassification where trade_flow = 'imports' "
+        "and year = 2011 and partner_code = '5700' and hitech_code = '04'",
+    ) == [(renumbered, unlinked)]
+    # the link is the imports' only: the export side has no code change
+    assert rows(warehouse, "select count(*) from raw.import_code_changes") == [(1 if changes else 0,)]

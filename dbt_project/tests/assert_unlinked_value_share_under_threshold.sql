@@ -1,4 +1,4 @@
-{{ config(severity='error', meta={'dagster': {'ref': {'name': 'fct_atp_reclassification'}}}) }}
+{{ config(severity='error', meta={'dagster': {'ref': {'name': 'fct_atp_trade'}}}) }}
 
 -- Reclassification coverage: in every year, the export value of ATP codes the fixed definition
 -- cannot link to the base year's list (int_hs10_unlinked_codes, reason no_base_year_family)

@@ -96,15 +96,17 @@ def read_api_table(path: Path, relative: str, expected: Sequence[str]) -> pd.Dat
     return frame
 
 
-def _first_bad(con: duckdb.DuckDBPyConnection, table: str, checks: list[tuple[str, str, str]]) -> None:
-    """Raise for the first row failing a check; checks are (API field, column, SQL condition)."""
-    for field_name, column, condition in checks:
+def _first_bad(con: duckdb.DuckDBPyConnection, table: str, checks: list[tuple[str, ...]]) -> None:
+    """Raise for the first row failing a check; checks are (API field, column, SQL condition) and
+    optionally the reason to give (default: not a valid <field>)."""
+    for field_name, column, condition, *reason in checks:
         bad = con.execute(
             f"select source_file, source_record, {column} from {table} where {condition} "
             "order by source_file, source_record limit 1"
         ).fetchone()
         if bad:
-            raise CensusLayoutError(bad[0], bad[1], field_name, str(bad[2]), f"not a valid {field_name}")
+            why = reason[0] if reason else f"not a valid {field_name}"
+            raise CensusLayoutError(bad[0], bad[1], field_name, str(bad[2]), why)
 
 
 def _count(con: duckdb.DuckDBPyConnection, sql: str) -> dict[str, int]:
@@ -231,8 +233,20 @@ def _read_hs(
                 "value_text",
                 "country_kind = 'country' and not regexp_full_match(coalesce(value_text, ''), '[0-9]{1,18}')",
             ),
-            # the request asks for December of the year: a row of another period is another year's data
-            ("time", "period", f"period is not null and not starts_with(period, '{int(year)}')"),
+            # the request asks for December of the year (December year to date = the annual value):
+            # a row of another year is another year's data, one of another month not the year's total
+            (
+                "time",
+                "period",
+                f"period is not null and not starts_with(period, '{int(year)}')",
+                f"not the folder's year {int(year)}: the table is another year's",
+            ),
+            (
+                "time",
+                "period",
+                f"period is not null and period <> '{int(year)}-12'",
+                f"not December {int(year)}: a year-to-date value of another month is not the year's total",
+            ),
         ],
     )
     if not con.execute("select count(*) from _atp_api_hs_typed where country_kind = 'country'").fetchone()[0]:

@@ -334,7 +334,8 @@ def figure_7_table(con: duckdb.DuckDBPyConnection, options: FigureOptions) -> pa
         partner, (first, last) = options.partner, options.years
         raise FigureNotDrawn(
             f"figure 7: no year of {first}-{last} has complete ATP exports and imports for {partner.name} "
-            f"({partner.code}): the balance needs both flows (is the import history loaded?)"
+            f"({partner.code}): the balance needs both flows' histories loaded and complete (December records) for "
+            "a year (int_trade_history_years)"
         )
     return table
 
