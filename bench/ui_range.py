@@ -13,7 +13,9 @@ times each, alternating:
   at once, no backfill daemon).
 
 Prints a table and writes ``warehouse/bench/ui_range-<time>.json``. Usage:
-``python -m bench.ui_range [--years 2006-2008] [--repeat 3]`` (``make bench-ui``).
+``python -m bench.ui_range [--years 2006-2008] [--repeat 3] [--local-dir DIR --warehouse FILE]``
+(``make bench-ui``; ``make bench`` runs it at full scale on a copy of its 24-year warehouse,
+``--local-dir`` its input folder).
 """
 
 from __future__ import annotations
@@ -56,7 +58,10 @@ BACKFILL_RUNS = """query($id: String!) { partitionBackfillOrError(backfillId: $i
 
 def _console(env: dict[str, str], years: str) -> float:
     started = time.monotonic()
-    done = subprocess.run([str(VENV_BIN / "atp"), "refresh", "--years", years], env=env, capture_output=True, text=True)
+    source = ["--source", "local", "--local-dir", env["ATP_LOCAL_DIR"]] if env.get("ATP_SOURCE") == "local" else []
+    done = subprocess.run(
+        [str(VENV_BIN / "atp"), "refresh", *source, "--years", years], env=env, capture_output=True, text=True
+    )
     seconds = time.monotonic() - started
     if done.returncode != 0:
         raise SystemExit(f"atp refresh failed:\n{done.stdout}\n{done.stderr}")
@@ -106,12 +111,20 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--years", default="2006-2008")
     parser.add_argument("--repeat", type=int, default=3)
+    parser.add_argument("--local-dir", type=Path, help="an input folder (source local) instead of the bundle")
+    parser.add_argument("--warehouse", type=Path, help="start from a copy of this warehouse file instead of a build")
     args = parser.parse_args()
     first, last = (int(y) for y in args.years.split("-"))
     root = Path(tempfile.mkdtemp(prefix="atp-bench-ui-"))
     env = _environment(root)
-    print(f"building every bundled year into {root} (not timed) ...", flush=True)
-    _console(env, "2000-2023")
+    if args.local_dir:
+        env.update({"ATP_SOURCE": "local", "ATP_LOCAL_DIR": str(args.local_dir)})
+    if args.warehouse:  # its year store stays where it is: the copy reads it, writes years of its own
+        print(f"copying {args.warehouse} into {root} (not timed) ...", flush=True)
+        shutil.copyfile(args.warehouse, root / "atp.duckdb")
+    else:
+        print(f"building every bundled year into {root} (not timed) ...", flush=True)
+        _console(env, "2000-2023")
     console, ui, launchpad = [], [], []
     with _serving(root, env) as port:
         for attempt in range(args.repeat):

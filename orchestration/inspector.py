@@ -6,7 +6,10 @@ The connection (:func:`open_reader`) is opened ``read_only`` with DuckDB's guard
 SQL (DuckDB docs, "Securing DuckDB"): ``enable_external_access = false`` (no ``COPY ... TO``, no
 ``ATTACH``, no ``INSTALL``/``LOAD``, no file-reading functions such as ``read_text`` or
 ``read_csv``), extension autoloading and autoinstalling off, and ``lock_configuration = true``
-(a query cannot ``SET`` them back).
+(a query cannot ``SET`` them back). The only files it may open are the year store's Parquet files
+the warehouse lists (``allowed_paths``: what ``raw.export_history`` and ``raw.import_history``
+read, :mod:`orchestration.census.year_store`), and :func:`query_text` refuses ``COPY`` and
+``EXPORT`` (which could otherwise write over those files).
 """
 
 from __future__ import annotations
@@ -51,7 +54,14 @@ def open_reader(path: Path) -> Iterator[duckdb.DuckDBPyConnection]:
     if not path.is_file():
         raise WarehouseUnreadable(f"{path} is not a file: remove it, then build the warehouse with `make run`")
     try:
-        con = duckdb.connect(str(path), read_only=True, config=GUARDS)
+        with duckdb.connect(str(path), read_only=True, config={"enable_external_access": False}) as listing:
+            store_files = listed_year_files(listing)
+        # allowed_paths must be set while external access is on; then the guards, locked
+        guards = {k: v for k, v in GUARDS.items() if k not in ("enable_external_access", "lock_configuration")}
+        con = duckdb.connect(str(path), read_only=True, config=guards)
+        con.execute("set allowed_paths = $paths", {"paths": store_files})
+        con.execute("set enable_external_access = false")
+        con.execute("set lock_configuration = true")
     except duckdb.Error as error:
         first = str(error).strip().splitlines()[0] if str(error).strip() else type(error).__name__
         raise WarehouseUnreadable(
@@ -61,6 +71,20 @@ def open_reader(path: Path) -> Iterator[duckdb.DuckDBPyConnection]:
         yield con
     finally:
         con.close()
+
+
+def listed_year_files(con: duckdb.DuckDBPyConnection) -> list[str]:
+    """The year store files the connected warehouse lists (``raw.year_store_files``); empty for a
+    warehouse without a year store."""
+    exists = con.execute(
+        "select count(*) from duckdb_tables() where schema_name = 'raw' and table_name = 'year_store_files'"
+    ).fetchone()[0]
+    return [r[0] for r in con.execute("select path from raw.year_store_files").fetchall()] if exists else []
+
+
+#: The statement types :func:`query_text` refuses before DuckDB sees them: those that write files
+#: (DuckDB's guards refuse every other write, file or extension themselves).
+FILE_WRITING_STATEMENTS = ("COPY", "EXPORT")
 
 
 def _csv_field(value: object) -> object:
@@ -82,7 +106,15 @@ def query_text(con: duckdb.DuckDBPyConnection, query: str, output_format: str) -
     header, codes as text with their zeros, DECIMAL with every digit, NULL empty), ``json`` (an
     array of objects, from DuckDB's own ``to_json``: DECIMAL numbers exact, NULL null), ``table``
     or ``markdown`` (tabulate, numbers as DuckDB prints them). Raises ``duckdb.Error`` for a
-    query DuckDB refuses (a write, a file, an extension: see :data:`GUARDS`)."""
+    query DuckDB refuses (a write, a file, an extension: see :data:`GUARDS`), and
+    ``duckdb.InvalidInputException`` for a statement that writes files
+    (:data:`FILE_WRITING_STATEMENTS`: the year store's files are the only ones the reader may open,
+    and they must not be written)."""
+    for statement in con.extract_statements(query):
+        if statement.type.name in FILE_WRITING_STATEMENTS:
+            raise duckdb.InvalidInputException(
+                f"file system operations are disabled: atp sql runs queries, not {statement.type.name}"
+            )
     if output_format == "json":
         rows = con.execute(f"select to_json(result) from ({query}) as result").fetchall()
         return "[" + ",\n".join(row[0] for row in rows) + "]\n"

@@ -16,6 +16,11 @@ DBT_PROJECT_DIR = REPO_ROOT / "dbt_project"
 DUCKDB_PATH_ENV = "ATP_DUCKDB_PATH"
 #: The setting that names the published figures' folder.
 EXPORTS_DIR_ENV = "ATP_EXPORTS_DIR"
+#: The one setting that sizes DuckDB's memory: the warehouse connections and dbt's (issue 21).
+MEMORY_LIMIT_ENV = "ATP_MEMORY_LIMIT"
+#: Sized for a 2-core, 24 GiB machine: a full-size year loads and 24 years build within it
+#: (DuckDB spills to disk beyond it); docs/benchmarks.md has the peak RSS it gives.
+DEFAULT_MEMORY_LIMIT = "1GB"
 DEFAULT_DUCKDB_PATH = "warehouse/atp.duckdb"
 DEFAULT_EXPORTS_DIR = "warehouse/exports"
 #: The bundled input folder (SYNTHETIC sample and the real Census files), relative to the repository.

@@ -29,6 +29,8 @@ from pathlib import Path
 
 import duckdb
 
+from orchestration.census.year_store import collect_garbage
+
 #: Folder (beside the DuckDB file) that holds each run's candidate warehouse and figures.
 CANDIDATES_DIR = ".candidates"
 #: The report a failed run leaves in its candidate folder.
@@ -369,7 +371,9 @@ def publish(candidate: Path, database: Path, exports: Path) -> list[str]:
     than the warehouse being published (:func:`foreign_figures`: never a figure of this
     candidate, which it drew from its own file) is not; then every candidate folder is removed.
     Cut short after the mark, it is finished by the next run (:func:`finish_interrupted_publish`);
-    before it, nothing was published. Returns what was published, one phrase each."""
+    before it, nothing was published. Last, the year store files no build reads any more are
+    deleted (:func:`~orchestration.census.year_store.collect_garbage`). Returns what was
+    published, one phrase each."""
     published: list[str] = []
     built = candidate / database.name
     if built.exists():
@@ -394,6 +398,9 @@ def publish(candidate: Path, database: Path, exports: Path) -> list[str]:
         published.append(f"not {len(refused)} figure files drawn from another build ({', '.join(refused[:4])})")
     for old in candidate.parent.iterdir():
         shutil.rmtree(old, ignore_errors=True)
+    removed = collect_garbage(database)
+    if removed:
+        published.append(f"{removed} year store files no build reads any more removed")
     return published
 
 

@@ -19,6 +19,7 @@ from filelock import FileLock
 from pydantic import Field, PrivateAttr, ValidationInfo, field_validator
 
 from orchestration.candidate import candidate_dir, end_run, kept_candidate, make_candidate, take_run_lock, writer_lock
+from orchestration.census.year_store import set_store_folder, store_folder_for
 from orchestration.failures import run_problems
 from orchestration.figures.options import AS_PUBLISHED, DEFAULT_FLOW, DEFAULT_PARTNER, TRADE_FLOWS
 from orchestration.partitions import parse_year_range
@@ -26,10 +27,12 @@ from orchestration.paths import (
     DEFAULT_DUCKDB_PATH,
     DEFAULT_EXPORTS_DIR,
     DEFAULT_LANDING_DIR,
+    DEFAULT_MEMORY_LIMIT,
     DUCKDB_PATH_ENV,
     EXPORTS_DIR_ENV,
     LANDING_DIR_ENV,
     LOCAL_DIR_ENV,
+    MEMORY_LIMIT_ENV,
     REPO_ROOT,
     SAMPLE_DIR,
     SOURCE_ENV,
@@ -90,9 +93,10 @@ class WarehouseResource(ConfigurableResource):
         default=3600.0, description="How long a writer waits for another run's write to the DuckDB file"
     )
     memory_limit: str = Field(
-        default="512MB",
-        description="DuckDB memory limit of the warehouse connections; beyond it DuckDB spills to disk, so a "
-        "year of millions of records loads in bounded memory",
+        default="",
+        description=f"DuckDB memory limit of the warehouse connections and of dbt's; beyond it DuckDB spills to "
+        f"disk, so a year of millions of records loads, and every year builds, in bounded memory; default "
+        f"${MEMORY_LIMIT_ENV} or {DEFAULT_MEMORY_LIMIT}",
     )
 
     _paths = field_validator("duckdb_path", "exports_dir")(_path_setting)
@@ -100,7 +104,7 @@ class WarehouseResource(ConfigurableResource):
     @field_validator("memory_limit")
     @classmethod
     def _memory(cls, value: str) -> str:
-        return check_size("memory_limit", value)
+        return check_size("memory_limit", value) if value.strip() else ""
 
     _run_id: str | None = PrivateAttr(default=None)
     _parent_run_id: str | None = PrivateAttr(default=None)
@@ -108,6 +112,14 @@ class WarehouseResource(ConfigurableResource):
     _instance: object | None = PrivateAttr(default=None)
     _candidate_database: bool = PrivateAttr(default=False)
     _candidate_error: str | None = PrivateAttr(default=None)
+
+    def effective_memory_limit(self) -> str:
+        """The DuckDB memory limit of this warehouse's connections and of its dbt builds:
+        ``memory_limit``, else ``$ATP_MEMORY_LIMIT``, else :data:`DEFAULT_MEMORY_LIMIT`. Raises
+        :class:`~orchestration.settings.SettingError` for an environment value that is not a size."""
+        if self.memory_limit:
+            return self.memory_limit
+        return check_size(MEMORY_LIMIT_ENV, os.environ.get(MEMORY_LIMIT_ENV) or DEFAULT_MEMORY_LIMIT)
 
     def published_database_path(self) -> Path:
         """Absolute path of the published DuckDB file (what readers open)."""
@@ -201,10 +213,12 @@ class WarehouseResource(ConfigurableResource):
     @contextmanager
     def connect(self) -> Iterator[duckdb.DuckDBPyConnection]:
         """A read-write DuckDB connection to :meth:`database_path` (created if missing), under
-        :meth:`writer_lock`, with DuckDB's memory limit set to ``memory_limit`` (it spills to a
-        temporary folder beside the file beyond it), given as a connection setting (never SQL
-        text: the value was checked by :func:`orchestration.settings.check_size`)."""
-        settings = {"memory_limit": self.memory_limit}
+        :meth:`writer_lock`, with DuckDB's memory limit set to :meth:`effective_memory_limit` (it
+        spills to a temporary folder beside the file beyond it), given as a connection setting
+        (never SQL text: the value was checked by :func:`orchestration.settings.check_size`), and
+        the year store of the published file named (:func:`~orchestration.census.year_store.set_store_folder`:
+        a run's candidate writes its years beside the published file, not in the candidate)."""
+        settings = {"memory_limit": self.effective_memory_limit()}
         with self.writer_lock():
             with DuckDBResource(database=str(self.database_path()), connection_config=settings).get_connection() as con:
                 # closed also when the step fails: dagster-duckdb closes it only after a clean exit,
@@ -212,6 +226,7 @@ class WarehouseResource(ConfigurableResource):
                 # read-only connection to the file fail ("different configuration")
                 try:
                     con.execute("set enable_progress_bar = false")  # progress is reported by the assets
+                    set_store_folder(con, store_folder_for(self.published_database_path()))
                     yield con
                 finally:
                     con.close()

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import os
 import subprocess
 import sys
 import textwrap
@@ -61,9 +62,59 @@ def test_dbt_build_args_pass_the_warehouse_file_and_the_settings() -> None:
         "duckdb_path": "/tmp/x/atp.duckdb",
         "atp_base_year": project_vars["atp_base_year"],
         "max_unlinked_value_share": project_vars["max_unlinked_value_share"],
+        "refresh_years": [],
     }
+    assert args[3:] == ["--full-refresh"]  # no years named: every model over every year
     settings = DbtBuildConfig(atp_base_year=2002, max_unlinked_value_share=0.1)
     assert json.loads(dbt_build_args(Path("/w.duckdb"), settings)[2])["atp_base_year"] == 2002
+    incremental = dbt_build_args(Path("/w.duckdb"), settings, [2011, 2012], "700MB")
+    assert json.loads(incremental[2])["refresh_years"] == [2011, 2012] and "--full-refresh" not in incremental
+    assert json.loads(incremental[2])["memory_limit"] == "700MB"
+
+
+def test_one_memory_limit_for_the_warehouse_connections_and_dbt(tmp_path: Path, monkeypatch, dbt_manifest) -> None:
+    """ATP_MEMORY_LIMIT sizes DuckDB for the warehouse resource's connections and for dbt's (the
+    profile's default, and the var a run passes); the resource's own setting wins."""
+    from orchestration.project import DBT_EXECUTABLE, DBT_PROJECT_DIR
+    from orchestration.resources import WarehouseResource
+    from orchestration.settings import SettingError
+
+    monkeypatch.setenv("ATP_MEMORY_LIMIT", "700MB")
+    database = tmp_path / "atp.duckdb"
+    warehouse = WarehouseResource(duckdb_path=str(database))
+    assert warehouse.effective_memory_limit() == "700MB"
+    # DuckDB shows 700 MB (700,000,000 bytes) as 667.5 MiB
+    with warehouse.connect() as con:
+        assert con.execute("select current_setting('memory_limit')").fetchone() == ("667.5 MiB",)
+    assert WarehouseResource(duckdb_path=str(database), memory_limit="2GB").effective_memory_limit() == "2GB"
+
+    def dbt_limit(*variables: str) -> str:
+        done = subprocess.run(
+            [
+                DBT_EXECUTABLE,
+                "show",
+                "--inline",
+                "select current_setting('memory_limit') as m",
+                "--output",
+                "json",
+                "--vars",
+                json.dumps({"duckdb_path": str(database), **dict(v.split("=") for v in variables)}),
+                "--target-path",
+                str(tmp_path / "target"),
+            ],
+            cwd=DBT_PROJECT_DIR,
+            capture_output=True,
+            text=True,
+            env={**os.environ},
+        )
+        assert done.returncode == 0, done.stdout[-2000:]
+        return json.loads(done.stdout[done.stdout.index("{") :])["show"][0]["m"]
+
+    assert dbt_limit() == "667.5 MiB"  # the profile reads ATP_MEMORY_LIMIT
+    assert dbt_limit("memory_limit=1GB") == "953.6 MiB"  # a run passes its resource's
+    monkeypatch.setenv("ATP_MEMORY_LIMIT", "lots")
+    with pytest.raises(SettingError, match="ATP_MEMORY_LIMIT"):
+        WarehouseResource(duckdb_path=str(database)).effective_memory_limit()
 
 
 def test_no_model_column_asset_or_figure_name_says_china(dbt_manifest: Path) -> None:

@@ -108,7 +108,9 @@ def test_refresh_run_config_reaches_dbt_and_the_figures(dbt_manifest: Path) -> N
     from orchestration.run_config import refresh_run_config
 
     config = refresh_run_config({"source": "sample", "force_download": False}, "5880", 2002, 0.1)
-    assert config["ops"] == {"atp_dbt_assets": {"config": {"atp_base_year": 2002, "max_unlinked_value_share": 0.1}}}
+    assert config["ops"] == {
+        "atp_dbt_assets": {"config": {"atp_base_year": 2002, "max_unlinked_value_share": 0.1, "full_rebuild": False}}
+    }
     assert config["resources"]["figures"] == {
         "config": {"partner": "5880", "years": "", "year": None, "definition": "as_published", "flow": "exports"}
     }

@@ -144,15 +144,16 @@ def test_a_read_only_reader_neither_blocks_a_run_nor_sees_a_mix(tiny, tmp_path: 
 # three full runs killed and rerun (about 2 minutes): run by `make corpus` with the bad-input corpus
 @pytest.mark.slow
 @pytest.mark.parametrize(
-    "marker",
+    ("marker", "years"),
     [
-        "raw.export_history 2010",  # during the raw loads
-        "Running dbt command",  # during dbt build
-        "figure_2_composition",  # during the figure export
+        ("raw.export_history 2010", "2010-2011"),  # during the raw loads
+        ("Running dbt command", "2010-2011"),  # during dbt build
+        ("figure_2_composition", "2010-2011"),  # during the figure export
+        ("Running dbt command", "2011"),  # during a year-incremental dbt build (issue 21)
     ],
 )
 def test_kill_9_leaves_the_published_warehouse_and_a_rerun_equals_a_clean_build(
-    tiny, tmp_path: Path, marker: str
+    tiny, tmp_path: Path, marker: str, years: str
 ) -> None:
     before = published_state(tiny["duckdb"], tiny["exports"])
     clean = marts_fingerprint(tiny["duckdb"])
@@ -171,7 +172,7 @@ def test_kill_9_leaves_the_published_warehouse_and_a_rerun_equals_a_clean_build(
         "--local-dir",
         str(tiny["input"]),
         "--years",
-        "2010-2011",
+        years,
         "--verbose",
         "--log-level",
         "debug",
@@ -197,6 +198,8 @@ def test_kill_9_leaves_the_published_warehouse_and_a_rerun_equals_a_clean_build(
         os.killpg(process.pid, signal.SIGKILL)
         process.wait(timeout=60)
     assert process.returncode == -signal.SIGKILL
+    if years == "2011":  # the build killed was year-incremental
+        assert any("dbt build: rebuilding 2011 (year-incremental models)" in line for line in seen), seen[-30:]
     assert published_state(tiny["duckdb"], tiny["exports"]) == before
     assert len(candidates(tiny["duckdb"])) == 1  # what the killed run left
     rerun = subprocess.run(command[:-3], cwd=REPO_ROOT, env=env, capture_output=True, text=True, timeout=900)
@@ -297,6 +300,11 @@ def test_a_build_with_no_loaded_year_fails_and_the_figures_refuse_empty_marts(ti
     with duckdb.connect(str(database)) as con:
         for (table,) in con.execute("select table_name from duckdb_tables() where schema_name = 'raw'").fetchall():
             con.execute(f"delete from raw.{table}")
+        # the year store histories (views over Parquet files): empty tables of the same columns
+        for (view,) in con.execute("select view_name from duckdb_views() where schema_name = 'raw'").fetchall():
+            con.execute(f"create table raw.{view}_empty as select * from raw.{view} limit 0")
+            con.execute(f"drop view raw.{view}")
+            con.execute(f"alter table raw.{view}_empty rename to {view}")
     # before: every dbt test passed on the empty marts
     completed = subprocess.run(
         [DBT_EXECUTABLE, *dbt_build_args(database), "--target-path", str(tmp_path / "target")],

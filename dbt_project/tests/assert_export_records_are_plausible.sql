@@ -33,7 +33,9 @@ with
 
 export_history as (
 
+    -- the refreshed years only in a year-incremental build (macros/get_where_subquery.sql)
     select * from {{ ref('stg_census__export_history') }}
+    where {{ refreshed_years_tested() }}
 
 ),
 

@@ -10,4 +10,6 @@
 select *
 from {{ ref('int_hs10_codes_missing_from_list') }}
 where not is_resolved
+    -- the refreshed years only in a year-incremental build (macros/get_where_subquery.sql)
+    and {{ refreshed_years_tested() }}
     and is_over_threshold

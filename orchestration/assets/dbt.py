@@ -78,14 +78,21 @@ def dbt_vars(duckdb_path: Path, settings: DbtBuildConfig | None = None) -> dict[
 
 
 def dbt_build_args(
-    duckdb_path: Path, settings: DbtBuildConfig | None = None, refresh_years: Sequence[int] | None = None
+    duckdb_path: Path,
+    settings: DbtBuildConfig | None = None,
+    refresh_years: Sequence[int] | None = None,
+    memory_limit: str | None = None,
 ) -> list[str]:
     """The ``dbt build`` arguments of every build (a run, the tests, the benchmark): the
     warehouse file and the settings go in through ``--vars``. With ``refresh_years`` the
     year-incremental models rebuild those years only (var ``refresh_years``,
     ``dbt_project/macros/year_incremental.sql``); without, every model is built in full
-    (``--full-refresh``)."""
+    (``--full-refresh``). ``memory_limit`` is DuckDB's for dbt's connection (var
+    ``memory_limit``; without it the profile's: ``$ATP_MEMORY_LIMIT`` or 1GB), the warehouse
+    resource's :meth:`~orchestration.resources.WarehouseResource.effective_memory_limit` in a run."""
     variables = dbt_vars(duckdb_path, settings) | {"refresh_years": list(refresh_years or [])}
+    if memory_limit:
+        variables["memory_limit"] = memory_limit
     return ["build", "--vars", json.dumps(variables), *([] if refresh_years else ["--full-refresh"])]
 
 
@@ -151,7 +158,9 @@ def atp_dbt_assets(
             years, why = incremental_years(con, [int(key) for key in context.partition_keys], basis, config)
         context.log.info(f"dbt build: {why}")
         invocation = dbt_resource().cli(
-            dbt_build_args(warehouse.database_path(), config, years), context=context, target_path=RUN_TARGET_PATH
+            dbt_build_args(warehouse.database_path(), config, years, warehouse.effective_memory_limit()),
+            context=context,
+            target_path=RUN_TARGET_PATH,
         )
         yield from invocation.stream()
         with warehouse.connect() as con:

@@ -35,6 +35,7 @@ from orchestration.census.parse import CensusLayoutError
 from orchestration.census.reading import ReadInfo
 from orchestration.census.swap import SourceFile, swap
 from orchestration.census.tables import InputFileError, RawTable, companion_problems, find_files
+from orchestration.census.year_store import relation_kind
 from orchestration.files import sha256_of
 
 
@@ -88,10 +89,7 @@ def _unreloaded_revisions(
 ) -> list[int]:
     """Years held in ``raw.<table>`` but not loaded now, whose rows the file read into ``read``
     changes (the newer vintage revises them)."""
-    exists = con.execute(
-        "select count(*) from duckdb_tables() where schema_name = 'raw' and table_name = ?", [table.name]
-    ).fetchone()[0]
-    if not exists:
+    if relation_kind(con, table.name) is None:
         return []
     join = " and ".join(f"o.{k} = n.{k}" for k in ("year", *table.key))
     changed = " or ".join(f"o.{c} is distinct from n.{c}" for c in table.revision_columns)

@@ -13,6 +13,7 @@ from datetime import UTC, datetime
 
 import duckdb
 
+from orchestration.census import year_store
 from orchestration.census.parse import CensusLayoutError, sql_literal
 from orchestration.census.tables import RawTable
 from orchestration.provenance import SYNTHETIC
@@ -79,10 +80,11 @@ class SourceFile:
     origin_note: str | None = None
 
 
-def _check(con: duckdb.DuckDBPyConnection, table: RawTable, year: int | None) -> None:
+def _check(con: duckdb.DuckDBPyConnection, table: RawTable, year: int | None, loaded: str | None = None) -> None:
     """Raise :class:`CensusLayoutError` for the first loaded record of another year, or the first
-    duplicated key, among the rows of ``year`` just inserted (inside the swap's transaction)."""
-    rows = f"(select * from raw.{table.name} where {f'year = {int(year)}' if table.per_year else 'true'})"
+    duplicated key, among the rows of ``year`` just inserted (inside the swap's transaction), or
+    among the rows of the TEMP table ``loaded`` (a year store table's year)."""
+    rows = loaded or f"(select * from raw.{table.name} where {f'year = {int(year)}' if table.per_year else 'true'})"
     if table.year_column:
         wrong = con.execute(
             f"select source_file, source_record, {table.year_column} from {rows} "
@@ -193,21 +195,21 @@ def swap(
     revisions recorded).
 
     ``staged`` has the table's columns except ``is_synthetic``, which is set from each row's
-    ``source_file`` origin. Any error rolls back: the year's previous rows stay as they were.
+    ``source_file`` origin. Any error rolls back: the year's previous rows stay as they were. A
+    year store table's year is written to a new Parquet file instead (:func:`_swap_year_file`).
     """
     synthetic = [f.source_file for f in files if f.origin == SYNTHETIC]
     synthetic_sql = "false" if not synthetic else f"source_file in ({', '.join(sql_literal(f) for f in synthetic)})"
     year_filter = f"year = {int(year)}" if table.per_year else "true"
     loaded_at = datetime.now(UTC).replace(tzinfo=None)
     ensure_source_files(con)
+    columns = ([("year", "integer")] if table.per_year else []) + list(table.columns)
+    columns += [("source_file", "varchar"), ("source_record", "integer"), ("is_synthetic", "boolean")]
+    if table.year_store:
+        return _swap_year_file(con, table, int(year), staged, files, synthetic_sql, columns, loaded_at)
     con.execute("begin transaction")
     try:
-        columns = ([("year", "integer")] if table.per_year else []) + list(table.columns)
-        _ensure_table(
-            con,
-            f"raw.{table.name}",
-            [*columns, ("source_file", "varchar"), ("source_record", "integer"), ("is_synthetic", "boolean")],
-        )
+        _ensure_table(con, f"raw.{table.name}", columns)
         con.execute(f"comment on table raw.{table.name} is {sql_literal(table.description + PROVENANCE_NOTE)}")
         revisions = 0
         if staged is not None and table.revision_columns and files:
@@ -225,17 +227,67 @@ def swap(
     return rows, revisions
 
 
+def _swap_year_file(
+    con: duckdb.DuckDBPyConnection,
+    table: RawTable,
+    year: int,
+    staged: str | None,
+    files: Sequence[SourceFile],
+    synthetic_sql: str,
+    columns: Sequence[tuple[str, str]],
+    loaded_at: datetime,
+) -> tuple[int, int]:
+    """:func:`swap` for a year store table (:mod:`~orchestration.census.year_store`): the staged
+    rows go to a TEMP table, are checked there, written to a new Parquet file; then one transaction
+    lists that file for the year, redefines the view ``raw.<table>``, records the files and the
+    revisions. Any error before the commit leaves the year's previous file listed."""
+    description = table.description + PROVENANCE_NOTE
+    year_store.move_table_into_store(con, table.name, columns, description)
+    loaded = f"_atp_year_{table.name}"
+    path, rows = None, 0
+    try:
+        if staged is not None:
+            con.execute(
+                f"create or replace temp table {loaded} ({', '.join(f'{name} {kind}' for name, kind in columns)})"
+            )
+            con.execute(f"insert into {loaded} by name select *, {synthetic_sql} as is_synthetic from {staged}")
+            _check(con, table, year, loaded)
+            rows = con.execute(f"select count(*) from {loaded}").fetchone()[0]
+            path = year_store.write_year_file(con, table.name, year, loaded)
+        con.execute("begin transaction")
+        try:
+            revisions = 0
+            if staged is not None and table.revision_columns and files:
+                if year_store.relation_kind(con, table.name) is not None:
+                    revisions = _record_revisions(con, table, year, staged, files[0], loaded_at)
+            year_store.list_year_file(con, table.name, year, path, rows, year_store.newest_build(con))
+            year_store.define_view(con, table.name, columns, description)
+            rows_by_file = _record_files(con, table, year, files, loaded_at, loaded if staged is not None else None)
+            con.execute("commit")
+        except BaseException:
+            _rollback(con)
+            raise
+    finally:
+        con.execute(f"drop table if exists {loaded}")
+    return sum(rows_by_file.values()), revisions
+
+
 def _record_files(
-    con: duckdb.DuckDBPyConnection, table: RawTable, year: int | None, files: Sequence[SourceFile], loaded_at: datetime
+    con: duckdb.DuckDBPyConnection,
+    table: RawTable,
+    year: int | None,
+    files: Sequence[SourceFile],
+    loaded_at: datetime,
+    loaded: str | None = None,
 ) -> dict[str, int]:
     """Record ``files`` as the input of ``year`` of ``table`` in ``raw.source_files`` (replacing
     the year's rows there; each file's previous sha256 kept), inside the swap's transaction.
-    Returns the rows of the year loaded from each file."""
+    Returns the rows of the year loaded from each file (counted in ``raw.<table>``, or in the
+    TEMP table ``loaded`` of a year store table's year)."""
     year_filter = f"year = {int(year)}" if table.per_year else "true"
     source_filter = f"year = {int(year)}" if table.per_year else "year is null"
-    rows_by_file = dict(
-        con.execute(f"select source_file, count(*) from raw.{table.name} where {year_filter} group by 1").fetchall()
-    )
+    counted = loaded or f"raw.{table.name} where {year_filter}"
+    rows_by_file = dict(con.execute(f"select source_file, count(*) from {counted} group by 1").fetchall())
     previous = dict(
         con.execute(
             f"select source_file, sha256 from raw.source_files where {source_filter} and raw_table = ?", [table.name]

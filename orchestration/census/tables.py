@@ -139,7 +139,9 @@ class RawTable:
     taken from it. ``revision_columns`` are compared with the rows already held when a year is
     loaded again; differences go to ``raw.<name>_revisions``. ``companions`` name tables whose
     files a year must have whenever it has files of this one (an import history needs the year's
-    import concordance, and the reverse): :func:`companion_problems`.
+    import concordance, and the reverse): :func:`companion_problems`. ``year_store``: the rows
+    live in one Parquet file per year outside the DuckDB file, ``raw.<name>`` being a view over
+    them (the large histories: :mod:`orchestration.census.year_store`).
     """
 
     name: str
@@ -154,6 +156,7 @@ class RawTable:
     year_column: str | None = None
     revision_columns: tuple[str, ...] = ()
     companions: tuple[str, ...] = ()
+    year_store: bool = False
 
     @property
     def column_names(self) -> tuple[str, ...]:
@@ -256,6 +259,7 @@ EXPORT_HISTORY_TABLE = RawTable(
     ),
     key=("df_code", "hs10_code", "cty_code", "district_code", "stat_month"),
     year_column="stat_year",
+    year_store=True,
 )
 
 ATP_CONCORDANCE_TABLE = RawTable(
@@ -378,6 +382,7 @@ IMPORT_HISTORY_TABLE = RawTable(
     ),
     required=False,
     companions=("import_concordance",),
+    year_store=True,
 )
 
 IMPORT_CONCORDANCE_TABLE = RawTable(

@@ -2,13 +2,17 @@
 -- (EM545/EA645, IM145/IA245) is complete when it has records for December; a year of Census API
 -- annual values (December year to date, stat_month empty) is complete by construction (the
 -- loader refuses an exports/hitech or imports/hitech table without December). Figures and the
--- checks against annual totals leave incomplete years out.
+-- checks against annual totals leave incomplete years out. A table, year-incremental (a year's row
+-- is its own records'): figures and the console read it without reading the records.
+
+{{ config(**year_incremental_config()) }}
 
 with
 
 trade_records as (
 
     select * from {{ ref('int_trade_records') }}
+    where {{ only_refreshed_years() }}
 
 ),
 

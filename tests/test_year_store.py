@@ -1,0 +1,128 @@
+"""The year store (issue 21): the export and import histories live in one Parquet file per year
+outside the DuckDB file, so that a run's candidate copy does not copy them. A year loaded again is
+a new file; the file it replaces stays for readers of the previous build until the publish after
+next; files no build lists (a killed run's) go at the next publish; a warehouse made before the
+year store is moved into it, rows unchanged."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+import textwrap
+from pathlib import Path
+
+import duckdb
+
+from orchestration.census.load import load_table
+from orchestration.census.tables import EXPORT_HISTORY_TABLE
+from orchestration.census.year_store import store_folder_for
+from tests.test_end_to_end import run_job
+from tests.tiny_warehouse import marts_fingerprint
+
+pytest_plugins = ["tests.tiny_warehouse"]
+
+
+def _listed(database: Path) -> dict[tuple[str, int], str]:
+    with duckdb.connect(str(database), read_only=True) as con:
+        rows = con.execute("select raw_table, year, path from raw.year_store_files").fetchall()
+    return {(t, y): p for t, y, p in rows}
+
+
+def _files(database: Path) -> set[str]:
+    return {str(p) for p in store_folder_for(database).rglob("*.parquet")}
+
+
+def test_a_year_loaded_again_is_a_new_file_and_old_files_go_one_publish_later(tiny) -> None:
+    database = tiny["duckdb"]
+    first = _listed(database)
+    # 2010 and 2011 of the export history (the tiny input has no import files)
+    assert sorted(first) == [("export_history", 2010), ("export_history", 2011)]
+    assert run_job(2010, 2010).success
+    second = _listed(database)
+    assert second[("export_history", 2011)] == first[("export_history", 2011)]  # a year not loaded: same file
+    assert second[("export_history", 2010)] != first[("export_history", 2010)]
+    new_2010 = second[("export_history", 2010)]
+    assert new_2010 in _files(database)
+    # the rows: the tiny input's 2010 export history, 13 records, 600 + 400 + 100 + 500 + 5,000 + 300 +
+    # 1,500 + 250 + 900 + 400 + 2,000 + 750 + 9,999 = 22,699 USD (tests/tiny_input.py)
+    with duckdb.connect(str(database), read_only=True) as con:
+        assert con.execute("select count(*), sum(value_usd) from raw.export_history where year = 2010").fetchone() == (
+            13,
+            22699,
+        )
+        assert (
+            con.execute("select comment from duckdb_views() where schema_name = 'raw' and view_name = 'export_history'")
+            .fetchone()[0]
+            .startswith("Annual export history")
+        )
+    # a file no build lists (what a run killed after writing its year leaves) ...
+    orphan = store_folder_for(database) / "export_history" / "year=2010" / "killed.parquet"
+    orphan.write_bytes(b"PAR1")
+    # ... and the file the 2010 run replaced stay until the next publish
+    reader = subprocess.Popen(
+        [sys.executable, "-c", READER, str(database)], stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True
+    )
+    assert reader.stdout.readline().strip() == "13"  # a reader of this build (file 'new_2010')
+    assert run_job(2010, 2010).success
+    third = _listed(database)
+    assert new_2010 in _files(database)  # kept: the previous build's, its readers still read it
+    assert not orphan.exists()
+    assert third[("export_history", 2010)] in _files(database)
+    reader.stdin.write("again\n")
+    reader.stdin.close()
+    assert reader.stdout.readline().strip() == "13"  # still reads the build it opened
+    assert reader.wait(timeout=60) == 0
+    assert run_job(2011, 2011).success
+    assert new_2010 not in _files(database)  # two publishes later: gone
+    assert _files(database) >= set(_listed(database).values()) - {p for p in first.values()}
+
+
+READER = textwrap.dedent(
+    """
+    import sys, duckdb
+    con = duckdb.connect(sys.argv[1], read_only=True)
+    query = "select count(*) from raw.export_history where year = 2010"
+    print(con.execute(query).fetchone()[0], flush=True)
+    sys.stdin.readline()
+    print(con.execute(query).fetchone()[0], flush=True)
+    """
+)
+
+
+def test_a_warehouse_made_before_the_year_store_moves_into_it(tiny, tmp_path: Path) -> None:
+    database = tiny["duckdb"]
+    before = marts_fingerprint(database)
+    # the histories as tables, as an older version held them
+    with duckdb.connect(str(database)) as con:
+        con.execute("create table raw.export_history_held as select * from raw.export_history")
+        con.execute("drop view raw.export_history")
+        con.execute("alter table raw.export_history_held rename to export_history")
+        con.execute("drop table raw.year_store_files")
+    with duckdb.connect(str(database)) as con:
+        load_table(con, tiny["input"], EXPORT_HISTORY_TABLE, [2011])
+        kinds = con.execute(
+            "select table_name from duckdb_tables() where schema_name = 'raw' and table_name = 'export_history'"
+        ).fetchall()
+        assert kinds == []  # a view now
+        assert sorted(con.execute("select raw_table, year from raw.year_store_files").fetchall()) == [
+            ("export_history", 2010),
+            ("export_history", 2011),
+        ]
+    assert marts_fingerprint(database)["raw.export_history"][0] == before["raw.export_history"][0]
+    # the rows as they were, but load times: every (year, key, value, file, record) the same
+    with duckdb.connect(str(database), read_only=True) as con:
+        rows = con.execute(
+            "select md5(string_agg(concat_ws('|', year, df_code, hs10_code, cty_code, district_code, stat_month, "
+            "value_usd, source_file, source_record), ',' order by all)) from raw.export_history"
+        ).fetchone()
+    assert rows == _expected_rows(tiny["input"])
+
+
+def _expected_rows(root: Path) -> tuple[str]:
+    """The same digest of the tiny input loaded into a new warehouse."""
+    with duckdb.connect(str(root.parent / "fresh.duckdb")) as con:
+        load_table(con, root, EXPORT_HISTORY_TABLE, [2010, 2011])
+        return con.execute(
+            "select md5(string_agg(concat_ws('|', year, df_code, hs10_code, cty_code, district_code, stat_month, "
+            "value_usd, source_file, source_record), ',' order by all)) from raw.export_history"
+        ).fetchone()
