@@ -19,7 +19,7 @@ EXPORTS_DIR_ENV = "ATP_EXPORTS_DIR"
 #: The one setting that sizes DuckDB's memory: the warehouse connections and dbt's (issue 21).
 MEMORY_LIMIT_ENV = "ATP_MEMORY_LIMIT"
 #: Sized for a 2-core, 24 GiB machine: a full-size year loads and 24 years build within it
-#: (DuckDB spills to disk beyond it); docs/benchmarks.md has the peak RSS it gives.
+#: (DuckDB spills to disk beyond it); `make bench` measures the peak RSS it gives.
 DEFAULT_MEMORY_LIMIT = "1GB"
 DEFAULT_DUCKDB_PATH = "warehouse/atp.duckdb"
 DEFAULT_EXPORTS_DIR = "warehouse/exports"

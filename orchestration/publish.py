@@ -29,7 +29,7 @@ from pathlib import Path
 
 import duckdb
 
-from orchestration.census.year_store import collect_garbage
+from orchestration.census.year_store import collect_garbage, referenced_files
 
 #: Folder (beside the DuckDB file) that holds each run's candidate warehouse and figures.
 CANDIDATES_DIR = ".candidates"
@@ -386,6 +386,7 @@ def publish(candidate: Path, database: Path, exports: Path) -> list[str]:
         with duckdb.connect(str(source), read_only=True) as con:
             fingerprint = fingerprint_of(con)
     refused = foreign_figures(candidate / CANDIDATE_EXPORTS, fingerprint)
+    store = _store_references(source)
     _mark(candidate, built.exists())  # from here on the candidate is published, whatever happens
     if built.exists():
         os.replace(built, database)
@@ -398,10 +399,30 @@ def publish(candidate: Path, database: Path, exports: Path) -> list[str]:
         published.append(f"not {len(refused)} figure files drawn from another build ({', '.join(refused[:4])})")
     for old in candidate.parent.iterdir():
         shutil.rmtree(old, ignore_errors=True)
-    removed = collect_garbage(database)
-    if removed:
-        published.append(f"{removed} year store files no build reads any more removed")
+    if isinstance(store, str):
+        published.append(store)
+    elif store is not None:
+        try:  # best effort: what is published is published whatever happens here
+            removed = collect_garbage(database, store)
+        except OSError as error:
+            published.append(f"year store files not cleaned ({error}); the next publish cleans them")
+        else:
+            if removed:
+                published.append(f"{removed} year store files no build reads any more removed")
     return published
+
+
+def _store_references(source: Path) -> set[str] | str | None:
+    """What the year store of the warehouse being published (``source``: the candidate's file,
+    or the published one when a cut publish is finished) must keep (:func:`referenced_files`),
+    read before any rename; None without a file; a phrase saying why nothing is cleaned when it
+    cannot be read."""
+    if not source.exists():
+        return None
+    try:
+        return referenced_files(source)[1]
+    except duckdb.Error as error:
+        return f"year store files not cleaned ({str(error).splitlines()[0][:120]}); the next publish cleans them"
 
 
 def finish_interrupted_publish(database: Path, exports: Path) -> list[str]:

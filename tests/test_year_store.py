@@ -126,3 +126,47 @@ def _expected_rows(root: Path) -> tuple[str]:
             "select md5(string_agg(concat_ws('|', year, df_code, hs10_code, cty_code, district_code, stat_month, "
             "value_usd, source_file, source_record), ',' order by all)) from raw.export_history"
         ).fetchone()
+
+
+def test_a_re_execution_keeps_the_files_of_the_build_it_replaces(tiny, tmp_path: Path) -> None:
+    """A failed run R1 reloads 2010 into its candidate (copied from the published build B0); a
+    re-execution R2 continues that candidate and publishes: the 2010 file B0 lists is kept for
+    B0's readers (retired with B0, the build both runs were copied from), not deleted."""
+    from orchestration.census.year_store import referenced_files
+    from orchestration.publish import CandidateInfo, current_build, record_build
+
+    published = tiny["duckdb"]
+    with duckdb.connect(str(published), read_only=True) as con:
+        b0 = current_build(con)
+    b0_file = _listed(published)[("export_history", 2010)]
+    candidate = tmp_path / "candidate" / "atp.duckdb"
+    candidate.parent.mkdir()
+    candidate.write_bytes(published.read_bytes())
+    with duckdb.connect(str(candidate)) as con:
+        record_build(con, CandidateInfo("r1", b0))
+        con.execute(f"set variable atp_year_store = '{store_folder_for(published)}'")
+        load_table(con, tiny["input"], EXPORT_HISTORY_TABLE, [2010])  # R1 reloads 2010, then fails
+        record_build(con, CandidateInfo("r2", b0, continues_run="r1"))  # R2 continues R1's candidate
+    build, keep = referenced_files(candidate)
+    assert build == "r2"
+    assert b0_file in keep  # retired with B0: kept for B0's readers
+    assert _listed(candidate)[("export_history", 2010)] in keep
+
+
+def test_one_store_whatever_the_spelling_of_its_path(tiny, tmp_path: Path) -> None:
+    """A warehouse reached through a symbolic link and through its real folder is one store:
+    the files listed under one spelling are kept by a clean-up under the other."""
+    from orchestration.census.year_store import collect_garbage, referenced_files
+
+    real = tmp_path / "real"
+    real.mkdir()
+    (tmp_path / "link").symlink_to(real, target_is_directory=True)
+    with duckdb.connect(str(tmp_path / "link" / "atp.duckdb")) as con:
+        # what the warehouse resource sets from ATP_DUCKDB_PATH spelled through the link
+        con.execute(f"set variable atp_year_store = '{tmp_path / 'link' / 'atp.years'}'")
+        load_table(con, tiny["input"], EXPORT_HISTORY_TABLE, [2010, 2011])
+    listed = _listed(real / "atp.duckdb")
+    assert all("/link/" in path for path in listed.values())
+    _, keep = referenced_files(real / "atp.duckdb")
+    assert collect_garbage(real / "atp.duckdb", keep) == 0
+    assert all(Path(path).exists() for path in listed.values())

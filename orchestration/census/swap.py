@@ -260,7 +260,7 @@ def _swap_year_file(
             if staged is not None and table.revision_columns and files:
                 if year_store.relation_kind(con, table.name) is not None:
                     revisions = _record_revisions(con, table, year, staged, files[0], loaded_at)
-            year_store.list_year_file(con, table.name, year, path, rows, year_store.newest_build(con))
+            year_store.list_year_file(con, table.name, year, path, rows, year_store.copied_build(con))
             year_store.define_view(con, table.name, columns, description)
             rows_by_file = _record_files(con, table, year, files, loaded_at, loaded if staged is not None else None)
             con.execute("commit")

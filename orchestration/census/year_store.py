@@ -12,8 +12,12 @@ published (renamed over the published one), readers of the published file see th
 are never written again; a run killed at any point leaves only files nobody lists.
 
 A file the new build no longer lists is deleted only at the publish after next
-(:func:`collect_garbage`: a reader still holding the previous build keeps its files until then);
-files nobody lists (a killed or failed run's) are deleted at the next publish.
+(:func:`collect_garbage`: a reader still holding the previous build keeps its files until then):
+it is recorded in :data:`RETIRED_TABLE` with the published build the candidate was copied from
+(the build whose readers may still read it; a re-execution continuing a failed run's candidate
+has the same one). Files nobody lists (a killed or failed run's) are deleted at the next publish.
+Paths are compared resolved (``os.path.realpath``), so one warehouse reached by two spellings of
+its path (a symbolic link) is one store.
 
 The store folder is ``<warehouse folder>/<warehouse file stem>.years/`` of the published file:
 the warehouse resource sets it on each connection (DuckDB variable :data:`STORE_VARIABLE`); a
@@ -102,8 +106,19 @@ def write_year_file(con: duckdb.DuckDBPyConnection, table: str, year: int, relat
     path = folder / f"{uuid.uuid4().hex}.parquet"
     partial = path.with_name(f".{path.name}.partial")
     con.execute(f"copy {relation} to {sql_literal(str(partial))} (format parquet, compression zstd)")
+    _fsync(partial)
     os.replace(partial, path)
+    _fsync(folder)  # the rename is on disk before the DuckDB transaction that lists the file
     return path
+
+
+def _fsync(path: Path) -> None:
+    """Flush a file, or a folder's entries, to disk."""
+    descriptor = os.open(path, os.O_RDONLY)
+    try:
+        os.fsync(descriptor)
+    finally:
+        os.close(descriptor)
 
 
 def define_view(
@@ -130,8 +145,9 @@ def list_year_file(
     con: duckdb.DuckDBPyConnection, table: str, year: int, path: Path | None, rows: int, build_id: str | None
 ) -> None:
     """Point ``year`` of ``table`` at ``path`` (None: the year has no rows) in
-    :data:`FILES_TABLE`, retiring the file it listed before (:data:`RETIRED_TABLE`, with the
-    build that replaced it). Inside the caller's transaction."""
+    :data:`FILES_TABLE`, retiring the file it listed before (:data:`RETIRED_TABLE`, with
+    ``build_id``: the published build the candidate was copied from, :func:`copied_build`).
+    Inside the caller's transaction."""
     _ensure_tables(con)
     old = con.execute(f"select path from {FILES_TABLE} where raw_table = ? and year = ?", [table, year]).fetchall()
     for (old_path,) in old:
@@ -184,30 +200,41 @@ def newest_build(con: duckdb.DuckDBPyConnection) -> str | None:
     return row[0] if row else None
 
 
-def referenced_files(database: Path) -> set[str]:
-    """The year store files the warehouse file ``database`` lists or keeps for readers of the
-    previous build (:data:`FILES_TABLE`, and :data:`RETIRED_TABLE` rows of its newest build)."""
-    if not database.exists():
-        return set()
-    with duckdb.connect(str(database), read_only=True) as con:
+def copied_build(con: duckdb.DuckDBPyConnection) -> str | None:
+    """The published build the connected candidate was copied from (``based_on_build`` of its
+    newest ``meta.builds`` row); None for a first build or a file without builds."""
+    newest = newest_build(con)
+    if newest is None:
+        return None
+    row = con.execute("select based_on_build from meta.builds where build_id = ?", [newest]).fetchone()
+    return row[0] if row else None
+
+
+def referenced_files(warehouse: Path) -> tuple[str | None, set[str]]:
+    """The newest build of the DuckDB file ``warehouse`` and the year store files it lists or
+    keeps for readers of the build it replaced (:data:`FILES_TABLE`, and the
+    :data:`RETIRED_TABLE` rows of its :func:`copied_build`), resolved
+    (``os.path.realpath``)."""
+    with duckdb.connect(str(warehouse), read_only=True) as con:
+        build = newest_build(con)
         if relation_kind(con, "year_store_files") is None:
-            return set()
+            return build, set()
         listed = {r[0] for r in con.execute(f"select path from {FILES_TABLE}").fetchall()}
-        retired = con.execute(f"select path from {RETIRED_TABLE} where build_id = ?", [newest_build(con)])
-        return listed | {r[0] for r in retired.fetchall()}
+        retired = con.execute(f"select path from {RETIRED_TABLE} where build_id = ?", [copied_build(con)])
+        return build, {os.path.realpath(p) for p in listed | {r[0] for r in retired.fetchall()}}
 
 
-def collect_garbage(database: Path) -> int:
-    """Delete the files of the year store of the published ``database`` that it neither lists
-    nor keeps for readers of the previous build (:func:`referenced_files`); returns how many.
-    Called after a publish, under the writer lock."""
+def collect_garbage(database: Path, keep: set[str]) -> int:
+    """Delete the files of the year store of the published ``database`` that are not in ``keep``
+    (resolved paths: what the published build lists or keeps, :func:`referenced_files`, read
+    from the candidate before it was renamed); returns how many. Called after a publish, under
+    the writer lock."""
     folder = store_folder_for(database)
     if not folder.is_dir():
         return 0
-    keep = referenced_files(database)
     removed = 0
     for path in folder.rglob("*"):
-        if path.is_file() and str(path) not in keep:
+        if path.is_file() and os.path.realpath(path) not in keep:
             path.unlink(missing_ok=True)
             removed += 1
     return removed
