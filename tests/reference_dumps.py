@@ -17,7 +17,8 @@ main's build in their last bits, at most 1.9e-15 relative, e.g. 274.153020418557
 digits (``printf('%.7e', x)``; a value differing by 2e-15 crosses a boundary with a chance of
 about 1 in 10 million), and the mart digests were rewritten from main's build (d4f6753), after
 checking that it reproduces the stored dumps exactly at 12 digits and that the issue-21 build
-equals it at 8.
+equals it at 8; the tiny dump's mart digests were rewritten at 8 digits from the issue-21 build of
+the tiny input, which equals the stored tiny dump exactly at 12 digits (no figure digest changed).
 
 A figure CSV's digest is the md5 of its text without the ``warehouse_build`` column, the
 fingerprint of the dbt project that built it, which a change of model text changes by design.
