@@ -18,9 +18,13 @@ DUCKDB_PATH_ENV = "ATP_DUCKDB_PATH"
 EXPORTS_DIR_ENV = "ATP_EXPORTS_DIR"
 #: The one setting that sizes DuckDB's memory: the warehouse connections and dbt's (issue 21).
 MEMORY_LIMIT_ENV = "ATP_MEMORY_LIMIT"
-#: Sized for a 2-core, 24 GiB machine: a full-size year loads and 24 years build within it
-#: (DuckDB spills to disk beyond it); `make bench` measures the peak RSS it gives.
+#: Sized for a 2-core, 24 GiB machine (DuckDB spills to disk beyond it): 24 full-size years of
+#: both flows build at 1,564 MiB peak RSS under it, and fail at 768MB (two of dbt's heavy tests at
+#: once); `make bench` measures the peak RSS it gives (docs/benchmarks.md).
 DEFAULT_MEMORY_LIMIT = "1GB"
+#: The share of the memory limit a year load's connection gets (WarehouseResource.load_memory_limit):
+#: a load streams one file, is as fast at half the limit, and DuckDB's untracked buffers come on top.
+LOAD_MEMORY_SHARE = 0.5
 DEFAULT_DUCKDB_PATH = "warehouse/atp.duckdb"
 DEFAULT_EXPORTS_DIR = "warehouse/exports"
 #: The bundled input folder (SYNTHETIC sample and the real Census files), relative to the repository.

@@ -44,6 +44,28 @@ def check_size(setting: str, value: str) -> str:
     return value.strip()
 
 
+#: Bytes per unit of :data:`SIZE` (DuckDB's: KB, MB, GB, TB are powers of 1000, KiB... of 1024).
+UNIT_BYTES = {
+    "b": 1,
+    "kb": 10**3,
+    "mb": 10**6,
+    "gb": 10**9,
+    "tb": 10**12,
+    "kib": 2**10,
+    "mib": 2**20,
+    "gib": 2**30,
+    "tib": 2**40,
+}
+
+
+def size_bytes(setting: str, value: str) -> int:
+    """The bytes of a memory size such as ``1GB`` (10**9) or ``1GiB`` (2**30), DuckDB's units.
+    Raises :class:`SettingError` naming ``setting`` when ``value`` is not a size."""
+    size = check_size(setting, value)
+    number, unit = re.fullmatch(r"(\d+(?:\.\d+)?)\s*([A-Za-z]+)", size).groups()
+    return int(float(number) * UNIT_BYTES[unit.lower()])
+
+
 def check_choice(setting: str, value: str, choices: tuple[str, ...], allow_empty: bool = True) -> str:
     """One of ``choices`` (or empty when ``allow_empty``: the default applies); returns it."""
     if (value == "" and allow_empty) or value in choices:

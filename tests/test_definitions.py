@@ -74,7 +74,8 @@ def test_dbt_build_args_pass_the_warehouse_file_and_the_settings() -> None:
 
 def test_one_memory_limit_for_the_warehouse_connections_and_dbt(tmp_path: Path, monkeypatch, dbt_manifest) -> None:
     """ATP_MEMORY_LIMIT sizes DuckDB for the warehouse resource's connections and for dbt's (the
-    profile's default, and the var a run passes); the resource's own setting wins."""
+    profile's default, and the var a run passes); the resource's own setting wins. A year load's
+    connection gets half of it."""
     from orchestration.project import DBT_EXECUTABLE, DBT_PROJECT_DIR
     from orchestration.resources import WarehouseResource
     from orchestration.settings import SettingError
@@ -86,7 +87,12 @@ def test_one_memory_limit_for_the_warehouse_connections_and_dbt(tmp_path: Path, 
     # DuckDB shows 700 MB (700,000,000 bytes) as 667.5 MiB
     with warehouse.connect() as con:
         assert con.execute("select current_setting('memory_limit')").fetchone() == ("667.5 MiB",)
+    # a year load: half of 700,000,000 bytes = 350,000,000 bytes, which DuckDB shows as 333.7 MiB
+    assert warehouse.load_memory_limit() == "350000000B"
+    with warehouse.connect(warehouse.load_memory_limit()) as con:
+        assert con.execute("select current_setting('memory_limit')").fetchone() == ("333.7 MiB",)
     assert WarehouseResource(duckdb_path=str(database), memory_limit="2GB").effective_memory_limit() == "2GB"
+    assert WarehouseResource(duckdb_path=str(database), memory_limit="3GiB").load_memory_limit() == "1610612736B"
 
     def dbt_limit(*variables: str) -> str:
         done = subprocess.run(

@@ -263,6 +263,29 @@ def test_an_implausible_record_fails_the_run_and_the_report_names_it(tiny) -> No
     assert "source_file=2011/EXP_HIST.TXT, source_record=4" in report and "value_usd=999999999999" in report
 
 
+def test_a_country_year_above_its_total_fails_the_run_and_names_its_first_record(tiny) -> None:
+    """Rule 2 of the plausibility test: no record of China 2011 is above China's total exports
+    (1.0 million USD in the tiny country table, plus the 0.5 million tolerance), but records 1
+    and 2 keyed as 1,000,000 USD each make the country-year 1,000,000 + 1,000,000 + 400 (record
+    3) = 2,000,400 USD over three records; the report names the first of them."""
+    before = published_state(tiny["duckdb"], tiny["exports"])
+    history = tiny["input"] / "2011" / "EXP_HIST.TXT"
+    lines = history.read_text().splitlines(keepends=True)
+    for i in (0, 1):  # records 1 and 2 (China 5700): value (61-72) and air value (109-120)
+        lines[i] = lines[i][:60] + "000001000000" + lines[i][72:108] + "000001000000" + lines[i][120:]
+    history.write_text("".join(lines), newline="")
+    result = run_job(2010, 2011)
+    assert not result.success
+    assert published_state(tiny["duckdb"], tiny["exports"]) == before
+    (kept,) = candidates(tiny["duckdb"])
+    report = (kept / FAILURE_REPORT).read_text()
+    assert "check assert_export_records_are_plausible" in report
+    assert "above its total exports" in report and "cty_code=5700" in report
+    assert "source_file=2011/EXP_HIST.TXT, source_record=1," in report
+    assert "records=3" in report and "value_usd=2000400" in report
+    assert "record above the country" not in report  # no record alone is over
+
+
 def test_no_room_for_the_candidate_copy_says_so_and_leaves_the_published_file(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:

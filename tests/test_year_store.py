@@ -55,6 +55,14 @@ def test_a_year_loaded_again_is_a_new_file_and_old_files_go_one_publish_later(ti
             .fetchone()[0]
             .startswith("Annual export history")
         )
+        # the view has the declared types (year: integer, as the table was before the year store),
+        # not the BIGINT DuckDB reads from a year=<y> folder name (which a join filtered by year
+        # failed on: an internal error in the one-year refresh just above)
+        types = dict(con.execute("select column_name, column_type from (describe raw.export_history)").fetchall())
+        assert types["year"] == "INTEGER"
+        assert {name: types[name] for name, _ in EXPORT_HISTORY_TABLE.columns} == {
+            name: kind.upper() for name, kind in EXPORT_HISTORY_TABLE.columns
+        }
     # a file no build lists (what a run killed after writing its year leaves) ...
     orphan = store_folder_for(database) / "export_history" / "year=2010" / "killed.parquet"
     orphan.write_bytes(b"PAR1")

@@ -1,6 +1,6 @@
 """(c) The project's year load of the export history (:func:`orchestration.census.load.load_table`:
 parse, checks, atomic swap) into the warehouse file, through the warehouse resource's connection
-(its memory limit). Prints the rows loaded."""
+(the load's memory limit, half the one setting). Prints the rows loaded."""
 
 from __future__ import annotations
 
@@ -13,7 +13,8 @@ from orchestration.resources import WarehouseResource
 def main(table: RawTable = EXPORT_HISTORY_TABLE) -> None:
     """Load the year of ``table`` (the export history by default) named on the command line."""
     args = step_args()
-    with WarehouseResource(duckdb_path=str(args.warehouse)).connect() as con:
+    warehouse = WarehouseResource(duckdb_path=str(args.warehouse))
+    with warehouse.connect(warehouse.load_memory_limit()) as con:
         (result,) = load_table(con, args.input_dir, table, [args.year])
     print(result.rows_loaded)
 

@@ -31,14 +31,6 @@
 
 with
 
-export_history as (
-
-    -- the refreshed years only in a year-incremental build (macros/get_where_subquery.sql)
-    select * from {{ ref('stg_census__export_history') }}
-    where {{ refreshed_years_tested() }}
-
-),
-
 country_trade as (
 
     select * from {{ ref('stg_census__country_trade') }}
@@ -57,81 +49,105 @@ country_totals as (
 
 ),
 
-records as (
-
-    select
-        export_history.source_file,
-        export_history.source_record,
-        export_history.year,
-        export_history.cty_code,
-        export_history.df_code,
-        export_history.hs10_code,
-        export_history.value_usd,
-        country_totals.country_total_usd
-    from export_history
-    left join country_totals
-        on export_history.year = country_totals.year
-        and export_history.cty_code = country_totals.cty_code
-
-),
-
+-- each pass reads the history itself (the refreshed years only in a year-incremental build:
+-- macros/get_where_subquery.sql): a CTE of records read by several passes would be held whole
 record_failures as (
 
     select
         case
-            when value_usd > {{ var('max_record_value_usd') }}
-                and value_usd > country_total_usd + {{ var('country_total_tolerance_usd') }}
+            when export_history.value_usd > {{ var('max_record_value_usd') }}
+                and export_history.value_usd > country_totals.country_total_usd + {{ var('country_total_tolerance_usd') }}
                 then 'record above max_record_value_usd and above the country''s total exports'
-            when value_usd > {{ var('max_record_value_usd') }}
+            when export_history.value_usd > {{ var('max_record_value_usd') }}
                 then 'record above max_record_value_usd'
             else 'record above the country''s total exports'
         end as failure_reason,
-        year,
-        cty_code,
-        source_file,
-        source_record,
-        df_code,
-        hs10_code,
+        export_history.year,
+        export_history.cty_code,
+        export_history.source_file,
+        export_history.source_record,
+        export_history.df_code,
+        export_history.hs10_code,
         1 as records,
-        value_usd,
-        country_total_usd
-    from records
-    where value_usd > {{ var('max_record_value_usd') }}
-        or value_usd > country_total_usd + {{ var('country_total_tolerance_usd') }}
+        export_history.value_usd,
+        country_totals.country_total_usd
+    from {{ ref('stg_census__export_history') }} as export_history
+    left join country_totals
+        on export_history.year = country_totals.year
+        and export_history.cty_code = country_totals.cty_code
+    where {{ refreshed_years_tested('export_history.year') }}
+        and (
+            export_history.value_usd > {{ var('max_record_value_usd') }}
+            or export_history.value_usd > country_totals.country_total_usd + {{ var('country_total_tolerance_usd') }}
+        )
 
 ),
 
-ranked as (
-
-    select
-        *,
-        row_number() over (
-            partition by year, cty_code order by source_file, source_record
-        ) as record_rank
-    from records
-    where df_code in ('1', '2')
-        and country_total_usd is not null
-
-),
-
-country_years as (
+country_year_sums as (
 
     select
         year,
         cty_code,
         count(*) as records,
-        sum(value_usd) as value_usd,
-        max(country_total_usd) as country_total_usd
-    from ranked
+        sum(value_usd) as value_usd
+    from {{ ref('stg_census__export_history') }}
+    where {{ refreshed_years_tested() }}
+        and df_code in ('1', '2')
+    group by year, cty_code
+
+),
+
+failing_country_years as (
+
+    select
+        country_year_sums.year,
+        country_year_sums.cty_code,
+        country_year_sums.records,
+        country_year_sums.value_usd,
+        country_totals.country_total_usd
+    from country_year_sums
+    inner join country_totals
+        on country_year_sums.year = country_totals.year
+        and country_year_sums.cty_code = country_totals.cty_code
+    where country_year_sums.value_usd > country_totals.country_total_usd + {{ var('country_total_tolerance_usd') }}
+
+),
+
+-- the records of the failing country-years only, for their first record (by source_file, then
+-- source_record): aggregates over a few rows, not a sort of every record
+failing_records as (
+
+    select export_history.year, export_history.cty_code, export_history.source_file, export_history.source_record
+    from {{ ref('stg_census__export_history') }} as export_history
+    inner join failing_country_years
+        on export_history.year = failing_country_years.year
+        and export_history.cty_code = failing_country_years.cty_code
+    where {{ refreshed_years_tested('export_history.year') }}
+        and export_history.df_code in ('1', '2')
+
+),
+
+first_files as (
+
+    select year, cty_code, min(source_file) as source_file
+    from failing_records
     group by year, cty_code
 
 ),
 
 first_records as (
 
-    select year, cty_code, source_file, source_record
-    from ranked
-    where record_rank = 1
+    select
+        failing_records.year,
+        failing_records.cty_code,
+        failing_records.source_file,
+        min(failing_records.source_record) as source_record
+    from failing_records
+    inner join first_files
+        on failing_records.year = first_files.year
+        and failing_records.cty_code = first_files.cty_code
+        and failing_records.source_file = first_files.source_file
+    group by failing_records.year, failing_records.cty_code, failing_records.source_file
 
 ),
 
@@ -139,21 +155,19 @@ country_year_failures as (
 
     select
         'sum of the country''s records of the year (DF 1 + 2) above its total exports' as failure_reason,
-        country_years.year,
-        country_years.cty_code,
+        failing_country_years.year,
+        failing_country_years.cty_code,
         first_records.source_file,
         first_records.source_record,
         cast(null as {{ dbt.type_string() }}) as df_code,
         cast(null as {{ dbt.type_string() }}) as hs10_code,
-        country_years.records,
-        country_years.value_usd,
-        country_years.country_total_usd
-    from country_years
+        failing_country_years.records,
+        failing_country_years.value_usd,
+        failing_country_years.country_total_usd
+    from failing_country_years
     inner join first_records
-        on country_years.year = first_records.year
-        and country_years.cty_code = first_records.cty_code
-    where country_years.value_usd
-        > country_years.country_total_usd + {{ var('country_total_tolerance_usd') }}
+        on failing_country_years.year = first_records.year
+        and failing_country_years.cty_code = first_records.cty_code
 
 ),
 

@@ -196,7 +196,10 @@ def build_raw_asset(table: RawTable) -> AssetsDefinition:
         root = source.input_root()
         urls = {path: row.url for path, row in read_manifest(root).items()}
         preview = None
-        with warehouse.connect() as con, LoadProgress(context, table, len(years) or 1) as progress:
+        with (
+            warehouse.connect(warehouse.load_memory_limit()) as con,
+            LoadProgress(context, table, len(years) or 1) as progress,
+        ):
             results = load_table(con, root, table, years, urls, on_loaded=progress.loaded)
             if any(r.revisions for r in results):
                 preview = _revision_preview(con, table)

@@ -126,7 +126,11 @@ def define_view(
 ) -> None:
     """(Re)define the view ``raw.<table>`` over the files listed for it in :data:`FILES_TABLE`
     (``columns``: (name, DuckDB type) in order; no file: no rows, same columns), with
-    ``description`` as its comment. Inside the caller's transaction."""
+    ``description`` as its comment. Inside the caller's transaction. The files are read with
+    ``hive_partitioning = false``: their folders are named ``year=<y>``, and DuckDB would otherwise
+    add the folder's ``year`` (a BIGINT) over the file's own column (the declared type), which
+    DuckDB 1.5.6 fails on in joins filtered by year (INTERNAL Error: "SetMin or SetMax called with
+    Value that does not match statistics' column value"; tests/test_year_store.py)."""
     paths = [
         r[0]
         for r in con.execute(f"select path from {FILES_TABLE} where raw_table = ? order by year", [table]).fetchall()
@@ -134,7 +138,7 @@ def define_view(
     names = ", ".join(name for name, _ in columns)
     if paths:
         files = ", ".join(sql_literal(p) for p in paths)
-        body = f"select {names} from read_parquet([{files}])"
+        body = f"select {names} from read_parquet([{files}], hive_partitioning = false)"
     else:
         body = "select " + ", ".join(f"cast(null as {kind}) as {name}" for name, kind in columns) + " where false"
     con.execute(f"create or replace view raw.{table} as {body}")

@@ -8,18 +8,21 @@
 -- code that replaced it (first_year = the year).
 -- The test assert_unlisted_codes_under_threshold fails the build when an unresolved code
 -- carries more than var max_unlisted_code_value_usd in a year.
+-- A table, not a view: it is a pass over every history record that three tests read.
+-- Year-incremental, like int_hs10_year_lists (macros/year_incremental.sql).
+{{ config(**year_incremental_config()) }}
 
 with
 
 trade_records as (
 
-    select * from {{ ref('int_trade_records') }}
+    select * from {{ ref('int_trade_records') }} where {{ only_refreshed_years() }}
 
 ),
 
 year_lists as (
 
-    select * from {{ ref('int_hs10_year_lists') }}
+    select * from {{ ref('int_hs10_year_lists') }} where {{ only_refreshed_years() }}
 
 ),
 

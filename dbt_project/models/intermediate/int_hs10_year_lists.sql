@@ -6,20 +6,25 @@
 -- in January (link: old code -> its successor) or added in July (link: its predecessor -> new
 -- code). Such a code takes the ATP group of the listed codes it links to (the lowest ATP group
 -- if they differ, '00' if none is ATP).
+-- A table, not a view: its unlisted codes are a pass over every history record, and the
+-- cross-year models (code families, classifications) read every year of it. Year-incremental:
+-- a year's rows depend only on the year's lists, records and the code-change files
+-- (macros/year_incremental.sql; a changed code-change file makes the build a full one).
+{{ config(**year_incremental_config()) }}
 
 with
 
 concordance as (
 
-    select * from {{ ref('stg_census__atp_concordance') }}
+    select * from {{ ref('stg_census__atp_concordance') }} where {{ only_refreshed_years() }}
     union all
-    select * from {{ ref('stg_census__import_concordance') }}
+    select * from {{ ref('stg_census__import_concordance') }} where {{ only_refreshed_years() }}
 
 ),
 
 trade_records as (
 
-    select * from {{ ref('int_trade_records') }}
+    select * from {{ ref('int_trade_records') }} where {{ only_refreshed_years() }}
 
 ),
 
