@@ -29,7 +29,7 @@ from pathlib import Path
 
 import duckdb
 
-from orchestration.census.year_store import collect_garbage, referenced_files
+from orchestration.census.year_store import collect_garbage, newest_build, referenced_files
 
 #: Folder (beside the DuckDB file) that holds each run's candidate warehouse and figures.
 CANDIDATES_DIR = ".candidates"
@@ -83,14 +83,9 @@ def candidates_dir(database: Path) -> Path:
 
 def current_build(con: duckdb.DuckDBPyConnection) -> str | None:
     """The newest build id recorded in the connected warehouse (``meta.builds``); None when it
-    records none (a file made before builds were recorded, or an empty file)."""
-    exists = con.execute(
-        "select count(*) from duckdb_tables() where schema_name = 'meta' and table_name = 'builds'"
-    ).fetchone()[0]
-    if not exists:
-        return None
-    row = con.execute(f"select build_id from {BUILDS_TABLE} order by built_at desc, build_id desc limit 1").fetchone()
-    return row[0] if row else None
+    records none (a file made before builds were recorded, or an empty file). The year store
+    reads it too: :func:`orchestration.census.year_store.newest_build`."""
+    return newest_build(con)
 
 
 def published_build(database: Path) -> str | None:

@@ -239,8 +239,9 @@ def _swap_year_file(
 ) -> tuple[int, int]:
     """:func:`swap` for a year store table (:mod:`~orchestration.census.year_store`): the staged
     rows go to a TEMP table, are checked there, written to a new Parquet file; then one transaction
-    lists that file for the year, redefines the view ``raw.<table>``, records the files and the
-    revisions. Any error before the commit leaves the year's previous file listed."""
+    lists that file for the year, redefines the view ``raw.<table>`` and records the files (a year
+    store table has no revision columns: :class:`~orchestration.census.tables.RawTable`); returns
+    (rows loaded, 0 revisions). Any error before the commit leaves the year's previous file listed."""
     description = table.description + PROVENANCE_NOTE
     year_store.move_table_into_store(con, table.name, columns, description)
     loaded = f"_atp_year_{table.name}"
@@ -256,10 +257,6 @@ def _swap_year_file(
             path = year_store.write_year_file(con, table.name, year, loaded)
         con.execute("begin transaction")
         try:
-            revisions = 0
-            if staged is not None and table.revision_columns and files:
-                if year_store.relation_kind(con, table.name) is not None:
-                    revisions = _record_revisions(con, table, year, staged, files[0], loaded_at)
             year_store.list_year_file(con, table.name, year, path, rows, year_store.copied_build(con))
             year_store.define_view(con, table.name, columns, description)
             rows_by_file = _record_files(con, table, year, files, loaded_at, loaded if staged is not None else None)
@@ -269,7 +266,7 @@ def _swap_year_file(
             raise
     finally:
         con.execute(f"drop table if exists {loaded}")
-    return sum(rows_by_file.values()), revisions
+    return sum(rows_by_file.values()), 0
 
 
 def _record_files(

@@ -141,7 +141,8 @@ class RawTable:
     files a year must have whenever it has files of this one (an import history needs the year's
     import concordance, and the reverse): :func:`companion_problems`. ``year_store``: the rows
     live in one Parquet file per year outside the DuckDB file, ``raw.<name>`` being a view over
-    them (the large histories: :mod:`orchestration.census.year_store`).
+    them (the large histories: :mod:`orchestration.census.year_store`); such a table has no
+    ``revision_columns`` (raises ``ValueError``: a year's file is replaced whole).
     """
 
     name: str
@@ -157,6 +158,10 @@ class RawTable:
     revision_columns: tuple[str, ...] = ()
     companions: tuple[str, ...] = ()
     year_store: bool = False
+
+    def __post_init__(self) -> None:
+        if self.year_store and self.revision_columns:
+            raise ValueError(f"raw.{self.name}: a year store table records no revisions (revision_columns)")
 
     @property
     def column_names(self) -> tuple[str, ...]:

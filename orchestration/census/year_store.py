@@ -34,6 +34,7 @@ from pathlib import Path
 import duckdb
 
 from orchestration.census.parse import sql_literal
+from orchestration.inspector import listed_year_files
 
 #: The DuckDB variable that names the year store's folder on a connection.
 STORE_VARIABLE = "atp_year_store"
@@ -223,7 +224,7 @@ def referenced_files(warehouse: Path) -> tuple[str | None, set[str]]:
         build = newest_build(con)
         if relation_kind(con, "year_store_files") is None:
             return build, set()
-        listed = {r[0] for r in con.execute(f"select path from {FILES_TABLE}").fetchall()}
+        listed = set(listed_year_files(con))
         retired = con.execute(f"select path from {RETIRED_TABLE} where build_id = ?", [copied_build(con)])
         return build, {os.path.realpath(p) for p in listed | {r[0] for r in retired.fetchall()}}
 
