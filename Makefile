@@ -86,4 +86,4 @@ sample: $(BIN)/atp
 	$(BIN)/atp generate-sample
 
 clean:
-	rm -rf warehouse/atp.duckdb warehouse/atp.duckdb.wal warehouse/atp.years warehouse/exports dbt_project/target
+	rm -rf warehouse/atp.duckdb warehouse/atp.duckdb.wal warehouse/atp.years warehouse/parquet warehouse/exports dbt_project/target

@@ -18,6 +18,9 @@ DUCKDB_PATH_ENV = "ATP_DUCKDB_PATH"
 EXPORTS_DIR_ENV = "ATP_EXPORTS_DIR"
 #: The one setting that sizes DuckDB's memory: the warehouse connections and dbt's (issue 21).
 MEMORY_LIMIT_ENV = "ATP_MEMORY_LIMIT"
+#: The folder of the Parquet raw layer (orchestration/census/raw_layer.py); default: parquet/
+#: beside the DuckDB file.
+PARQUET_DIR_ENV = "ATP_PARQUET_DIR"
 #: Sized for a 2-core, 24 GiB machine (DuckDB spills to disk beyond it): 24 full-size years of
 #: both flows build at 1,564 MiB peak RSS under it, and fail at 768MB (two of dbt's heavy tests at
 #: once); `make bench` measures the peak RSS it gives (docs/benchmarks.md).

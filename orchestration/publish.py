@@ -29,6 +29,7 @@ from pathlib import Path
 
 import duckdb
 
+from orchestration.census.raw_layer import write_raw_layer
 from orchestration.census.year_store import collect_garbage, newest_build, referenced_files
 
 #: Folder (beside the DuckDB file) that holds each run's candidate warehouse and figures.
@@ -367,8 +368,11 @@ def publish(candidate: Path, database: Path, exports: Path) -> list[str]:
     candidate, which it drew from its own file) is not; then every candidate folder is removed.
     Cut short after the mark, it is finished by the next run (:func:`finish_interrupted_publish`);
     before it, nothing was published. Last, the year store files no build reads any more are
-    deleted (:func:`~orchestration.census.year_store.collect_garbage`). Returns what was
-    published, one phrase each."""
+    deleted (:func:`~orchestration.census.year_store.collect_garbage`) and the Parquet raw layer
+    is brought up to date with the published file
+    (:func:`~orchestration.census.raw_layer.write_raw_layer`); both best effort: what is published
+    is published, and the next publish finishes what they could not. Returns what was published,
+    one phrase each."""
     published: list[str] = []
     built = candidate / database.name
     if built.exists():
@@ -404,6 +408,17 @@ def publish(candidate: Path, database: Path, exports: Path) -> list[str]:
         else:
             if removed:
                 published.append(f"{removed} year store files no build reads any more removed")
+    if database.exists():
+        try:
+            layer = write_raw_layer(database)
+        except (OSError, duckdb.Error) as error:
+            reason = str(error).splitlines()[0][:160]
+            published.append(f"the Parquet raw layer not updated ({reason}); the next publish updates it")
+        else:
+            if layer.written or layer.removed:
+                published.append(
+                    f"the Parquet raw layer in {layer.folder} ({layer.written} files written, {layer.removed} removed)"
+                )
     return published
 
 

@@ -5,6 +5,7 @@ which inputs are real and which synthetic."""
 
 from __future__ import annotations
 
+import json
 import os
 import re
 import shutil
@@ -486,3 +487,43 @@ def test_a_one_year_refresh_of_the_bundle_equals_its_full_build(bundled, tmp_pat
     log = re.search(r"full dbt and Dagster output: (\S+\.log)", refreshed.stdout).group(1)
     assert "dbt build: rebuilding 2012 (year-incremental models)" in Path(log).read_text(encoding="utf-8")
     assert reference_dumps.mart_digests(warehouse) == reference_dumps.mart_digests(bundled["duckdb"])
+
+
+def _rows_digest(con: duckdb.DuckDBPyConnection, relation: str) -> tuple:
+    """(rows, md5 of the rows as text in text order) of ``relation``."""
+    return con.execute(
+        f"select count(*), md5(string_agg(t::varchar, chr(10) order by t::varchar)) from {relation} as t"
+    ).fetchone()
+
+
+def test_make_run_writes_the_parquet_raw_layer_equal_to_the_raw_tables(bundled) -> None:
+    """The Parquet raw layer (issue 22): `make run` leaves every raw table as Parquet beside the
+    warehouse (warehouse/parquet/ by default), one file per table and year; read back with plain
+    `duckdb.read_parquet` and with pyarrow, each table has the raw table's columns, types and
+    rows (md5 of the ordered rows)."""
+    from orchestration.census.tables import RAW_TABLES
+
+    layer = bundled["duckdb"].parent / "parquet"
+    manifest = json.loads((layer / "_layer.json").read_text(encoding="utf-8"))
+    reader = duckdb.connect()
+    with duckdb.connect(str(bundled["duckdb"]), read_only=True) as con:
+        build = con.execute("select build_id from meta.builds order by built_at desc limit 1").fetchone()[0]
+        assert manifest["build_id"] == build
+        for table in RAW_TABLES:
+            expected = _rows_digest(con, f"raw.{table.name}")
+            types = con.execute(f"select column_name, column_type from (describe raw.{table.name})").fetchall()
+            files = f"{layer / table.name}/*.parquet"
+            assert _rows_digest(reader, f"read_parquet('{files}')") == expected, table.name
+            assert (
+                reader.execute(f"select column_name, column_type from (describe read_parquet('{files}'))").fetchall()
+                == types
+            )
+            arrow_table = pq.read_table(layer / table.name)
+            reader.register("arrow_table", arrow_table)
+            assert _rows_digest(reader, "arrow_table") == expected, table.name
+            reader.unregister("arrow_table")
+    # one file per year of the bundle's export history (2000-2023), each holding its year only
+    assert sorted(p.name for p in (layer / "export_history").iterdir()) == [f"{y}.parquet" for y in YEARS]
+    assert reader.execute(
+        f"select distinct year from read_parquet('{layer}/export_history/2008.parquet')"
+    ).fetchall() == [(2008,)]

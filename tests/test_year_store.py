@@ -178,3 +178,39 @@ def test_one_store_whatever_the_spelling_of_its_path(tiny, tmp_path: Path) -> No
     _, keep = referenced_files(real / "atp.duckdb")
     assert collect_garbage(real / "atp.duckdb", keep) == 0
     assert all(Path(path).exists() for path in listed.values())
+
+
+def test_the_parquet_raw_layer_follows_each_publish_year_by_year(tiny) -> None:
+    """The Parquet raw layer (issue 22) after a one-year refresh of the tiny input: only the file of
+    the year whose content changed is replaced (the export history of 2010: reloaded, a new year
+    store file, copied as it is); the lists, country list and
+    table of 2010 load the same rows again and keep their file; 2011 is untouched. A file the
+    layer does not hold (a crash's partial file) is removed, a deleted file is written again."""
+    from orchestration.census.raw_layer import write_raw_layer
+
+    database = tiny["duckdb"]
+    layer = database.parent / "parquet"
+
+    def files() -> dict[str, int]:
+        return {str(p.relative_to(layer)): p.stat().st_ino for p in sorted(layer.rglob("*.parquet"))}
+
+    before = files()
+    assert {"export_history/2010.parquet", "export_history/2011.parquet", "atp_concordance/2010.parquet"} <= set(before)
+    assert "import_history/empty.parquet" in before  # the tiny input has no import history: columns, no rows
+    assert run_job(2010, 2010).success
+    after = files()
+    assert set(after) == set(before)
+    assert [name for name in after if after[name] != before[name]] == ["export_history/2010.parquet"]
+    # the year store's new file, byte for byte, as a copy (not a hard link: writing one cannot change the other)
+    listed = Path(_listed(database)[("export_history", 2010)])
+    copied = layer / "export_history" / "2010.parquet"
+    assert copied.read_bytes() == listed.read_bytes() and copied.stat().st_ino != listed.stat().st_ino
+    # repair: a partial file left by a crash goes, a deleted year comes back with the same rows
+    (layer / "countries" / ".2010.parquet.partial").write_bytes(b"PAR1")
+    (layer / "countries" / "2011.parquet").unlink()
+    result = write_raw_layer(database)
+    assert (result.written, result.removed) == (1, 1)
+    with duckdb.connect(str(database), read_only=True) as con:
+        expected = con.execute("select count(*) from raw.countries where year = 2011").fetchone()
+    assert duckdb.execute(f"select count(*) from read_parquet('{layer}/countries/2011.parquet')").fetchone() == expected
+    assert not (layer / "countries" / ".2010.parquet.partial").exists()

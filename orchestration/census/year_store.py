@@ -107,13 +107,13 @@ def write_year_file(con: duckdb.DuckDBPyConnection, table: str, year: int, relat
     path = folder / f"{uuid.uuid4().hex}.parquet"
     partial = path.with_name(f".{path.name}.partial")
     con.execute(f"copy {relation} to {sql_literal(str(partial))} (format parquet, compression zstd)")
-    _fsync(partial)
+    fsync_path(partial)
     os.replace(partial, path)
-    _fsync(folder)  # the rename is on disk before the DuckDB transaction that lists the file
+    fsync_path(folder)  # the rename is on disk before the DuckDB transaction that lists the file
     return path
 
 
-def _fsync(path: Path) -> None:
+def fsync_path(path: Path) -> None:
     """Flush a file, or a folder's entries, to disk."""
     descriptor = os.open(path, os.O_RDONLY)
     try:
