@@ -21,9 +21,9 @@ MEMORY_LIMIT_ENV = "ATP_MEMORY_LIMIT"
 #: The folder of the Parquet raw layer (orchestration/census/raw_layer.py); default: parquet/
 #: beside the DuckDB file.
 PARQUET_DIR_ENV = "ATP_PARQUET_DIR"
-#: Sized for a 2-core, 24 GiB machine (DuckDB spills to disk beyond it): 24 full-size years of
-#: both flows build at 1,564 MiB peak RSS under it, and fail at 768MB (two of dbt's heavy tests at
-#: once); `make bench` measures the peak RSS it gives (docs/benchmarks.md).
+#: Sized for a 2-core, 24 GiB machine (DuckDB spills to disk beyond it): dbt builds 24 full-size
+#: years of both flows under it at 1,341-1,564 MiB peak RSS, and fails at 768MB (two of dbt's heavy
+#: tests at once); `make bench` measures the peak RSS it gives (docs/benchmarks.md).
 DEFAULT_MEMORY_LIMIT = "1GB"
 #: The share of the memory limit a year load's connection gets (WarehouseResource.load_memory_limit):
 #: a load streams one file, is as fast at half the limit, and DuckDB's untracked buffers come on top.

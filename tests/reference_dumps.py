@@ -159,6 +159,17 @@ def mart_digests(warehouse: Path) -> dict[str, dict[str, object]]:
         return digests
 
 
+def every_row_digests(warehouse: Path) -> dict[str, dict[str, object]]:
+    """The digest of every mart of a warehouse file, by table name, over all its rows and columns
+    (both flows; doubles to 8 significant digits, and the chain-linked USD of ``fct_atp_growth``,
+    a double rounded to the dollar, as a double): what a year-incremental build and a full
+    rebuild from the same raw tables must agree on."""
+    with duckdb.connect(str(warehouse), read_only=True) as con:
+        return {
+            table: table_digest(con, table, f"select *{_chain_linked_usd(table)} from {table}") for table in _marts(con)
+        }
+
+
 def csv_digest(path: Path) -> dict[str, object]:
     """{"rows": n, "md5": hex} of a figure CSV without its build column."""
     rows = list(csv.reader(io.StringIO(path.read_text(encoding="utf-8"))))

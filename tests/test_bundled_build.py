@@ -5,6 +5,7 @@ which inputs are real and which synthetic."""
 
 from __future__ import annotations
 
+import hashlib
 import json
 import os
 import re
@@ -467,26 +468,89 @@ def test_every_sql_example_of_the_docs_runs_on_the_bundle(bundled) -> None:
             assert con.execute(sql).fetchall(), f"{doc}: no rows from\n{sql}"
 
 
-def test_a_one_year_refresh_of_the_bundle_equals_its_full_build(bundled, tmp_path: Path) -> None:
-    """A year-incremental refresh of 2012 (a year whose ATP lists move codes between groups) on a
-    copy of the bundle gives every mart of the full build (md5 of ordered rows), from the same
-    raw tables; the run says it rebuilt the year alone."""
-    warehouse = tmp_path / "atp.duckdb"
+#: China's ATP exports of 2012 in the marts, USD.
+CHINA_2012_ATP_EXPORTS = (
+    "select sum(value_usd) from fct_atp_trade where trade_flow = 'exports' and year = 2012 and cty_code = '5700'"
+)
+
+
+def _move_a_2012_china_record_to_canada(root: Path, atp_codes: set[str]) -> str:
+    """Revise the copied bundle's 2012 export history: the first China (5700) record (DF 1 or 2) of an ATP code
+    whose key (DF, HS10, district, month) Canada (1220) does not hold becomes Canada's; world
+    totals are unchanged, China's and Canada's marts change. The manifest takes the file's new
+    sha256 (it stays the SYNTHETIC sample). Returns the moved line."""
+    path = root / "2012" / "EXP_HIST.TXT"
+    lines = path.read_bytes().split(b"\n")
+
+    def key(line: bytes, country: bytes) -> tuple:
+        return (line[0:1], line[2:12], country, line[16:18], line[18:20])
+
+    held = {key(line, line[12:16]) for line in lines if len(line) >= 20}
+    index = next(
+        i
+        for i, line in enumerate(lines)
+        if line[0:1] in (b"1", b"2")
+        and line[12:16] == b"5700"
+        and line[2:12].decode() in atp_codes
+        and key(line, b"1220") not in held
+    )
+    lines[index] = lines[index][:12] + b"1220" + lines[index][16:]
+    path.write_bytes(b"\n".join(lines))
+    manifest = json.loads((root / "manifest.json").read_text(encoding="utf-8"))
+    for entry in manifest["files"]:
+        if entry["path"] == "2012/EXP_HIST.TXT":
+            entry["sha256"] = hashlib.sha256(path.read_bytes()).hexdigest()
+    (root / "manifest.json").write_text(json.dumps(manifest), encoding="utf-8")
+    return lines[index].decode().strip()
+
+
+def test_refreshed_years_of_the_bundle_equal_its_full_rebuild(bundled, tmp_path: Path) -> None:
+    """Year-incremental refreshes in sequence on a copy of the bundle: a revised 2012 (a middle
+    year whose ATP lists move codes between groups; one China export record moved to Canada),
+    then 2013 as it was. Every mart, all rows of both flows (md5 of ordered rows), equals a full
+    rebuild from the same raw tables (`--full-rebuild` on a copy of the refreshed warehouse); each
+    run says what it rebuilt; the revision reached the marts."""
+    warehouse = tmp_path / "incremental" / "atp.duckdb"
+    warehouse.parent.mkdir()
     shutil.copy2(bundled["duckdb"], warehouse)
+    root = tmp_path / "input"
+    shutil.copytree(SAMPLE_DIR, root)
     with duckdb.connect(str(warehouse), read_only=True) as con:
         moved = con.execute(
             "select count(*) from int_atp_code_movements where year = 2012 and movement = 'moved'"
         ).fetchone()[0]
+        atp_codes = {
+            code
+            for (code,) in con.execute(
+                "select hs10_code from int_hs10_year_lists where trade_flow = 'exports' and year = 2012 and is_atp"
+            ).fetchall()
+        }
+        china_before = con.execute(CHINA_2012_ATP_EXPORTS).fetchone()[0]
     assert moved > 0
-    env = {k: v for k, v in os.environ.items() if not k.startswith("ATP_")}
-    env |= {"ATP_DUCKDB_PATH": str(warehouse), "ATP_EXPORTS_DIR": str(tmp_path / "exports")}
-    env["DAGSTER_HOME"] = str(tmp_path / "dagster_home")
-    atp = Path(sys.executable).parent / "atp"
-    refreshed = subprocess.run([str(atp), "refresh", "--years", "2012-2012"], env=env, capture_output=True, text=True)
-    assert refreshed.returncode == 0, refreshed.stdout + refreshed.stderr
-    log = re.search(r"full dbt and Dagster output: (\S+\.log)", refreshed.stdout).group(1)
-    assert "dbt build: rebuilding 2012 (year-incremental models)" in Path(log).read_text(encoding="utf-8")
-    assert reference_dumps.mart_digests(warehouse) == reference_dumps.mart_digests(bundled["duckdb"])
+    line = _move_a_2012_china_record_to_canada(root, atp_codes)
+    value = int(line[60:72])
+
+    def refresh(database: Path, years: str, *extra: str) -> str:
+        env = {k: v for k, v in os.environ.items() if not k.startswith("ATP_")}
+        env |= {"ATP_DUCKDB_PATH": str(database), "ATP_EXPORTS_DIR": str(database.parent / "exports")}
+        env["DAGSTER_HOME"] = str(database.parent / "dagster_home")
+        atp = Path(sys.executable).parent / "atp"
+        argv = [str(atp), "refresh", "--source", "local", "--local-dir", str(root), "--years", years, *extra]
+        done = subprocess.run(argv, env=env, capture_output=True, text=True)
+        assert done.returncode == 0, done.stdout + done.stderr
+        log = re.search(r"full dbt and Dagster output: (\S+\.log)", done.stdout).group(1)
+        return Path(log).read_text(encoding="utf-8")
+
+    assert "dbt build: rebuilding 2012 (year-incremental models)" in refresh(warehouse, "2012-2012")
+    assert "dbt build: rebuilding 2013 (year-incremental models)" in refresh(warehouse, "2013-2013")
+    full = tmp_path / "full" / "atp.duckdb"
+    full.parent.mkdir()
+    shutil.copy2(warehouse, full)
+    assert "dbt build: full rebuild" in refresh(full, "2013-2013", "--full-rebuild")
+    assert reference_dumps.every_row_digests(warehouse) == reference_dumps.every_row_digests(full)
+    with duckdb.connect(str(warehouse), read_only=True) as con:
+        china_after = con.execute(CHINA_2012_ATP_EXPORTS).fetchone()[0]
+    assert value > 0 and china_after == china_before - value
 
 
 def _rows_digest(con: duckdb.DuckDBPyConnection, relation: str) -> tuple:
@@ -514,10 +578,8 @@ def test_make_run_writes_the_parquet_raw_layer_equal_to_the_raw_tables(bundled) 
             types = con.execute(f"select column_name, column_type from (describe raw.{table.name})").fetchall()
             files = f"{layer / table.name}/*.parquet"
             assert _rows_digest(reader, f"read_parquet('{files}')") == expected, table.name
-            assert (
-                reader.execute(f"select column_name, column_type from (describe read_parquet('{files}'))").fetchall()
-                == types
-            )
+            described = f"select column_name, column_type from (describe select * from read_parquet('{files}'))"
+            assert reader.execute(described).fetchall() == types, table.name
             arrow_table = pq.read_table(layer / table.name)
             reader.register("arrow_table", arrow_table)
             assert _rows_digest(reader, "arrow_table") == expected, table.name

@@ -1,7 +1,9 @@
 """Year-incremental marts equal a full rebuild (issue 21): after a full build of the tiny input
-with both flows, a revised middle year whose lists move codes between groups is refreshed alone,
-and every mart (md5 of its ordered rows) equals a full build of the same raw tables in another
-warehouse file. Which build rebuilt what is read from dbt's own record of the invocation."""
+with both flows (2010-2011), a revised 2011 whose import list moves a code between groups is
+refreshed alone, then 2010 alone, and every mart (md5 of all its ordered rows, both flows) equals
+a full build of the same raw tables in another warehouse file. Which build rebuilt what is read
+from dbt's own record of the invocation. A revised middle year of a longer history: the bundle's
+2012, tests/test_bundled_build.py."""
 
 from __future__ import annotations
 
@@ -14,7 +16,7 @@ import pytest
 
 from orchestration.dbt_settings import RUN_TARGET_PATH
 from orchestration.project import dbt_project
-from tests.reference_dumps import mart_digests
+from tests.reference_dumps import every_row_digests
 from tests.test_end_to_end import run_job
 from tests.tiny_input import history
 from tests.tiny_trade_input import write_tiny_trade_input
@@ -67,16 +69,27 @@ def _revise_2011(root: Path) -> None:
     (root / "manifest.json").write_text(json.dumps(manifest))
 
 
-def test_a_refreshed_middle_year_equals_a_full_rebuild(tmp_path: Path, dbt_manifest: Path, monkeypatch) -> None:
+def test_refreshed_years_equal_a_full_rebuild(tmp_path: Path, dbt_manifest: Path, monkeypatch) -> None:
     root = write_tiny_trade_input(tmp_path / "input")
     assert _run(root, tmp_path / "incremental", monkeypatch, 2010, 2011)["full_refresh"]
     _revise_2011(root)
     refreshed = _run(root, tmp_path / "incremental", monkeypatch, 2011, 2011)
     assert refreshed == {"refresh_years": [2011], "full_refresh": False}
+    assert _run(root, tmp_path / "incremental", monkeypatch, 2010, 2010) == {
+        "refresh_years": [2010],
+        "full_refresh": False,
+    }
     assert _run(root, tmp_path / "full", monkeypatch, 2010, 2011)["full_refresh"]
-    incremental = mart_digests(tmp_path / "incremental" / "atp.duckdb")
-    full = mart_digests(tmp_path / "full" / "atp.duckdb")
+    incremental = every_row_digests(tmp_path / "incremental" / "atp.duckdb")
+    full = every_row_digests(tmp_path / "full" / "atp.duckdb")
     assert incremental == full
+    # both flows are compared: the import rows of fct_atp_trade are there, 3002200000 in group 02 in 2011
+    with duckdb.connect(str(tmp_path / "incremental" / "atp.duckdb"), read_only=True) as con:
+        groups = con.execute(
+            "select distinct hitech_code from int_trade_by_code where trade_flow = 'imports' and year = 2011 "
+            "and hs10_code = '3002200000'"
+        ).fetchall()
+    assert groups == [("02",)]
     # the revision is in the marts: China 2011 05 exports = 2200 + 1000
     with duckdb.connect(str(tmp_path / "incremental" / "atp.duckdb"), read_only=True) as con:
         assert con.execute(
