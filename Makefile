@@ -13,7 +13,7 @@ export DAGSTER_HOME
 # dbt and dagster from the virtualenv, also for dagster-dbt's own `dbt parse` under `dagster dev`
 export PATH := $(CURDIR)/$(BIN):$(PATH)
 
-.PHONY: run test corpus bench bench-ui ui docs prepare lint sample clean
+.PHONY: run test corpus bench bench-ui ui docs prepare lint sample clean spark-build spark-test
 
 # pip's output goes to warehouse/logs/install.log (shown if the install fails)
 $(BIN)/atp: pyproject.toml
@@ -37,6 +37,29 @@ test: $(BIN)/atp prepare
 ## reruns, the UI launches through the webserver); about 16 minutes; run by CI.
 corpus: $(BIN)/atp prepare
 	$(BIN)/python -m pytest -m "corpus or slow"
+
+## The spark extra (pyspark, dbt-spark: the `spark` dbt target, docs/scale.md), installed on demand,
+## never by the quickstart; pip's output goes to warehouse/logs/install-spark.log. Spark also needs
+## a Java runtime (Debian: apt-get install default-jre-headless).
+SPARK_EXTRA := $(VENV)/.spark-extra-installed
+$(SPARK_EXTRA): $(BIN)/atp
+	@echo "Installing the spark extra (pyspark, dbt-spark) into $(VENV) ..."
+	@start=$$(date +%s); $(BIN)/python -m pip install -e ".[dev,spark]" > warehouse/logs/install-spark.log 2>&1 \
+		|| (tail -40 warehouse/logs/install-spark.log; exit 1); \
+		echo "spark extra installed in $$(( $$(date +%s) - start )) s"
+	@command -v java >/dev/null 2>&1 || echo "WARNING: no java on PATH: Spark needs a Java runtime (apt-get install default-jre-headless)"
+	@touch $@
+
+## The same dbt models on a local Spark session, from the Parquet raw layer that `make run` wrote
+## (warehouse/parquet, or $$ATP_PARQUET_DIR): `dbt build --target spark`; Spark's tables and
+## catalog go to warehouse/spark ($$ATP_SPARK_DIR), dbt's files to dbt_project/target/spark.
+spark-build: $(SPARK_EXTRA)
+	cd dbt_project && ../$(BIN)/dbt build --target spark --target-path target/spark
+
+## The Spark equality test (tests/test_spark.py): the tiny input built on DuckDB and on Spark,
+## every mart compared row for row; a few minutes; run by CI.
+spark-test: $(SPARK_EXTRA) prepare
+	ATP_SPARK_REQUIRED=1 $(BIN)/python -m pytest -m spark
 
 ## Full-scale benchmark, the refresh-cost targets (bench/targets.py): generates 24 export years x
 ## 3,000,000 records and 3 import years x 6,000,000 records outside the repository (in the system
@@ -86,4 +109,4 @@ sample: $(BIN)/atp
 	$(BIN)/atp generate-sample
 
 clean:
-	rm -rf warehouse/atp.duckdb warehouse/atp.duckdb.wal warehouse/atp.years warehouse/parquet warehouse/exports dbt_project/target
+	rm -rf warehouse/atp.duckdb warehouse/atp.duckdb.wal warehouse/atp.years warehouse/parquet warehouse/spark warehouse/exports dbt_project/target

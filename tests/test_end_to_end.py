@@ -346,7 +346,7 @@ def test_mid_year_schedule_b_codes_are_resolved_or_reported(
     )
     assert report == [
         (2011, "8542320000", "1", 1, 300, True, "05", "linked by hs10_changes.csv to "),
-        (2011, "8542900000", "6,9", 2, 700, False, None, "unresolved: add the year's lat"),
+        (2011, "8542900000", "6,9", 2, 700, False, None, "unresolved: add a later Schedu"),
     ]
     # China Electronics 2011 = 2200 (tests/tiny_input.py) + 300 (linked) + 200 (July list) = 2700
     assert query(

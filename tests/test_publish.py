@@ -283,7 +283,7 @@ def test_a_country_year_above_its_total_fails_the_run_and_names_its_first_record
     assert "above its total exports" in report and "cty_code=5700" in report
     assert "source_file=2011/EXP_HIST.TXT, source_record=1," in report
     assert "records=3" in report and "value_usd=2000400" in report
-    assert "record above the country" not in report  # no record alone is over
+    assert "record above the total exports" not in report  # no record alone is over
 
 
 def test_no_room_for_the_candidate_copy_says_so_and_leaves_the_published_file(

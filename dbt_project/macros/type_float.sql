@@ -4,8 +4,8 @@
     Spark as FloatType, both single precision; every share, growth rate and index of the marts is
     a double precision number (as `float` is in Postgres). The root project's
     <adapter>__type_float takes precedence over dbt's own: adapter.dispatch searches the root
-    project first for macros of the `dbt` namespace. (spark__type_float is not exercised here:
-    no Spark adapter is installed.)
+    project first for macros of the `dbt` namespace. spark__type_float serves the `spark` target
+    (docs/scale.md; tests/test_spark.py builds on it).
 -#}
 {% macro duckdb__type_float() -%}
     double

@@ -7,14 +7,25 @@
     --full-refresh, the model is built in full. Which models are year-incremental and why:
     docs/incremental.md.
 
-    year_incremental_config()   the config of such a model (call it in {{ config(...) }});
+    year_incremental_config()   the config of such a model (call it in {{ config(...) }}); on
+                                Spark (the `spark` target, docs/scale.md) every model is a table
+                                built in full: Spark on plain Parquet has no delete+insert, and
+                                its build is of the whole Parquet raw layer in one dbt process;
     refreshing_years()          true when this build of the model rebuilds some years only;
     only_refreshed_years(column='year')
                                 a where-condition keeping the rows of the refreshed years (true
                                 when the model is built in full): use it in the model's first CTEs.
 -#}
 {% macro year_incremental_config() -%}
+    {{ return(adapter.dispatch('year_incremental_config')()) }}
+{%- endmacro %}
+
+{% macro default__year_incremental_config() -%}
     {{ return({'materialized': 'incremental', 'incremental_strategy': 'delete+insert', 'unique_key': 'year'}) }}
+{%- endmacro %}
+
+{% macro spark__year_incremental_config() -%}
+    {{ return({'materialized': 'table'}) }}
 {%- endmacro %}
 
 {% macro refreshing_years() -%}

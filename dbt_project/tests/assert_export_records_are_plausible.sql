@@ -57,10 +57,10 @@ record_failures as (
         case
             when export_history.value_usd > {{ var('max_record_value_usd') }}
                 and export_history.value_usd > country_totals.country_total_usd + {{ var('country_total_tolerance_usd') }}
-                then 'record above max_record_value_usd and above the country''s total exports'
+                then 'record above max_record_value_usd and above the total exports of the country'
             when export_history.value_usd > {{ var('max_record_value_usd') }}
                 then 'record above max_record_value_usd'
-            else 'record above the country''s total exports'
+            else 'record above the total exports of the country'
         end as failure_reason,
         export_history.year,
         export_history.cty_code,
@@ -154,7 +154,7 @@ first_records as (
 country_year_failures as (
 
     select
-        'sum of the country''s records of the year (DF 1 + 2) above its total exports' as failure_reason,
+        'sum of the records of the country and year (DF 1 + 2) above its total exports' as failure_reason,
         failing_country_years.year,
         failing_country_years.cty_code,
         first_records.source_file,

@@ -67,7 +67,7 @@ code_months as (
         trade_flow,
         year,
         hs10_code,
-        {{ dbt.listagg('stat_month_text', "','", 'order by stat_month_text') }} as stat_months
+        {{ sorted_listagg('stat_month_text', "','") }} as stat_months
     from (
         select distinct trade_flow, year, hs10_code, cast(stat_month as {{ dbt.type_string() }}) as stat_month_text
         from unlisted_records
@@ -132,11 +132,11 @@ select
             ]) }}
         when by_code.trade_flow = 'imports'
             then {{ dbt.concat([
-                "'unresolved: add the year''s later HTS import list (<year>/imp-code-<label>.txt) '",
+                "'unresolved: add a later HTS import list of the year (<year>/imp-code-<label>.txt) '",
                 "'or an hts10_changes.csv row linking the code to a listed code'"
             ]) }}
         else {{ dbt.concat([
-            "'unresolved: add the year''s later Schedule B list (<year>/exp-code-<label>.txt) '",
+            "'unresolved: add a later Schedule B list of the year (<year>/exp-code-<label>.txt) '",
             "'or an hs10_changes.csv row linking the code to a listed code'"
         ]) }}
     end as resolution,

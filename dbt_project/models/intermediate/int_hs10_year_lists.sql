@@ -94,7 +94,7 @@ linked_code_lists as (
         trade_flow,
         year,
         hs10_code,
-        {{ dbt.listagg('linked_hs10_code', "', '", 'order by linked_hs10_code') }} as linked_hs10_codes
+        {{ sorted_listagg('linked_hs10_code', "', '") }} as linked_hs10_codes
     from (select distinct trade_flow, year, hs10_code, linked_hs10_code from links) as distinct_links
     group by trade_flow, year, hs10_code
 
