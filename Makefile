@@ -34,7 +34,8 @@ test: $(BIN)/atp prepare
 
 ## The bad-input corpus: 75 broken or legitimate input files, each run through `atp refresh` against a copy of
 ## a good warehouse (tests/test_bad_input_corpus.py), and the tests marked slow (the kill -9
-## reruns, the UI launches through the webserver); about 16 minutes; run by CI.
+## reruns, the UI launches through the webserver, the bundle's refreshes against its full rebuild);
+## about 20 minutes; run by CI.
 corpus: $(BIN)/atp prepare
 	$(BIN)/python -m pytest -m "corpus or slow"
 
@@ -51,10 +52,12 @@ $(SPARK_EXTRA): $(BIN)/atp
 	@touch $@
 
 ## The same dbt models on a local Spark session, from the Parquet raw layer that `make run` wrote
-## (warehouse/parquet, or $$ATP_PARQUET_DIR): `dbt build --target spark`; Spark's tables and
-## catalog go to warehouse/spark ($$ATP_SPARK_DIR), dbt's files to dbt_project/target/spark.
+## beside the warehouse it published (warehouse/parquet, or $$ATP_PARQUET_DIR; its folder and build
+## are printed first): `dbt build --target spark`; Spark's tables and catalog go to
+## warehouse/spark ($$ATP_SPARK_DIR), dbt's files to dbt_project/target/spark.
 spark-build: $(SPARK_EXTRA)
-	cd dbt_project && ../$(BIN)/dbt build --target spark --target-path target/spark
+	@layer=$$($(BIN)/python -c 'from orchestration.census.raw_layer import published_layer as p; f, b = p(); print(f); print(f"Spark reads the Parquet raw layer in {f} (build {b})", file=__import__("sys").stderr)') \
+		&& cd dbt_project && ATP_PARQUET_DIR="$$layer" ../$(BIN)/dbt build --target spark --target-path target/spark
 
 ## The Spark equality test (tests/test_spark.py): the tiny input built on DuckDB and on Spark,
 ## every mart compared row for row; a few minutes; run by CI.

@@ -504,6 +504,8 @@ def _move_a_2012_china_record_to_canada(root: Path, atp_codes: set[str]) -> str:
     return lines[index].decode().strip()
 
 
+# three builds of the bundle (two refreshes and a full rebuild, minutes): `make corpus`, not `make test`
+@pytest.mark.slow
 def test_refreshed_years_of_the_bundle_equal_its_full_rebuild(bundled, tmp_path: Path) -> None:
     """Year-incremental refreshes in sequence on a copy of the bundle: a revised 2012 (a middle
     year whose ATP lists move codes between groups; one China export record moved to Canada),
@@ -589,3 +591,13 @@ def test_make_run_writes_the_parquet_raw_layer_equal_to_the_raw_tables(bundled) 
     assert reader.execute(
         f"select distinct year from read_parquet('{layer}/export_history/2008.parquet')"
     ).fetchall() == [(2008,)]
+    # what `make spark-build` gives Spark: this folder and this build, for the same ATP_DUCKDB_PATH
+    from orchestration.census.raw_layer import published_layer
+
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setenv("ATP_DUCKDB_PATH", str(bundled["duckdb"]))
+        patch.delenv("ATP_PARQUET_DIR", raising=False)
+        assert published_layer() == (layer.resolve(), build)
+        patch.setenv("ATP_DUCKDB_PATH", str(bundled["duckdb"].parent / "elsewhere" / "atp.duckdb"))
+        with pytest.raises(FileNotFoundError, match="no Parquet raw layer in .*elsewhere/parquet"):
+            published_layer()

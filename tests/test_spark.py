@@ -12,17 +12,20 @@ unless ``ATP_SPARK_REQUIRED=1`` (set by ``make spark-test``) makes that a failur
 from __future__ import annotations
 
 import importlib.util
+import json
 import math
 import os
 import shutil
 import subprocess
 import sys
 import time
+from decimal import Decimal
 from pathlib import Path
 
 import duckdb
 import pytest
 
+from orchestration.dbt_settings import RUN_TARGET_PATH
 from orchestration.project import dbt_project
 from tests.test_end_to_end import run_job
 from tests.tiny_trade_input import write_tiny_trade_input
@@ -63,20 +66,40 @@ def spark_build(parquet_dir: Path, spark_dir: Path, *arguments: str) -> subproce
 
 
 def mart_names() -> list[str]:
-    return sorted(path.stem for path in MARTS_DIR.glob("*.sql"))
+    """The models under models/marts/ (13: docs/querying.md lists them)."""
+    return sorted(path.stem for path in MARTS_DIR.rglob("*.sql"))
 
 
-def duckdb_rows(con: duckdb.DuckDBPyConnection, relation: str) -> tuple[list[str], list[tuple]]:
-    """A relation's column names (sorted) and its rows, columns in that order."""
-    columns = sorted(row[0] for row in con.execute(f"describe select * from {relation}").fetchall())
+def type_kind(sql_type: str) -> str:
+    """What a column's type says about its values, the same on both engines: ``integer``
+    (DuckDB BIGINT, INTEGER; Spark bigint, int: whole dollars and counts), ``decimal(p,s)`` ->
+    ``decimal scale s``, ``double``, ``string`` (VARCHAR, string), ``boolean``; any other type
+    as it is spelled, lower case (so it matches nothing but itself)."""
+    spelled = sql_type.strip().lower()
+    if spelled.startswith("decimal"):
+        return f"decimal scale {spelled.rstrip(')').split(',')[-1].strip()}"
+    kinds = {"bigint": "integer", "integer": "integer", "int": "integer", "smallint": "integer", "hugeint": "integer"}
+    kinds |= {"varchar": "string", "string": "string", "double": "double", "boolean": "boolean"}
+    return kinds.get(spelled, spelled)
+
+
+def duckdb_rows(con: duckdb.DuckDBPyConnection, relation: str) -> tuple[list[str], list[str], list[tuple]]:
+    """A relation's column names (sorted), the kind of each (:func:`type_kind`) and its rows,
+    columns in that order."""
+    described = sorted(con.execute(f"describe select * from {relation}").fetchall())
+    columns = [row[0] for row in described]
     rows = con.execute(f"select {', '.join(columns)} from {relation}").fetchall()
-    return columns, rows
+    return columns, [type_kind(row[1]) for row in described], rows
 
 
 def _sort_key(row: tuple) -> tuple:
-    # doubles last-digit noise must not reorder rows: sort on everything but the doubles first
-    exact = tuple((value is None, "" if value is None else str(value)) for value in row if not isinstance(value, float))
-    return exact + tuple((v is None, 0.0 if v is None else v) for v in row if isinstance(v, float))
+    # the last digits of a double must not reorder rows: sort on everything but the doubles
+    # first; a decimal by its value (1.5 and 1.50 together)
+    def exact(value: object) -> str:
+        return str(value.normalize()) if isinstance(value, Decimal) else str(value)
+
+    exacts = tuple((v is None, "" if v is None else exact(v)) for v in row if not isinstance(v, float))
+    return exacts + tuple((v is None, 0.0 if v is None else v) for v in row if isinstance(v, float))
 
 
 def differences(columns: list[str], expected: list[tuple], actual: list[tuple]) -> list[str]:
@@ -100,8 +123,9 @@ def differences(columns: list[str], expected: list[tuple], actual: list[tuple]) 
     return found
 
 
-def spark_marts(spark_dir: Path, models: list[str]) -> dict[str, tuple[list[str], list[tuple]]]:
-    """{model: (its column names, sorted; its rows, columns in that order)} for each model of
+def spark_marts(spark_dir: Path, models: list[str]) -> dict[str, tuple[list[str], list[str], list[tuple]]]:
+    """{model: (its column names, sorted; their kinds, :func:`type_kind`; its rows, columns in
+    that order)} for each model of
     schema atp that ``dbt build --target spark`` built in ``spark_dir`` (tables and views), read
     through a Spark session on the same catalog: Spark's values (Decimal, float, int, str, bool,
     None) as DuckDB's Python client gives its own."""
@@ -119,11 +143,19 @@ def spark_marts(spark_dir: Path, models: list[str]) -> dict[str, tuple[list[str]
         marts = {}
         for model in models:
             frame = spark.table(f"atp.{model}")
-            columns = sorted(frame.columns)
-            marts[model] = (columns, [tuple(row) for row in frame.select(*columns).collect()])
+            described = sorted(frame.dtypes)
+            columns = [name for name, _ in described]
+            kinds = [type_kind(spelled) for _, spelled in described]
+            marts[model] = (columns, kinds, [tuple(row) for row in frame.select(*columns).collect()])
         return marts
     finally:
         spark.stop()
+
+
+def dbt_seconds(target_path: Path) -> float:
+    """The seconds of the dbt invocation whose run_results.json is in ``target_path`` (dbt's own
+    elapsed time: the nodes, not the process start)."""
+    return float(json.loads((target_path / "run_results.json").read_text(encoding="utf-8"))["elapsed_time"])
 
 
 @pytest.fixture(scope="module")
@@ -140,14 +172,23 @@ def builds(tmp_path_factory: pytest.TempPathFactory, dbt_manifest: Path) -> dict
         patch.delenv("ATP_PARQUET_DIR", raising=False)
         started = time.monotonic()
         assert run_job(2010, 2011).success
-        duckdb_seconds = time.monotonic() - started
+        job_seconds = time.monotonic() - started
+    duckdb_dbt_seconds = dbt_seconds(dbt_project.project_dir / RUN_TARGET_PATH)
     started = time.monotonic()
     build = spark_build(root / "wh" / "parquet", root / "spark", "build")
     spark_seconds = time.monotonic() - started
     assert build.returncode == 0, f"dbt build --target spark failed:\n{build.stdout[-6000:]}\n{build.stderr[-3000:]}"
-    print(f"\nthe job on DuckDB {duckdb_seconds:.1f} s; dbt build --target spark {spark_seconds:.1f} s")
+    # the times, for docs/benchmarks.md (shown with pytest -s)
+    print(
+        f"\nDuckDB: the job {job_seconds:.1f} s, its dbt build {duckdb_dbt_seconds:.1f} s; Spark: dbt build "
+        f"{dbt_seconds(root / 'spark' / 'target'):.1f} s ({spark_seconds:.1f} s with the dbt process and the JVM)"
+    )
     marts = spark_marts(root / "spark", mart_names())
     return {"duckdb": root / "wh" / "atp.duckdb", "log": build.stdout, "spark": marts}
+
+
+def test_the_marts_compared_are_the_13_marts() -> None:
+    assert len(mart_names()) == 13, mart_names()
 
 
 def test_spark_builds_every_model_seed_and_test(builds: dict) -> None:
@@ -160,11 +201,21 @@ def test_spark_builds_every_model_seed_and_test(builds: dict) -> None:
 @pytest.mark.parametrize("model", mart_names())
 def test_every_mart_on_spark_equals_duckdb_row_for_row(builds: dict, model: str) -> None:
     with duckdb.connect(str(builds["duckdb"]), read_only=True) as warehouse:
-        duck_columns, duck_rows = duckdb_rows(warehouse, model)
-    spark_columns, spark_rows = builds["spark"][model]
+        duck_columns, duck_kinds, duck_rows = duckdb_rows(warehouse, model)
+    spark_columns, spark_kinds, spark_rows = builds["spark"][model]
     assert spark_columns == duck_columns
+    # money stays exact: a whole-dollar column is an integer (or a decimal of the same scale) on both
+    assert dict(zip(spark_columns, spark_kinds, strict=True)) == dict(zip(duck_columns, duck_kinds, strict=True))
     assert duck_rows, f"{model} is empty on DuckDB: the comparison would prove nothing"
     assert differences(duck_columns, duck_rows, spark_rows) == []
+
+
+def test_the_type_kinds_tell_exact_money_from_a_double() -> None:
+    assert type_kind("BIGINT") == type_kind("int") == "integer"
+    assert type_kind("DECIMAL(38,6)") == type_kind("decimal(28,6)") == "decimal scale 6"
+    assert type_kind("DECIMAL(38,2)") != type_kind("decimal(38,6)")
+    assert type_kind("DOUBLE") == type_kind("double") != type_kind("bigint")
+    assert type_kind("VARCHAR") == type_kind("string")
 
 
 def test_the_comparison_finds_a_dollar_and_a_share_off() -> None:

@@ -16,7 +16,8 @@
         The string aggregate of `measure` (a string column) in ascending string
         order, NULL for a group without a non-null value. dbt.listagg on DuckDB; on Spark
         dbt-spark's listagg ignores its order-by clause and gives '' for an all-null group, so
-        Spark sorts the collected list itself.
+        Spark sorts the collected list itself (and gives NULL, where DuckDB gives '', for a group
+        whose only values are empty strings: no model aggregates empty strings).
 -#}
 {% macro source(source_name, table_name) -%}
     {%- set relation = builtins.source(source_name, table_name) -%}

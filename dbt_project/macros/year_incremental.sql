@@ -8,7 +8,7 @@
     docs/incremental.md.
 
     year_incremental_config()   the config of such a model (call it in {{ config(...) }}); on
-                                Spark (the `spark` target, docs/scale.md) every model is a table
+                                Spark (the `spark` target, docs/scale.md) such a model is a table
                                 built in full: Spark on plain Parquet has no delete+insert, and
                                 its build is of the whole Parquet raw layer in one dbt process;
     refreshing_years()          true when this build of the model rebuilds some years only;

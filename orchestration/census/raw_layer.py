@@ -42,7 +42,14 @@ import duckdb
 from orchestration.census.parse import sql_literal
 from orchestration.census.tables import RAW_TABLES, RawTable
 from orchestration.census.year_store import fsync_path, newest_build, relation_kind
-from orchestration.paths import DEFAULT_MEMORY_LIMIT, MEMORY_LIMIT_ENV, PARQUET_DIR_ENV, resolve_path
+from orchestration.paths import (
+    DEFAULT_DUCKDB_PATH,
+    DEFAULT_MEMORY_LIMIT,
+    DUCKDB_PATH_ENV,
+    MEMORY_LIMIT_ENV,
+    PARQUET_DIR_ENV,
+    resolve_path,
+)
 
 #: The layer's manifest, in the layer's folder.
 LAYER_MANIFEST = "_layer.json"
@@ -61,6 +68,21 @@ def layer_folder(database: Path) -> Path:
     """The folder of the Parquet raw layer of the warehouse ``database``: ``$ATP_PARQUET_DIR``
     (a relative path is taken from the repository), else ``parquet/`` beside the DuckDB file."""
     return resolve_path("", PARQUET_DIR_ENV, str(database.parent / "parquet"))
+
+
+def published_layer() -> tuple[Path, str]:
+    """The Parquet raw layer of the warehouse a run publishes (``$ATP_DUCKDB_PATH``, else
+    warehouse/atp.duckdb) and the build it holds, as (absolute folder, ``build_id`` of its
+    ``_layer.json``): what ``make spark-build`` gives Spark to read. Raises ``FileNotFoundError``
+    naming the folder when it holds no ``_layer.json`` (no publish has written it yet: ``make
+    run``)."""
+    folder = layer_folder(resolve_path("", DUCKDB_PATH_ENV, DEFAULT_DUCKDB_PATH)).resolve()
+    try:
+        manifest = json.loads((folder / LAYER_MANIFEST).read_text(encoding="utf-8"))
+    except FileNotFoundError:
+        message = f"no Parquet raw layer in {folder} (no {LAYER_MANIFEST}): run `make run` first"
+        raise FileNotFoundError(message) from None
+    return folder, str(manifest["build_id"])
 
 
 def write_raw_layer(database: Path, folder: Path | None = None) -> LayerResult:

@@ -12,6 +12,8 @@
 -- holds the lowest code within k links, so var code_family_rounds rounds suffice for families
 -- whose codes are at most that many links from their lowest code; the data test
 -- assert_code_families_follow_every_link fails (naming the link) if a family needs more.
+-- A table (small: one row per code of a flow), so that the rounds run once per build rather than
+-- inside every model and test that reads the families (Spark would plan them again in each).
 
 {%- set rounds = var('code_family_rounds') | int %}
 
